@@ -1,0 +1,18 @@
+package io.isthmus.api.config;
+
+/**
+ * Whiteboard: a capability reconciles the kernel (or its own state) with its part of a validated
+ * document. Register with the service property {@value #ORDER}: lower orders apply first (drivers
+ * before routing before firewall). Must be idempotent: applying the same document twice changes
+ * nothing the second time.
+ *
+ * <p>When an applier appears at runtime (its bundle started or updated) the config service hands it the
+ * current document, so a new version adopts the state its predecessor left in place.
+ */
+public interface SectionApplier {
+    /** Service property: integer order, lower applies first. */
+    String ORDER = "isthmus.apply.order";
+
+    /** Brings the system to what the document describes; throws with a clear message when it cannot. */
+    void apply(NetworkDocument document) throws ApplyException;
+}

@@ -1,0 +1,14 @@
+package io.isthmus.api.net;
+
+import java.util.List;
+
+/**
+ * A driver for one kind of port (Ethernet, WiFi, cellular), registered as a service with the
+ * property {@code port.kind} set to {@link PortKind#id()}.
+ */
+public interface PortDriver {
+    PortKind kind();
+
+    /** Status of every port this driver currently drives. */
+    List<PortStatus> status();
+}
