@@ -1,0 +1,179 @@
+package io.isthmus.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * Boots one device profile: checks the inputs before touching the state dir, syncs the persistent bundle
+ * cache with the profile's features, seeds the features' configurations, starts the framework and prints
+ * {@code ready:} once the runtime bundle says every bundle is active, every component satisfied and the
+ * document applied.
+ */
+final class Launcher {
+    static final long READY_TIMEOUT_S = 120;
+    static final long STOP_TIMEOUT_MS = 4500;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final long startMillis;
+
+    Launcher(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+        this.startMillis = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
+                .orElse(System.currentTimeMillis());
+    }
+
+    int run(String[] args) {
+        Options options;
+        LaunchPlan plan;
+        Distribution dist;
+        StateDir state;
+        try {
+            options = Options.parse(args);
+            dist = Distribution.locate();
+            plan = LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(),
+                    options.shell() ? List.of("shell") : List.of());
+            if (options.config().isPresent()) {
+                Json.readObject(options.config().get()); // unreadable or not JSON: fail before any write
+            }
+            state = StateDir.open(options.state());
+        } catch (LaunchException e) {
+            err.println("isthmus: " + e.getMessage());
+            return 2;
+        }
+        return boot(options, plan, dist, state);
+    }
+
+    private int boot(Options options, LaunchPlan plan, Distribution dist, StateDir state) {
+        Framework framework = null;
+        boolean ready = false;
+        try {
+            state.prepare();
+            framework = new FrameworkFactory().newFramework(frameworkProperties(options, plan, dist, state));
+            framework.init();
+            BundleIndex index = BundleIndex.load(state.bundleIndex());
+            ConfigurationSeeder seeder = new ConfigurationSeeder(framework.getBundleContext(), plan.configurations(),
+                    index);
+            seeder.install();
+            ReadyWatcher watcher = new ReadyWatcher(framework.getBundleContext());
+            CompletableFuture<Map<String, Object>> readiness = watcher.install();
+            BundleSync.Outcome outcome = new BundleSync(framework.getBundleContext(), index).sync(plan);
+            if (outcome.installed() + outcome.updated() + outcome.uninstalled() > 0 && outcome.kept() > 0) {
+                out.printf("isthmus: bundles: %d installed, %d updated, %d removed, %d kept%n", outcome.installed(),
+                        outcome.updated(), outcome.uninstalled(), outcome.kept());
+            }
+            installStopHook(framework);
+            framework.start();
+            Map<String, Object> result = awaitReadiness(framework, readiness);
+            watcher.remove();
+            seeder.verify();
+            if (!"ready".equals(result.get("isthmus.state"))) {
+                throw new LaunchException(String.valueOf(result.getOrDefault("isthmus.message", "not ready")));
+            }
+            index.save();
+            ready = true;
+            out.printf("ready: %d bundles active in %d ms%n", activeBundles(framework),
+                    System.currentTimeMillis() - startMillis);
+            out.flush();
+            framework.waitForStop(0);
+            return 0;
+        } catch (LaunchException e) {
+            err.println("isthmus: " + e.getMessage());
+            return 2;
+        } catch (BundleException | IOException e) {
+            err.println("isthmus: " + state.root() + ": " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            if (!ready) {
+                stopQuietly(framework);
+                state.restore();
+            }
+        }
+    }
+
+    private Map<String, Object> awaitReadiness(Framework framework, CompletableFuture<Map<String, Object>> readiness)
+            throws LaunchException, InterruptedException {
+        try {
+            return readiness.get(READY_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new LaunchException("not ready after " + READY_TIMEOUT_S + " s: " + notActive(framework));
+        } catch (ExecutionException e) {
+            throw new LaunchException("readiness failed: " + e.getCause());
+        }
+    }
+
+    private static String notActive(Framework framework) {
+        StringBuilder sb = new StringBuilder("bundles not active:");
+        for (Bundle b : framework.getBundleContext().getBundles()) {
+            if (b.getState() != Bundle.ACTIVE && b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                sb.append(' ').append(b.getSymbolicName());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static long activeBundles(Framework framework) {
+        long n = 0;
+        for (Bundle b : framework.getBundleContext().getBundles()) {
+            if (b.getBundleId() != 0 && b.getState() == Bundle.ACTIVE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private Map<String, String> frameworkProperties(Options options, LaunchPlan plan, Distribution dist,
+            StateDir state) {
+        Map<String, String> p = new HashMap<>(plan.frameworkProperties());
+        p.put(Constants.FRAMEWORK_STORAGE, state.cache().toString());
+        // never a clean start: field updates live in the cache
+        p.put(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
+        p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(plan.highestStartOrder()));
+        p.putIfAbsent("felix.log.level", "1");
+        p.put("isthmus.home", dist.home().toString());
+        p.put("isthmus.profile", plan.profile().id());
+        p.put("isthmus.profile.file", dist.profile().toString());
+        p.put("isthmus.state.dir", state.root().toString());
+        p.put("isthmus.config.default", dist.defaultDocument().toString());
+        options.config().ifPresent(c -> p.put("isthmus.config.file", c.toAbsolutePath().normalize().toString()));
+        String version = Launcher.class.getPackage().getImplementationVersion();
+        p.put("isthmus.version", version == null ? "dev" : version);
+        return p;
+    }
+
+    /** SIGTERM: stop the framework (bundles deactivate, caches flush) and let the JVM exit within 5 s. */
+    private static void installStopHook(Framework framework) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(framework), "isthmus-stop"));
+    }
+
+    private static void stopQuietly(Framework framework) {
+        if (framework == null) {
+            return;
+        }
+        try {
+            framework.stop();
+            framework.waitForStop(STOP_TIMEOUT_MS);
+        } catch (BundleException e) {
+            System.err.println("isthmus: stop failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
