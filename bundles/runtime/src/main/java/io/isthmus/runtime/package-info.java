@@ -1,0 +1,2 @@
+/** Runtime readiness. Private implementation, nothing exported. */
+package io.isthmus.runtime;
