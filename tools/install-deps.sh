@@ -1,0 +1,44 @@
+#!/bin/sh
+# Installs the Debian packages Isthmus needs to build, run and test. Idempotent: installs only what is
+# missing and runs 'apt-get update' at most once per run (skipped when nothing is missing).
+# Usage: tools/install-deps.sh            (as root, or with sudo)
+set -eu
+
+# build: JDK 17 and Maven; packaging: dpkg-deb
+# data plane and lab: iproute2, nftables, conntrack, smcroute, dnsmasq, dhcp clients, avahi, socat, iperf3
+# management lab: mosquitto; radios and modems (real control path, no hardware): wpa_supplicant, hostapd,
+# ModemManager's mmcli and python3-dbusmock
+PACKAGES="openjdk-17-jdk-headless maven dpkg procps psmisc iproute2 iputils-ping nftables conntrack smcroute
+dnsmasq-base dhcpcd-base udhcpc avahi-daemon socat iperf3 mosquitto mosquitto-clients wpasupplicant hostapd
+modemmanager python3-dbusmock dbus"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing:$missing — run as root" >&2
+    exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# --no-install-recommends: services like mosquitto and dnsmasq are started by the tests, not by the system
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
+# daemons that Debian starts on install would collide with the lab's own instances
+for svc in mosquitto avahi-daemon ModemManager; do
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    fi
+done
+echo "install-deps: done"
