@@ -2,7 +2,6 @@ package io.isthmus.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +32,19 @@ final class Launcher {
     Launcher(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
-        this.startMillis = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
-                .orElse(System.currentTimeMillis());
+        this.startMillis = processStart();
+    }
+
+    /**
+     * bin/isthmus passes its own start time (ms) as {@code isthmus.start}, so the ready time includes JVM
+     * startup. /proc's process start time is no substitute: its boot-time base has one-second resolution.
+     */
+    private static long processStart() {
+        String fromScript = System.getProperty("isthmus.start");
+        if (fromScript != null && fromScript.matches("\\d{13}")) {
+            return Long.parseLong(fromScript);
+        }
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
     }
 
     int run(String[] args) {
