@@ -1,0 +1,26 @@
+package io.isthmus.api.linux;
+
+import java.util.Optional;
+
+/**
+ * DHCP clients, one per port. The client only reports leases; it never writes addresses or routes, so an
+ * offline port cannot get a default route from its DHCP server.
+ */
+public interface DhcpClients {
+
+    /**
+     * Starts (or keeps, when already running with the same settings) the client on a device.
+     *
+     * @param useRouter request and report the router option (uplinks); false for every other role
+     */
+    void start(String device, boolean useRouter, DhcpListener listener) throws KernelException;
+
+    void stop(String device);
+
+    Optional<DhcpLease> lease(String device);
+
+    /** Called when a lease is bound or renewed (present) or lost (empty). */
+    interface DhcpListener {
+        void leaseChanged(String device, Optional<DhcpLease> lease);
+    }
+}

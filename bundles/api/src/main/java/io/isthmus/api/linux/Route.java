@@ -1,0 +1,29 @@
+package io.isthmus.api.linux;
+
+import io.isthmus.api.net.Ipv4Address;
+import io.isthmus.api.net.Ipv4Cidr;
+import java.util.Optional;
+
+/**
+ * An IPv4 route in a given table.
+ *
+ * @param destination empty for the default route
+ * @param protocol    kernel rtm_protocol number; routes Isthmus creates carry {@link #ISTHMUS_PROTOCOL}
+ */
+public record Route(int table, Optional<Ipv4Cidr> destination, Type type, Optional<Ipv4Address> gateway,
+        Optional<String> device, int metric, Optional<Ipv4Address> source, int protocol) {
+
+    /** The rtm_protocol number Isthmus marks its routes and rules with (unassigned in rt_protos). */
+    public static final int ISTHMUS_PROTOCOL = 73;
+    public static final int MAIN_TABLE = 254;
+
+    public enum Type { UNICAST, UNREACHABLE, BLACKHOLE, PROHIBIT, LOCAL, BROADCAST, OTHER }
+
+    public boolean isDefault() {
+        return destination.isEmpty();
+    }
+
+    public boolean ownedByIsthmus() {
+        return protocol == ISTHMUS_PROTOCOL;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * The operating system as the gateway sees it: links, addresses, routes, rules, sysctl, DHCP clients and
+ * link events. Implemented by the {@code io.isthmus.linux} bundle, the only bundle that runs processes or
+ * reads /proc and /sys; everything above it is testable without root.
+ */
+@Version("1.0.0")
+@Export
+package io.isthmus.api.linux;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
