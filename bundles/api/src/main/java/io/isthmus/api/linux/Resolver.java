@@ -1,0 +1,15 @@
+package io.isthmus.api.linux;
+
+import io.isthmus.api.net.Ipv4Address;
+import java.util.List;
+
+/**
+ * The gateway's own resolver configuration: writes the resolv.conf the system uses (by default
+ * {@code /run/isthmus/resolv.conf}; /etc/resolv.conf links to it on a gateway image). Writing the same
+ * servers again changes nothing.
+ */
+public interface Resolver {
+    void setNameservers(List<Ipv4Address> servers) throws KernelException;
+
+    List<Ipv4Address> nameservers();
+}
