@@ -1,0 +1,244 @@
+package io.isthmus.net.ethernet;
+
+import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.Ipv4Config;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.linux.DhcpClients;
+import io.isthmus.api.linux.DhcpLease;
+import io.isthmus.api.linux.InterfaceAddress;
+import io.isthmus.api.linux.Kernel;
+import io.isthmus.api.linux.KernelChange;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.LinkListener;
+import io.isthmus.api.net.Ipv4Address;
+import io.isthmus.api.net.PortDriver;
+import io.isthmus.api.net.PortKind;
+import io.isthmus.api.net.PortRole;
+import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.net.PortStatusListener;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * The Ethernet driver: for every port of kind ethernet in the document, link up, MTU and MAC as asked,
+ * IPv4 static or by DHCP (the lease is applied here, never by the DHCP client), DNS per port, counters.
+ * Reconciles on every document, link event and lease change, and once a second to repair drift.
+ */
+@Component(immediate = true, service = {PortDriver.class, SectionApplier.class, LinkListener.class},
+        property = {"port.kind=ethernet", SectionApplier.ORDER + ":Integer=100"})
+public class EthernetDriver implements PortDriver, SectionApplier, LinkListener {
+    static final long DRIFT_CHECK_MS = 1000;
+    static final long APPLY_TIMEOUT_S = 30;
+
+    private final Kernel kernel;
+    private final DhcpClients dhcp;
+    private final Logger log;
+    private final OwnedAddresses ownedStore;
+    private final List<PortStatusListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, DhcpLease> leases = new ConcurrentHashMap<>();
+    // one thread owns all reconciling: document applies, events and the drift check never interleave
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "isthmus-ethernet"));
+
+    private volatile Map<String, PortConfig> ports = Map.of();
+    private volatile Map<String, PortStatus> status = Map.of();
+    private Set<InterfaceAddress> owned;
+    private final Set<String> dhcpRunning = new HashSet<>();
+    private String lastProblem = "";
+
+    @Activate
+    public EthernetDriver(BundleContext context, @Reference Kernel kernel, @Reference DhcpClients dhcp,
+            @Reference(service = LoggerFactory.class) Logger log) {
+        this.kernel = kernel;
+        this.dhcp = dhcp;
+        this.log = log;
+        this.ownedStore = new OwnedAddresses(Optional.ofNullable(context.getDataFile("owned-addresses")).map(
+                java.io.File::toPath));
+        this.owned = ownedStore.load();
+        worker.scheduleWithFixedDelay(this::reconcileQuietly, DRIFT_CHECK_MS, DRIFT_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        worker.shutdownNow();
+        // addresses stay in the kernel while we are away; the next version adopts them
+        dhcpRunning.forEach(dhcp::stop);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(PortStatusListener listener) {
+        listeners.add(listener);
+        status.values().forEach(listener::portChanged);
+    }
+
+    void removeListener(PortStatusListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public PortKind kind() {
+        return PortKind.ETHERNET;
+    }
+
+    @Override
+    public List<PortStatus> status() {
+        return List.copyOf(status.values());
+    }
+
+    @Override
+    public void apply(NetworkDocument document) throws ApplyException {
+        Map<String, PortConfig> mine = new LinkedHashMap<>();
+        document.ports().forEach((name, port) -> {
+            if (port.kind() == PortKind.ETHERNET) {
+                mine.put(name, port);
+            }
+        });
+        Future<?> done = worker.submit(() -> {
+            ports = Map.copyOf(mine);
+            reconcile();
+            return null;
+        });
+        try {
+            done.get(APPLY_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new ApplyException("ethernet: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            done.cancel(true);
+            throw new ApplyException("ethernet: not applied within " + APPLY_TIMEOUT_S + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApplyException("ethernet: interrupted");
+        }
+    }
+
+    @Override
+    public void linkChanged(String device, Optional<Link> now) {
+        if (ports.containsKey(device)) {
+            worker.execute(this::reconcileQuietly);
+        }
+    }
+
+    private void leaseChanged(String device, Optional<DhcpLease> lease) {
+        lease.ifPresentOrElse(l -> leases.put(device, l), () -> leases.remove(device));
+        log.info("dhcp " + device + ": " + lease.map(l -> "lease " + l.address() + l.router().map(r -> " router " + r)
+                .orElse("")).orElse("no lease"));
+        worker.execute(this::reconcileQuietly);
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+            lastProblem = "";
+        } catch (Exception e) {
+            String problem = String.valueOf(e.getMessage());
+            if (!problem.equals(lastProblem)) {
+                log.warn("ethernet: reconcile failed: " + problem);
+                lastProblem = problem;
+            }
+        }
+    }
+
+    /** Runs on the worker thread only. */
+    private void reconcile() throws KernelException, IOException {
+        Map<String, Link> links = new LinkedHashMap<>();
+        for (Link l : kernel.links()) {
+            links.put(l.name(), l);
+        }
+        Map<String, PortConfig> wanted = ports;
+        EthernetPlan plan = EthernetPlan.of(wanted, links, leases);
+        syncDhcp(plan.dhcpPorts(), wanted);
+        Set<InterfaceAddress> present = new HashSet<>(kernel.addresses());
+        List<KernelChange> changes = plan.changes(present, owned);
+        if (!changes.isEmpty()) {
+            log.info("ethernet: " + changes.size() + " kernel change(s): " + changes);
+            kernel.apply(changes);
+            owned = new HashSet<>(plan.addresses());
+            ownedStore.save(owned);
+            links = new LinkedHashMap<>();
+            for (Link l : kernel.links()) {
+                links.put(l.name(), l);
+            }
+        } else if (!owned.equals(plan.addresses())) {
+            owned = new HashSet<>(plan.addresses());
+            ownedStore.save(owned);
+        }
+        publish(wanted, links, plan);
+    }
+
+    private void syncDhcp(Set<String> wantedDhcp, Map<String, PortConfig> wanted) throws KernelException {
+        for (String port : wantedDhcp) {
+            dhcp.start(port, wanted.get(port).role() == PortRole.UPLINK, this::leaseChanged);
+            dhcpRunning.add(port);
+        }
+        for (String port : new ArrayList<>(dhcpRunning)) {
+            if (!wantedDhcp.contains(port)) {
+                dhcp.stop(port);
+                dhcpRunning.remove(port);
+                leases.remove(port);
+            }
+        }
+    }
+
+    private void publish(Map<String, PortConfig> wanted, Map<String, Link> links, EthernetPlan plan) {
+        Map<String, PortStatus> next = new LinkedHashMap<>();
+        wanted.forEach((name, port) -> next.put(name, statusOf(name, port, links.get(name), plan)));
+        Map<String, PortStatus> previous = status;
+        status = Map.copyOf(next);
+        next.forEach((name, s) -> {
+            if (!s.equals(previous.get(name))) {
+                listeners.forEach(l -> l.portChanged(s));
+            }
+        });
+    }
+
+    private PortStatus statusOf(String name, PortConfig port, Link link, EthernetPlan plan) {
+        Optional<DhcpLease> lease = Optional.ofNullable(leases.get(name));
+        Optional<Ipv4Address> gateway = Optional.empty();
+        if (port.ipv4() instanceof Ipv4Config.Static s) {
+            gateway = s.gateway();
+        } else if (port.role() == PortRole.UPLINK) {
+            gateway = lease.flatMap(DhcpLease::router);
+        }
+        List<Ipv4Address> dns = new ArrayList<>();
+        if (!port.dns().isEmpty()) {
+            port.dns().forEach(d -> Ipv4Address.parse(d).ifPresent(dns::add));
+        } else {
+            lease.ifPresent(l -> dns.addAll(l.dns()));
+        }
+        if (link == null) {
+            return new PortStatus(name, PortKind.ETHERNET, port.role(), port.cost(), false, false, List.of(),
+                    gateway, dns, Optional.empty(), Optional.empty(), 0, 0, Optional.of("interface missing"));
+        }
+        Optional<String> problem = port.ipv4() instanceof Ipv4Config.Dhcp && lease.isEmpty()
+                ? Optional.of("waiting for a DHCP lease") : Optional.empty();
+        return new PortStatus(name, PortKind.ETHERNET, port.role(), port.cost(), true, link.carrier(),
+                plan.addressesOf(name), gateway, dns, Optional.of(link.mtu()), Optional.of(link.mac()),
+                link.rxBytes(), link.txBytes(), problem);
+    }
+}
