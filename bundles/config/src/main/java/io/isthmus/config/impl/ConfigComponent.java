@@ -1,0 +1,214 @@
+package io.isthmus.config.impl;
+
+import io.isthmus.api.config.ApplyResult;
+import io.isthmus.api.config.CommitCheck;
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.Generation;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.config.SectionValidator;
+import io.isthmus.api.config.ValidationError;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The OSGi face of the config service: reads the framework properties, tracks the capability
+ * whiteboard and starts the boot apply once the framework has started. The work is in {@link ConfigEngine}.
+ */
+@Component(service = ConfigService.class, immediate = true, configurationPid = ConfigComponent.PID)
+@Designate(ocd = ConfigComponent.Config.class)
+public class ConfigComponent implements ConfigService {
+    static final String PID = "io.isthmus.config";
+    static final String DEFAULT_STATE_DIR = "/var/lib/isthmus";
+
+    @ObjectClassDefinition(id = PID, name = "Isthmus config service",
+            description = "Generations of the network document and the test-before-commit window")
+    public @interface Config {
+        @AttributeDefinition(min = "2", description = "Committed generations kept on disk (the current one always is)")
+        int keepGenerations() default 10;
+
+        @AttributeDefinition(min = "1", description = "Time all commit checks together may take, in milliseconds")
+        long testWindowMs() default 10000;
+    }
+
+    // Bound before activate as well as after: must exist from construction on.
+    private final Whiteboard whiteboard = new Whiteboard();
+
+    @Reference(service = LoggerFactory.class)
+    private Logger logger;
+
+    private volatile ConfigEngine engine;
+    private volatile Optional<FrameworkListener> startListener = Optional.empty();
+    private BundleContext context;
+
+    @Activate
+    void activate(BundleContext context, Config config) throws IOException {
+        this.context = context;
+        EventLog log = eventLog();
+        Path stateDir = Path.of(property(STATE_DIR).orElse(DEFAULT_STATE_DIR));
+        GenerationStore store = GenerationStore.open(stateDir, Clock.systemUTC(), log);
+        engine = new ConfigEngine(store, profile(log), whiteboard, settings(config), log);
+        BootFiles files = new BootFiles(property(CONFIG_FILE).map(Path::of), property(DEFAULT_CONFIG_FILE).map(Path::of));
+        // Boot once everything is started, so that every capability has registered its applier.
+        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
+            engine.boot(files);
+        } else {
+            FrameworkListener listener = event -> {
+                if (event.getType() == FrameworkEvent.STARTED) {
+                    engine.boot(files);
+                }
+            };
+            startListener = Optional.of(listener);
+            context.addFrameworkListener(listener);
+        }
+    }
+
+    @Modified
+    void modified(Config config) {
+        engine.update(settings(config));
+    }
+
+    @Deactivate
+    void deactivate() {
+        startListener.ifPresent(context::removeFrameworkListener);
+        startListener = Optional.empty();
+        engine.close();
+    }
+
+    private static Settings settings(Config config) {
+        return new Settings(config.keepGenerations(), Duration.ofMillis(config.testWindowMs()));
+    }
+
+    private Optional<String> property(String name) {
+        return Optional.ofNullable(context.getProperty(name)).filter(v -> !v.isBlank());
+    }
+
+    /** Without a readable profile the parser still works; documents must then name kind and role. */
+    private DeviceProfile profile(EventLog log) {
+        Optional<Path> file = property(PROFILE_FILE).map(Path::of);
+        try {
+            return file.isPresent() ? DeviceProfile.read(file.get()) : DeviceProfile.empty();
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot read the device profile " + file.get() + "; using no port defaults", e);
+            return DeviceProfile.empty();
+        }
+    }
+
+    private EventLog eventLog() {
+        Logger log = logger;
+        return new EventLog() {
+            @Override
+            public void info(String message) {
+                log.info(message);
+            }
+
+            @Override
+            public void warn(String message) {
+                log.warn(message);
+            }
+
+            @Override
+            public void error(String message, Throwable cause) {
+                log.error(message, cause);
+            }
+        };
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeValidator")
+    void addValidator(SectionValidator validator, Map<String, Object> properties) {
+        whiteboard.addValidator(validator, properties);
+    }
+
+    void removeValidator(SectionValidator validator) {
+        whiteboard.removeValidator(validator);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeApplier")
+    void addApplier(SectionApplier applier, Map<String, Object> properties) {
+        Whiteboard.NamedApplier named = whiteboard.addApplier(applier, properties);
+        ConfigEngine running = engine;
+        if (running != null) {
+            running.adopt(named);
+        }
+    }
+
+    void removeApplier(SectionApplier applier) {
+        whiteboard.removeApplier(applier);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCheck")
+    void addCheck(CommitCheck check) {
+        whiteboard.addCheck(check);
+    }
+
+    void removeCheck(CommitCheck check) {
+        whiteboard.removeCheck(check);
+    }
+
+    @Override
+    public List<ValidationError> validate(String json) {
+        return engine.validate(json);
+    }
+
+    @Override
+    public ApplyResult apply(String json, String source) {
+        return engine.apply(json, source);
+    }
+
+    @Override
+    public Optional<Generation> current() {
+        return engine.current();
+    }
+
+    @Override
+    public Optional<NetworkDocument> currentDocument() {
+        return engine.currentDocument();
+    }
+
+    @Override
+    public Optional<String> json(long generation) {
+        return engine.json(generation);
+    }
+
+    @Override
+    public List<Generation> history() {
+        return engine.history();
+    }
+
+    @Override
+    public ApplyResult rollback(long generation, String source) {
+        return engine.rollback(generation, source);
+    }
+
+    @Override
+    public CompletionStage<ApplyResult> bootApplied() {
+        return engine.bootApplied();
+    }
+}

@@ -1,0 +1,248 @@
+package io.isthmus.config.impl;
+
+import io.isthmus.api.config.ApplyResult;
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.Generation;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.ValidationError;
+import io.isthmus.config.impl.ApplyPipeline.InForce;
+import io.isthmus.config.impl.Whiteboard.NamedApplier;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The config service without OSGi: one instance per activation. Every apply, rollback, boot and
+ * adoption runs on one thread, in the order asked, so documents never interleave.
+ */
+final class ConfigEngine implements ConfigService, AutoCloseable {
+    static final String EMPTY_SOURCE = "empty";
+    private static final long STOP_GRACE_MS = 2000;
+
+    private final GenerationStore store;
+    private final Validation validation;
+    private final ApplyPipeline pipeline;
+    private final EventLog log;
+    private final ExecutorService executor;
+    private final ExecutorService checkPool;
+    private final CompletableFuture<ApplyResult> bootResult = new CompletableFuture<>();
+    private final AtomicBoolean bootStarted = new AtomicBoolean();
+    private volatile Settings settings;
+    private volatile Thread configThread;
+
+    ConfigEngine(GenerationStore store, DeviceProfile profile, Whiteboard whiteboard, Settings settings, EventLog log) {
+        this.store = store;
+        this.settings = settings;
+        this.log = log;
+        this.validation = new Validation(new DocumentParser(profile), whiteboard);
+        this.executor = Executors.newSingleThreadExecutor(r -> configThread = daemon(r, "isthmus-config"));
+        AtomicInteger checkThreads = new AtomicInteger();
+        this.checkPool = Executors.newCachedThreadPool(r -> daemon(r, "isthmus-config-check-"
+                + checkThreads.incrementAndGet()));
+        this.pipeline = new ApplyPipeline(validation, whiteboard, store, new CommitCheckRunner(checkPool),
+                () -> this.settings, log);
+    }
+
+    void update(Settings newSettings) {
+        settings = newSettings;
+    }
+
+    @Override
+    public List<ValidationError> validate(String json) {
+        return validation.validate(json).errors();
+    }
+
+    @Override
+    public ApplyResult apply(String json, String source) {
+        return onConfigThread(() -> pipeline.apply(json, source));
+    }
+
+    @Override
+    public ApplyResult rollback(long generation, String source) {
+        return onConfigThread(() -> store.json(generation).map(json -> pipeline.apply(json, source))
+                .orElseGet(() -> new ApplyResult.Rejected(List.of(new ValidationError("", "no generation "
+                        + generation + " is kept; kept generations are " + store.history().stream()
+                                .map(g -> String.valueOf(g.number())).toList())))));
+    }
+
+    @Override
+    public Optional<Generation> current() {
+        return store.current();
+    }
+
+    @Override
+    public Optional<NetworkDocument> currentDocument() {
+        Optional<Generation> current = store.current();
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        long number = current.get().number();
+        return pipeline.inForce().filter(f -> f.generation().number() == number).map(InForce::document)
+                .or(() -> store.json(number).flatMap(json -> validation.validate(json).document()));
+    }
+
+    @Override
+    public Optional<String> json(long generation) {
+        return store.json(generation);
+    }
+
+    @Override
+    public List<Generation> history() {
+        return store.history();
+    }
+
+    @Override
+    public CompletionStage<ApplyResult> bootApplied() {
+        // A copy, so that no caller can complete the boot result for everyone else.
+        return bootResult.copy();
+    }
+
+    /** Applies the boot document once; the component calls this when the framework has started. */
+    void boot(BootFiles files) {
+        if (!bootStarted.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    bootResult.complete(bootDocument(files));
+                } catch (RuntimeException e) {
+                    log.error("boot apply failed", e);
+                    bootResult.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            bootResult.completeExceptionally(new IllegalStateException("config service stopped before boot", e));
+        }
+    }
+
+    /** A capability appeared: once a document is in force, bring it there too (after anything queued). */
+    void adopt(NamedApplier applier) {
+        try {
+            executor.execute(() -> pipeline.adopt(applier));
+        } catch (RejectedExecutionException e) {
+            // Stopping: the next activation applies the boot document to every applier anyway.
+        }
+    }
+
+    /**
+     * The launcher's file wins, else the generation in force is re-applied, else the profile default,
+     * else an empty document is committed so that there is always a generation to roll back to.
+     */
+    private ApplyResult bootDocument(BootFiles files) {
+        if (files.config().isPresent()) {
+            ApplyResult result = applyFile(files.config().get(), "boot:");
+            if (result instanceof ApplyResult.Rejected) {
+                // A bad --config must not leave the box without the network it had.
+                store.current().ifPresent(current -> {
+                    log.warn("boot document " + files.config().get() + " rejected; re-applying generation "
+                            + current.number() + " instead");
+                    reapply(current);
+                });
+            }
+            return result;
+        }
+        Optional<Generation> current = store.current();
+        if (current.isPresent()) {
+            return reapply(current.get());
+        }
+        if (files.defaults().isPresent()) {
+            return applyFile(files.defaults().get(), "default:");
+        }
+        return pipeline.apply("{}", EMPTY_SOURCE);
+    }
+
+    private ApplyResult reapply(Generation generation) {
+        return store.json(generation.number()).map(json -> pipeline.apply(json, "boot:generation-"
+                + generation.number())).orElseGet(() -> new ApplyResult.Rejected(List.of(new ValidationError("",
+                        "generation " + generation.number() + " cannot be read"))));
+    }
+
+    private ApplyResult applyFile(Path file, String sourcePrefix) {
+        String json;
+        try {
+            json = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            log.warn("cannot read " + file + ": " + describe(e));
+            return new ApplyResult.Rejected(List.of(new ValidationError("", file + ": " + describe(e))));
+        }
+        return pipeline.apply(json, sourcePrefix + file);
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return Failures.describe(e);
+    }
+
+    private <T> T onConfigThread(Callable<T> task) {
+        if (Thread.currentThread() == configThread) {
+            // An applier or check calling back into apply would wait for itself forever.
+            throw new IllegalStateException("apply and rollback cannot be called from within an apply");
+        }
+        Future<T> future;
+        try {
+            future = executor.submit(task);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the config service is stopped", e);
+        }
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the config thread", e);
+        } catch (CancellationException e) {
+            throw new IllegalStateException("the config service stopped before this ran", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Lets a running apply finish briefly, then stops; queued requests fail rather than hang. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(STOP_GRACE_MS, TimeUnit.MILLISECONDS)) {
+                log.warn("an apply was still running when the config service stopped; interrupting it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow().forEach(queued -> {
+            if (queued instanceof Future<?> f) {
+                f.cancel(false);
+            }
+        });
+        checkPool.shutdownNow();
+        bootResult.completeExceptionally(new IllegalStateException("the config service stopped before the boot "
+                + "document was applied"));
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

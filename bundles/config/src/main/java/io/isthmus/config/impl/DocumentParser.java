@@ -1,0 +1,102 @@
+package io.isthmus.config.impl;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.isthmus.api.config.DnsConfig;
+import io.isthmus.api.config.FirewallConfig;
+import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.config.MulticastConfig;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.RouteConfig;
+import io.isthmus.api.config.UplinkConfig;
+import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.net.Ipv4Address;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Network document JSON text to {@link NetworkDocument}, applying the core rules. It walks the whole
+ * tree and collects every error, so an operator fixes a document in one round trip, not one per error.
+ */
+final class DocumentParser {
+    /** The sections the core understands; any other top-level key must be claimed by a validator. */
+    static final List<String> SECTIONS = List.of("ports", "routes", "uplink", "firewall", "multicast", "dns",
+            "management");
+
+    // Duplicate keys and trailing content are errors: otherwise the last duplicate would silently win.
+    private final ObjectMapper mapper = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private final DeviceProfile profile;
+
+    DocumentParser(DeviceProfile profile) {
+        this.profile = profile;
+    }
+
+    /**
+     * @param claimedSections top-level keys owned by registered validators: kept as extensions
+     */
+    Validated parse(String json, Set<String> claimedSections) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(json == null ? "" : json);
+        } catch (JsonProcessingException e) {
+            return new Validated(Optional.empty(), List.of(new ValidationError("", syntaxMessage(e))));
+        }
+        if (root == null || root.isMissingNode()) {
+            return new Validated(Optional.empty(), List.of(new ValidationError("", "the document is empty; expected a "
+                    + "JSON object")));
+        }
+        ValueReader in = new ValueReader();
+        Optional<NetworkDocument> document = in.object(Located.root(root)).flatMap(r -> document(in, r,
+                claimedSections));
+        return new Validated(in.hasErrors() ? Optional.empty() : document, in.errors());
+    }
+
+    private Optional<NetworkDocument> document(ValueReader in, Located root, Set<String> claimedSections) {
+        Map<String, Object> extensions = new LinkedHashMap<>();
+        for (Located section : root.members()) {
+            String name = section.name();
+            if (SECTIONS.contains(name)) {
+                continue;
+            }
+            if (!claimedSections.contains(name)) {
+                in.error(section.pointer(), "unknown section " + Located.quote(name) + "; expected one of "
+                        + String.join(", ", SECTIONS) + (claimedSections.isEmpty() ? ""
+                                : " or a section of an installed capability (" + String.join(", ",
+                                        claimedSections.stream().sorted().toList()) + ")"));
+            } else if (section.json().isNull()) {
+                in.error(section.pointer(), "section " + Located.quote(name) + " is null; expected a value, or leave "
+                        + "the section out");
+            } else {
+                extensions.put(name, PlainValues.of(section.json()));
+            }
+        }
+        KnownPorts ports = new PortsSection(in, profile).read(root.get("ports"));
+        List<RouteConfig> routes = new RoutesSection(in, ports).read(root.get("routes"));
+        UplinkConfig uplink = new UplinkSection(in).read(root.get("uplink"));
+        FirewallSection firewallSection = new FirewallSection(in, ports);
+        FirewallConfig firewall = firewallSection.read(root.get("firewall"));
+        MulticastConfig multicast = new MulticastSection(in, ports, new ZoneRefs(in, firewallSection.zoneNames()))
+                .read(root.get("multicast"));
+        DnsConfig dns = root.get("dns").flatMap(s -> in.object(s, List.of("servers")))
+                .map(s -> new DnsConfig(in.optionalList(s, "servers", a -> in.address(a).map(Ipv4Address::toString))))
+                .orElse(DnsConfig.empty());
+        ManagementConfig management = new ManagementSection(in).read(root.get("management"));
+        return Optional.of(new NetworkDocument(ports.configs(), routes, uplink, firewall, multicast, dns, management,
+                extensions));
+    }
+
+    private static String syntaxMessage(JsonProcessingException e) {
+        JsonLocation where = e.getLocation();
+        String place = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+        return "invalid JSON" + place + ": " + e.getOriginalMessage();
+    }
+}

@@ -1,0 +1,45 @@
+package io.isthmus.config.impl;
+
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.ValidationError;
+import io.isthmus.config.impl.Whiteboard.NamedValidator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Core rules first; only a document that passes them is shown to the registered section validators. */
+final class Validation {
+    private final DocumentParser parser;
+    private final Whiteboard whiteboard;
+
+    Validation(DocumentParser parser, Whiteboard whiteboard) {
+        this.parser = parser;
+        this.whiteboard = whiteboard;
+    }
+
+    Validated validate(String json) {
+        // One snapshot, so the sections claimed and the validators asked are the same set.
+        List<NamedValidator> validators = whiteboard.validators();
+        Validated parsed = parser.parse(json, Whiteboard.claimedSections(validators));
+        if (parsed.document().isEmpty()) {
+            return new Validated(Optional.empty(), Validated.sorted(parsed.errors()));
+        }
+        List<ValidationError> errors = new ArrayList<>();
+        for (NamedValidator validator : validators) {
+            errors.addAll(ask(validator, parsed.document().get()));
+        }
+        return new Validated(parsed.document(), Validated.sorted(errors));
+    }
+
+    /** A validator that breaks must not break validation: its failure becomes an error naming it. */
+    private static List<ValidationError> ask(NamedValidator validator, NetworkDocument document) {
+        try {
+            List<ValidationError> found = validator.validator().validate(document);
+            return found == null ? List.of() : found.stream().filter(Objects::nonNull).toList();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of(new ValidationError("", "validator " + validator.name() + " failed: "
+                    + Failures.describe(e)));
+        }
+    }
+}

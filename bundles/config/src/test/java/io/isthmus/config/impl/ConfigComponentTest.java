@@ -1,0 +1,144 @@
+package io.isthmus.config.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isthmus.api.config.ApplyResult;
+import io.isthmus.api.config.ApplyResult.Committed;
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.net.PortKind;
+import io.isthmus.api.net.PortRole;
+import java.lang.reflect.Field;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.service.log.Logger;
+
+/** The OSGi shell around the engine, driven by hand-made stand-ins for the framework objects. */
+class ConfigComponentTest {
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> properties = new HashMap<>();
+    private final List<FrameworkListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private int systemBundleState = Bundle.STARTING;
+
+    private ConfigComponent activated(ConfigComponent component) throws Exception {
+        Field logger = ConfigComponent.class.getDeclaredField("logger");
+        logger.setAccessible(true);
+        logger.set(component, stub(Logger.class, (name, args) -> {
+            logged.add(name + " " + args[0]);
+            return null;
+        }));
+        component.activate(context(), config(10, 10_000));
+        return component;
+    }
+
+    private BundleContext context() {
+        Bundle systemBundle = stub(Bundle.class, (name, args) -> name.equals("getState") ? systemBundleState : null);
+        return stub(BundleContext.class, (name, args) -> switch (name) {
+            case "getProperty" -> properties.get((String) args[0]);
+            case "getBundle" -> systemBundle;
+            case "addFrameworkListener" -> listeners.add((FrameworkListener) args[0]);
+            case "removeFrameworkListener" -> listeners.remove((FrameworkListener) args[0]);
+            default -> throw new UnsupportedOperationException(name);
+        });
+    }
+
+    private static ConfigComponent.Config config(int keep, long windowMs) {
+        return stub(ConfigComponent.Config.class, (name, args) -> switch (name) {
+            case "keepGenerations" -> keep;
+            case "testWindowMs" -> windowMs;
+            default -> throw new UnsupportedOperationException(name);
+        });
+    }
+
+    private interface Answer {
+        Object answer(String method, Object[] args);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T stub(Class<T> type, Answer answer) {
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> method.getName().equals("toString") ? type.getSimpleName()
+                        : answer.answer(method.getName(), args == null ? new Object[0] : args));
+    }
+
+    private static ApplyResult awaitBoot(ConfigService service) throws Exception {
+        return service.bootApplied().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void whileTheFrameworkStartsBootWaitsForTheStartedEvent() throws Exception {
+        properties.put(ConfigService.STATE_DIR, dir.toString());
+        ConfigComponent component = activated(new ConfigComponent());
+
+        assertFalse(component.bootApplied().toCompletableFuture().isDone());
+        assertEquals(1, listeners.size());
+        Bundle systemBundle = stub(Bundle.class, (name, args) -> null);
+        listeners.get(0).frameworkEvent(new FrameworkEvent(FrameworkEvent.STARTED, systemBundle, null));
+
+        Committed result = (Committed) awaitBoot(component);
+        assertEquals("empty", result.generation().source());
+        assertTrue(Files.exists(dir.resolve("config/generations/00000001.json")));
+        component.deactivate();
+        assertEquals(List.of(), listeners);
+    }
+
+    @Test
+    void aStartedFrameworkBootsAtOnceWithTheConfigFileAndTheProfilesPortMap() throws Exception {
+        systemBundleState = Bundle.ACTIVE;
+        Path profile = Files.writeString(dir.resolve("profile.json"), "{\"features\": [\"core\"], \"ports\": "
+                + "{\"eth0\": {\"kind\": \"ethernet\", \"role\": \"uplink\", \"cost\": 7}}}");
+        Path network = Files.writeString(dir.resolve("network.json"), "{\"ports\": {\"eth0\": {}}}");
+        properties.put(ConfigService.STATE_DIR, dir.resolve("state").toString());
+        properties.put(ConfigService.PROFILE_FILE, profile.toString());
+        properties.put(ConfigService.CONFIG_FILE, network.toString());
+        ConfigComponent component = new ConfigComponent();
+        CompletableFuture<NetworkDocument> applied = new CompletableFuture<>();
+        SectionApplier early = applied::complete;
+        component.addApplier(early, Map.of("component.name", "early"));
+
+        Committed result = (Committed) awaitBoot(activated(component));
+
+        assertEquals("boot:" + network, result.generation().source());
+        NetworkDocument document = applied.get(10, TimeUnit.SECONDS);
+        assertEquals(PortKind.ETHERNET, document.ports().get("eth0").kind());
+        assertEquals(PortRole.UPLINK, document.ports().get("eth0").role());
+        assertEquals(7, document.ports().get("eth0").cost());
+        assertEquals(List.of(), listeners);
+        assertTrue(logged.contains("info generation 1 committed (source boot:" + network + ")"), logged.toString());
+        component.deactivate();
+    }
+
+    @Test
+    void anUnreadableProfileIsLoggedAndDocumentsMustThenNameKindAndRole() throws Exception {
+        systemBundleState = Bundle.ACTIVE;
+        Path profile = Files.writeString(dir.resolve("profile.json"), "{\"ports\": {\"eth0\": {\"kind\": \"token-ring\"}}}");
+        properties.put(ConfigService.STATE_DIR, dir.resolve("state").toString());
+        properties.put(ConfigService.PROFILE_FILE, profile.toString());
+
+        ConfigComponent component = activated(new ConfigComponent());
+
+        assertTrue(logged.stream().anyMatch(l -> l.startsWith("error cannot read the device profile")), logged.toString());
+        assertEquals(List.of("/ports/eth0", "/ports/eth0"), component.validate("{\"ports\": {\"eth0\": {}}}").stream()
+                .map(e -> e.pointer()).toList());
+        component.deactivate();
+    }
+}

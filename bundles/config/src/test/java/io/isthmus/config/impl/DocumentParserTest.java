@@ -1,0 +1,473 @@
+package io.isthmus.config.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import io.isthmus.api.config.DnsConfig;
+import io.isthmus.api.config.FirewallConfig;
+import io.isthmus.api.config.Ipv4Config;
+import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.config.MulticastConfig;
+import io.isthmus.api.config.MulticastConfig.PassThrough;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.RouteConfig;
+import io.isthmus.api.config.UplinkConfig;
+import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.net.Ipv4Address;
+import io.isthmus.api.net.Ipv4Cidr;
+import io.isthmus.api.net.PortKind;
+import io.isthmus.api.net.PortRole;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DocumentParserTest {
+    /** An uplink, a DMZ and an offline port: the shape of most gateways, valid on its own. */
+    private static final String PORTS = "'ports': {"
+            + "'eth0': {'kind': 'ethernet', 'role': 'uplink', 'ipv4': {'method': 'dhcp'}},"
+            + "'eth1': {'kind': 'ethernet', 'role': 'dmz', 'ipv4': {'method': 'static', 'address': '192.168.50.1/24'}},"
+            + "'eth2': {'kind': 'ethernet', 'role': 'offline', 'ipv4': {'method': 'static', 'address': '10.20.0.1/24'}}}";
+
+    private final DocumentParser parser = new DocumentParser(DeviceProfile.empty());
+
+    private static String withPorts(String sections) {
+        return Json.of("{" + PORTS + (sections.isEmpty() ? "" : ", " + sections) + "}");
+    }
+
+    /** A document with one port, {@code settings} being the inside of its object. */
+    private static String port(String name, String settings) {
+        return Json.of("{'ports': {'" + name + "': {" + settings + "}}}");
+    }
+
+    private Validated parse(String json) {
+        return parser.parse(json, Set.of());
+    }
+
+    private NetworkDocument valid(String json) {
+        Validated result = parse(json);
+        assertEquals(List.of(), result.errors());
+        return result.document().orElseThrow();
+    }
+
+    private static Ipv4Cidr cidr(String text) {
+        return Ipv4Cidr.parse(text).orElseThrow();
+    }
+
+    private static Ipv4Address ip(String text) {
+        return Ipv4Address.parse(text).orElseThrow();
+    }
+
+    @Test
+    void theDesignExampleYieldsTheRecordsItDescribes() {
+        NetworkDocument doc = valid(Json.resource("example-document.json"));
+
+        assertEquals(List.of("eth0", "wwan0", "eth1", "eth2"), List.copyOf(doc.ports().keySet()));
+        assertEquals(new PortConfig(PortKind.ETHERNET, PortRole.UPLINK, 0, new Ipv4Config.Dhcp(), Optional.empty(),
+                Optional.empty(), List.of(), Map.of()), doc.ports().get("eth0"));
+        assertEquals(new PortConfig(PortKind.CELLULAR, PortRole.UPLINK, 100, new Ipv4Config.Dhcp(), Optional.empty(),
+                Optional.empty(), List.of(), Map.of("cellular", Map.of("apn", "internet"))), doc.ports().get("wwan0"));
+        assertEquals(new Ipv4Config.Static(cidr("192.168.50.1/24"), Optional.empty()), doc.ports().get("eth1").ipv4());
+        assertEquals(PortRole.DMZ, doc.ports().get("eth1").role());
+        assertEquals(PortKind.ETHERNET.defaultCost(), doc.ports().get("eth1").cost());
+        assertEquals(new Ipv4Config.Static(cidr("10.20.0.1/24"), Optional.empty()), doc.ports().get("eth2").ipv4());
+        assertEquals(List.of(new RouteConfig(cidr("192.168.20.0/24"), Optional.of(ip("192.168.50.254")),
+                Optional.of("eth1"), 100)), doc.routes());
+        assertEquals(new UplinkConfig(new UplinkConfig.Probe(List.of("198.51.100.1", "broker.example.com"), 500, 400,
+                3, 5)), doc.uplink());
+        assertEquals(FirewallConfig.empty(), doc.firewall());
+        assertEquals(new MulticastConfig(List.of(new PassThrough("224.0.2.14", 4840, "eth2", List.of("eth1")))),
+                doc.multicast());
+        assertEquals(DnsConfig.empty(), doc.dns());
+        assertEquals(new ManagementConfig(List.of("ssl://broker.example.com:8883"), Optional.of("gw-0001")),
+                doc.management());
+        assertEquals(Map.of(), doc.extensions());
+    }
+
+    @Test
+    void anEmptyDocumentMeansEveryDefault() {
+        NetworkDocument doc = valid("{}");
+
+        assertEquals(new NetworkDocument(Map.of(), List.of(), UplinkConfig.defaults(), FirewallConfig.empty(),
+                MulticastConfig.empty(), DnsConfig.empty(), ManagementConfig.empty(), Map.of()), doc);
+    }
+
+    @Test
+    void aPortWithoutIpv4IsDhcpOnAnUplinkAndDisabledElsewhere() {
+        NetworkDocument doc = valid(Json.of("{'ports': {'eth0': {'kind': 'ethernet', 'role': 'uplink'},"
+                + "'eth1': {'kind': 'ethernet', 'role': 'lan'}}}"));
+
+        assertEquals(new Ipv4Config.Dhcp(), doc.ports().get("eth0").ipv4());
+        assertEquals(new Ipv4Config.Disabled(), doc.ports().get("eth1").ipv4());
+    }
+
+    @Test
+    void optionalPortSettingsAreRead() {
+        NetworkDocument doc = valid(Json.of("{'ports': {'wlan0': {'kind': 'wifi', 'role': 'uplink', 'cost': 20,"
+                + "'ipv4': {'method': 'static', 'address': '172.16.0.10/16', 'gateway': '172.16.0.1'},"
+                + "'mtu': 1400, 'mac': '02:AB:00:00:00:01', 'dns': ['9.9.9.9'], 'wifi': {'ssid': 'plant', 'psk': 'x'}},"
+                + "'eth3': {'kind': 'ethernet', 'role': 'mgmt', 'ipv4': {'method': 'none'}}}}"));
+
+        PortConfig wlan = doc.ports().get("wlan0");
+        assertEquals(new PortConfig(PortKind.WIFI, PortRole.UPLINK, 20, new Ipv4Config.Static(cidr("172.16.0.10/16"),
+                Optional.of(ip("172.16.0.1"))), Optional.of(1400), Optional.of("02:ab:00:00:00:01"), List.of("9.9.9.9"),
+                Map.of("wifi", Map.of("ssid", "plant", "psk", "x"))), wlan);
+        assertEquals(new Ipv4Config.Disabled(), doc.ports().get("eth3").ipv4());
+    }
+
+    @Test
+    void theDeviceProfileFillsInKindRoleAndCost() {
+        DeviceProfile profile = new DeviceProfile(Map.of(
+                "eth0", new DeviceProfile.PortDefaults(Optional.of(PortKind.ETHERNET), Optional.of(PortRole.UPLINK),
+                        Optional.of(5)),
+                "wwan0", new DeviceProfile.PortDefaults(Optional.of(PortKind.CELLULAR), Optional.of(PortRole.UPLINK),
+                        Optional.empty())));
+        Validated result = new DocumentParser(profile).parse(Json.of("{'ports': {'eth0': {}, 'wwan0': {},"
+                + "'eth9': {'kind': 'ethernet', 'role': 'lan'}, 'lab0': {'role': 'lan'}}}"), Set.of());
+
+        // lab0 is in neither the profile nor the document's kind: that is the one error.
+        assertEquals(List.of(new ValidationError("/ports/lab0", "missing \"kind\": the device profile has no port kind "
+                + "for this port; expected one of ethernet, wifi, cellular")), result.errors());
+        Validated valid = new DocumentParser(profile).parse(Json.of("{'ports': {'eth0': {}, 'wwan0': {},"
+                + "'eth9': {'kind': 'ethernet', 'role': 'lan'}}}"), Set.of());
+        NetworkDocument doc = valid.document().orElseThrow();
+        assertEquals(new PortConfig(PortKind.ETHERNET, PortRole.UPLINK, 5, new Ipv4Config.Dhcp(), Optional.empty(),
+                Optional.empty(), List.of(), Map.of()), doc.ports().get("eth0"));
+        assertEquals(PortKind.CELLULAR.defaultCost(), doc.ports().get("wwan0").cost());
+        assertEquals(PortRole.LAN, doc.ports().get("eth9").role());
+    }
+
+    @Test
+    void aDocumentMayOverrideTheProfilesKind() {
+        DeviceProfile profile = new DeviceProfile(Map.of("wwan0", new DeviceProfile.PortDefaults(
+                Optional.of(PortKind.CELLULAR), Optional.of(PortRole.UPLINK), Optional.of(100))));
+
+        NetworkDocument doc = new DocumentParser(profile).parse(Json.of("{'ports': {'wwan0': {'kind': 'ethernet'}}}"),
+                Set.of()).document().orElseThrow();
+
+        assertEquals(PortKind.ETHERNET, doc.ports().get("wwan0").kind());
+        assertEquals(100, doc.ports().get("wwan0").cost());
+    }
+
+    @Test
+    void aFullFirewallIsRead() {
+        NetworkDocument doc = valid(withPorts("'firewall': {"
+                + "'zones': {'ot': {'ports': ['eth2']}, 'office': {'ports': ['eth1']}},"
+                + "'conduits': [{'from': 'office', 'to': 'ot', 'protocol': 'tcp', 'ports': ['4840', '8000-8100', 502],"
+                + "  'sources': ['192.168.50.0/24']}, {'from': 'lan', 'to': 'gateway', 'protocol': 'icmp'}],"
+                + "'portForwards': [{'from': 'eth0', 'protocol': 'tcp', 'port': 8443, 'toAddress': '192.168.50.10',"
+                + "  'toPort': 443}],"
+                + "'icmpEcho': ['office', 'uplink']}"));
+
+        FirewallConfig firewall = doc.firewall();
+        assertEquals(Map.of("ot", new FirewallConfig.Zone(List.of("eth2")), "office",
+                new FirewallConfig.Zone(List.of("eth1"))), firewall.zones());
+        assertEquals(List.of(new FirewallConfig.Conduit("office", "ot", "tcp", List.of("4840", "8000-8100", "502"),
+                List.of("192.168.50.0/24")), new FirewallConfig.Conduit("lan", "gateway", "icmp", List.of(), List.of())),
+                firewall.conduits());
+        assertEquals(List.of(new FirewallConfig.PortForward("eth0", "tcp", 8443, "192.168.50.10", Optional.of(443),
+                List.of())), firewall.portForwards());
+        assertEquals(List.of("office", "uplink"), firewall.icmpEcho());
+    }
+
+    @Test
+    void aSectionClaimedByAValidatorBecomesAnExtensionOfPlainValues() {
+        Validated result = parser.parse(Json.of("{'diag': {'ping': {'count': 3, 'targets': ['a', 'b'], 'loud': true,"
+                + "'ratio': 0.5, 'note': null}}}"), Set.of("diag"));
+
+        assertEquals(List.of(), result.errors());
+        Map<?, ?> diag = (Map<?, ?>) result.document().orElseThrow().extensions().get("diag");
+        Map<?, ?> ping = (Map<?, ?>) diag.get("ping");
+        assertEquals(List.of("count", "targets", "loud", "ratio", "note"), List.copyOf(ping.keySet()));
+        assertEquals(3, ping.get("count"));
+        assertEquals(List.of("a", "b"), ping.get("targets"));
+        assertEquals(true, ping.get("loud"));
+        assertEquals(0.5, ping.get("ratio"));
+        assertEquals(null, ping.get("note"));
+    }
+
+    @Test
+    void anUnclaimedSectionIsAnErrorThatNamesTheKnownOnes() {
+        Validated result = parse(Json.of("{'diag': {}}"));
+
+        assertEquals(List.of(new ValidationError("/diag", "unknown section \"diag\"; expected one of ports, routes, "
+                + "uplink, firewall, multicast, dns, management")), result.errors());
+    }
+
+    @Test
+    void threeIndependentErrorsAreAllReported() {
+        Validated result = parse(Json.of("{'ports': {'eth0': {'kind': 'ethernat', 'role': 'uplink'},"
+                + "'eth1': {'kind': 'ethernet', 'role': 'lan', 'mtu': 20}},"
+                + "'dns': {'servers': ['1.2.3']}}"));
+
+        assertEquals(List.of("/dns/servers/0", "/ports/eth0/kind", "/ports/eth1/mtu"), pointers(result));
+        assertTrue(result.document().isEmpty());
+    }
+
+    @Test
+    void aSyntaxErrorNamesLineAndColumn() {
+        Validated result = parse("{\n  \"ports\": {\n    \"eth0\": {\"kind\": \"ethernet\",,}\n  }\n}");
+
+        assertEquals(1, result.errors().size());
+        ValidationError error = result.errors().get(0);
+        assertEquals("", error.pointer());
+        assertTrue(error.message().startsWith("invalid JSON at line 3, column "), error.message());
+    }
+
+    @Test
+    void aDuplicateKeyIsAnErrorNotASilentOverride() {
+        Validated result = parse(Json.of("{'dns': {'servers': []}, 'dns': {'servers': ['1.1.1.1']}}"));
+
+        assertEquals(List.of(""), pointers(result));
+        assertTrue(result.errors().get(0).message().contains("dns"), result.errors().get(0).message());
+    }
+
+    @Test
+    void integerMessagesSayWhatWasExpectedAndWhatCame() {
+        Validated result = parse(Json.of("{'ports': {'eth0': {'kind': 'ethernet', 'role': 'lan', 'cost': 'abc'}}}"));
+
+        assertEquals(List.of(new ValidationError("/ports/eth0/cost", "expected an integer 0..255, got \"abc\"")),
+                result.errors());
+    }
+
+    @Test
+    void pointersEscapeSlashAndTilde() {
+        Validated result = parse(Json.of("{'ports': {'a/b~c': {'kind': 'ethernet', 'role': 'lan'}}}"));
+
+        assertEquals(List.of("/ports/a~1b~0c"), pointers(result));
+    }
+
+    @Test
+    void unknownKeysListTheKeysThatAreAllowed() {
+        Validated result = parse(Json.of("{'management': {'broker': ['ssl://a:8883']}}"));
+
+        assertEquals(List.of(new ValidationError("/management/broker",
+                "unknown key \"broker\"; expected one of brokers, deviceId")), result.errors());
+    }
+
+    static Stream<Arguments> invalidDocuments() {
+        return Stream.of(
+                // Top level
+                arguments("root is not an object", "[]", List.of(""), "expected an object"),
+                arguments("unknown section", withPorts("'firewal': {}"), List.of("/firewal"), "unknown section"),
+                arguments("section of the wrong type", withPorts("'routes': {}"), List.of("/routes"),
+                        "expected an array"),
+                // Ports
+                arguments("static uplink without gateway",
+                        ethernet("eth0", "uplink", "'ipv4': {'method': 'static', 'address': '192.0.2.10/24'}"),
+                        List.of("/ports/eth0/ipv4"), "all or nothing"),
+                arguments("static uplink with gateway but no address",
+                        ethernet("eth0", "uplink", "'ipv4': {'method': 'static', 'gateway': '192.0.2.1'}"),
+                        List.of("/ports/eth0/ipv4"), "all or nothing"),
+                arguments("static without address", ethernet("eth1", "lan", "'ipv4': {'method': 'static'}"),
+                        List.of("/ports/eth1/ipv4"), "missing \"address\""),
+                arguments("prefix out of range", staticPort("eth1", "dmz", "'address': '192.168.50.1/33'"),
+                        List.of("/ports/eth1/ipv4/address"), "prefix length /33 is out of range; expected 0..32"),
+                arguments("address without prefix", staticPort("eth1", "dmz", "'address': '192.168.50.1'"),
+                        List.of("/ports/eth1/ipv4/address"), "with a prefix length"),
+                arguments("octet out of range", staticPort("eth1", "dmz", "'address': '192.168.300.1/24'"),
+                        List.of("/ports/eth1/ipv4/address"), "is not an IPv4 address"),
+                arguments("network address as port address", staticPort("eth1", "dmz", "'address': '192.168.50.0/24'"),
+                        List.of("/ports/eth1/ipv4/address"), "network address"),
+                arguments("broadcast as port address", staticPort("eth1", "dmz", "'address': '192.168.50.255/24'"),
+                        List.of("/ports/eth1/ipv4/address"), "broadcast address"),
+                arguments("offline port with gateway",
+                        staticPort("eth2", "offline", "'address': '10.20.0.1/24', 'gateway': '10.20.0.254'"),
+                        List.of("/ports/eth2/ipv4/gateway"), "an offline port never has a gateway"),
+                arguments("gateway outside the subnet",
+                        staticPort("eth0", "uplink", "'address': '192.0.2.10/24', 'gateway': '198.51.100.1'"),
+                        List.of("/ports/eth0/ipv4/gateway"), "outside this port's subnet 192.0.2.0/24"),
+                arguments("gateway is the own address",
+                        staticPort("eth0", "uplink", "'address': '192.0.2.10/24', 'gateway': '192.0.2.10'"),
+                        List.of("/ports/eth0/ipv4/gateway"), "this port's own address"),
+                arguments("dhcp with an address",
+                        ethernet("eth0", "uplink", "'ipv4': {'method': 'dhcp', 'address': '192.0.2.10/24'}"),
+                        List.of("/ports/eth0/ipv4/address"), "only method static takes address, gateway"),
+                arguments("ipv4 without method", ethernet("eth0", "uplink", "'ipv4': {}"),
+                        List.of("/ports/eth0/ipv4"), "missing \"method\""),
+                arguments("unknown ipv4 method", ethernet("eth0", "uplink", "'ipv4': {'method': 'bootp'}"),
+                        List.of("/ports/eth0/ipv4/method"), "unknown IPv4 method"),
+                arguments("two ports in overlapping subnets", Json.of("{'ports': {"
+                        + "'eth1': {'kind': 'ethernet', 'role': 'dmz',"
+                        + "  'ipv4': {'method': 'static', 'address': '192.168.50.1/24'}},"
+                        + "'eth3': {'kind': 'ethernet', 'role': 'lan',"
+                        + "  'ipv4': {'method': 'static', 'address': '192.168.50.129/25'}}}}"),
+                        List.of("/ports/eth3/ipv4/address"), "overlaps 192.168.50.1/24 of port eth1"),
+                arguments("unknown port kind", port("eth0", "'kind': 'token-ring', 'role': 'uplink'"),
+                        List.of("/ports/eth0/kind"),
+                        "unknown port kind \"token-ring\"; expected one of ethernet, wifi, cellular"),
+                arguments("unknown port role", ethernet("eth0", "wan", ""),
+                        List.of("/ports/eth0/role"), "expected one of uplink, dmz, lan, offline, mgmt"),
+                arguments("no role anywhere", port("eth0", "'kind': 'ethernet'"),
+                        List.of("/ports/eth0"), "missing \"role\""),
+                arguments("cost out of range", ethernet("eth0", "uplink", "'cost': 256"),
+                        List.of("/ports/eth0/cost"), "expected an integer 0..255, got 256"),
+                arguments("fractional cost", ethernet("eth0", "uplink", "'cost': 1.5"),
+                        List.of("/ports/eth0/cost"), "got 1.5"),
+                arguments("invalid interface name", ethernet("averyveryverylong0", "lan", ""),
+                        List.of("/ports/averyveryverylong0"), "not a valid Linux interface name"),
+                arguments("typo inside a port", ethernet("eth0", "uplink", "'gatway': '1.2.3.4'"),
+                        List.of("/ports/eth0/gatway"), "unknown key \"gatway\""),
+                arguments("mtu too small", ethernet("eth0", "lan", "'mtu': 67"),
+                        List.of("/ports/eth0/mtu"), "expected an integer 68..9000"),
+                arguments("malformed mac", ethernet("eth0", "lan", "'mac': '02-00-00-00-00-01'"),
+                        List.of("/ports/eth0/mac"), "a MAC address like"),
+                arguments("multicast mac", ethernet("eth0", "lan", "'mac': '01:00:5e:00:00:01'"),
+                        List.of("/ports/eth0/mac"), "multicast address"),
+                arguments("all-zero mac", ethernet("eth0", "lan", "'mac': '00:00:00:00:00:00'"),
+                        List.of("/ports/eth0/mac"), "all-zero"),
+                arguments("port dns not an address", ethernet("eth0", "lan", "'dns': ['1.1.1.1', 'dns.example']"),
+                        List.of("/ports/eth0/dns/1"), "IPv4 address"),
+                arguments("wifi settings on an ethernet port", ethernet("eth0", "uplink", "'wifi': {'ssid': 'x'}"),
+                        List.of("/ports/eth0/wifi"), "only allowed on a port of kind wifi; this port is ethernet"),
+                arguments("cellular settings on a wifi port",
+                        port("wlan0", "'kind': 'wifi', 'role': 'uplink', 'cellular': {'apn': 'x'}"),
+                        List.of("/ports/wlan0/cellular"), "only allowed on a port of kind cellular"),
+                // Routes
+                arguments("route via a port that does not exist",
+                        routes("{'destination': '192.168.20.0/24', 'interface': 'eth9'}"),
+                        List.of("/routes/0/interface"), "no port \"eth9\" in this document; its ports are eth0, eth1, eth2"),
+                arguments("route destination with host bits",
+                        routes("{'destination': '192.168.20.5/24', 'gateway': '192.168.50.254'}"),
+                        List.of("/routes/0/destination"), "host bits must be zero: 192.168.20.5/24 lies in 192.168.20.0/24"),
+                arguments("route without gateway or interface", routes("{'destination': '192.168.20.0/24'}"),
+                        List.of("/routes/0"), "needs \"gateway\", \"interface\" or both"),
+                arguments("route without destination", routes("{'gateway': '192.168.50.254'}"),
+                        List.of("/routes/0"), "missing \"destination\""),
+                arguments("default route via an offline port", routes("{'destination': '0.0.0.0/0', 'interface': 'eth2'}"),
+                        List.of("/routes/0/interface"), "an offline port never carries a default route"),
+                arguments("default route via an offline subnet",
+                        routes("{'destination': '0.0.0.0/0', 'gateway': '10.20.0.254'}"),
+                        List.of("/routes/0/gateway"), "an offline port never carries a default route; port eth2 is offline"),
+                arguments("route gateway outside its port's subnet",
+                        routes("{'destination': '192.168.20.0/24', 'gateway': '10.99.0.1', 'interface': 'eth1'}"),
+                        List.of("/routes/0/gateway"), "outside 192.168.50.0/24, the subnet of port eth1"),
+                arguments("negative metric", routes("{'destination': '192.168.20.0/24', 'interface': 'eth1', 'metric': -1}"),
+                        List.of("/routes/0/metric"), "expected an integer 0..2147483647"),
+                // Uplink
+                arguments("probe timeout longer than its interval", probe("'intervalMs': 200, 'timeoutMs': 300"),
+                        List.of("/uplink/probe/timeoutMs"), "expected an integer 10..200 (at most intervalMs), got 300"),
+                arguments("probe interval too short", probe("'intervalMs': 10"),
+                        List.of("/uplink/probe/intervalMs"), "expected an integer 50..600000"),
+                arguments("empty probe target", probe("'targets': ['']"),
+                        List.of("/uplink/probe/targets/0"), "non-empty string"),
+                arguments("downAfter zero", probe("'downAfter': 0"),
+                        List.of("/uplink/probe/downAfter"), "expected an integer 1..100"),
+                // Firewall
+                arguments("zone named like a role", firewall("'zones': {'lan': {'ports': ['eth1']}}"),
+                        List.of("/firewall/zones/lan"), "\"lan\" is a role; choose another zone name"),
+                arguments("zone named gateway", firewall("'zones': {'gateway': {'ports': []}}"),
+                        List.of("/firewall/zones/gateway"), "\"gateway\" means the gateway itself"),
+                arguments("zone named like a port", firewall("'zones': {'eth1': {'ports': ['eth1']}}"),
+                        List.of("/firewall/zones/eth1"), "is a port of this document"),
+                arguments("zone with a port that does not exist", firewall("'zones': {'ot': {'ports': ['eth7']}}"),
+                        List.of("/firewall/zones/ot/ports/0"), "no port \"eth7\""),
+                arguments("port in two zones", firewall("'zones': {'ot': {'ports': ['eth2']}, 'cell': {'ports': ['eth2']}}"),
+                        List.of("/firewall/zones/cell/ports/0"), "already in zone ot"),
+                arguments("conduit from an unknown zone", conduit("'from': 'plant', 'to': 'dmz', 'protocol': 'tcp'"),
+                        List.of("/firewall/conduits/0/from"), "unknown zone \"plant\""),
+                arguments("conduit from the gateway", conduit("'from': 'gateway', 'to': 'dmz', 'protocol': 'tcp'"),
+                        List.of("/firewall/conduits/0/from"), "only allowed as a conduit's \"to\""),
+                arguments("conduit ports for icmp",
+                        conduit("'from': 'dmz', 'to': 'gateway', 'protocol': 'icmp', 'ports': ['22']"),
+                        List.of("/firewall/conduits/0/ports"), "ports apply only to tcp and udp"),
+                arguments("reversed port range",
+                        conduit("'from': 'dmz', 'to': 'gateway', 'protocol': 'tcp', 'ports': ['8100-8000']"),
+                        List.of("/firewall/conduits/0/ports/0"), "is reversed"),
+                arguments("port zero", conduit("'from': 'dmz', 'to': 'gateway', 'protocol': 'tcp', 'ports': ['0-10']"),
+                        List.of("/firewall/conduits/0/ports/0"), "port out of range"),
+                arguments("conduit without protocol", conduit("'from': 'dmz', 'to': 'gateway'"),
+                        List.of("/firewall/conduits/0"), "missing \"protocol\""),
+                arguments("conduit source with host bits",
+                        conduit("'from': 'dmz', 'to': 'gateway', 'protocol': 'any', 'sources': ['192.168.50.7/24']"),
+                        List.of("/firewall/conduits/0/sources/0"), "host bits must be zero"),
+                arguments("port forward from a non-uplink",
+                        portForward("'from': 'eth1', 'protocol': 'tcp', 'port': 80, 'toAddress': '10.20.0.5'"),
+                        List.of("/firewall/portForwards/0/from"), "port forwards come in on an uplink; port eth1 is dmz"),
+                arguments("port forward with icmp",
+                        portForward("'from': 'eth0', 'protocol': 'icmp', 'port': 80, 'toAddress': '10.20.0.5'"),
+                        List.of("/firewall/portForwards/0/protocol"), "expected one of tcp, udp"),
+                arguments("port forward to port 70000", portForward("'from': 'eth0', 'protocol': 'udp', 'port': 80, "
+                        + "'toAddress': '10.20.0.5', 'toPort': 70000"),
+                        List.of("/firewall/portForwards/0/toPort"), "expected an integer 1..65535"),
+                arguments("icmp echo to the gateway zone", firewall("'icmpEcho': ['gateway']"),
+                        List.of("/firewall/icmpEcho/0"), "only allowed as a conduit's \"to\""),
+                // Multicast
+                arguments("unicast group", flow("'group': '10.0.0.1', 'port': 4840, 'from': 'eth2', 'to': ['eth1']"),
+                        List.of("/multicast/passThrough/0/group"),
+                        "not a multicast group; expected an address in 224.0.0.0/4"),
+                arguments("flow back to its source",
+                        flow("'group': '224.0.2.14', 'port': 4840, 'from': 'eth2', 'to': ['eth1', 'eth2']"),
+                        List.of("/multicast/passThrough/0/to/1"), "it cannot also go there"),
+                arguments("flow to nowhere", flow("'group': '224.0.2.14', 'port': 4840, 'from': 'eth2', 'to': []"),
+                        List.of("/multicast/passThrough/0/to"), "at least one"),
+                arguments("flow from an unknown port",
+                        flow("'group': '224.0.2.14', 'port': 4840, 'from': 'eth5', 'to': ['eth1']"),
+                        List.of("/multicast/passThrough/0/from"), "unknown port or zone \"eth5\""),
+                // DNS and management
+                arguments("dns server not an address", Json.of("{'dns': {'servers': ['one.one.one.one']}}"),
+                        List.of("/dns/servers/0"), "expected an IPv4 address"),
+                arguments("broker with an unsupported scheme", Json.of("{'management': {'brokers': ['http://b:80']}}"),
+                        List.of("/management/brokers/0"), "unsupported broker scheme"),
+                arguments("broker scheme in upper case", Json.of("{'management': {'brokers': ['SSL://b:8883']}}"),
+                        List.of("/management/brokers/0"), "unsupported broker scheme"),
+                arguments("broker without host", Json.of("{'management': {'brokers': ['ssl:///x']}}"),
+                        List.of("/management/brokers/0"), "no host"),
+                arguments("device id with a slash", Json.of("{'management': {'deviceId': 'gw/1'}}"),
+                        List.of("/management/deviceId"), "1 to 64 of A-Z a-z 0-9 _ -"));
+    }
+
+    private static String ethernet(String name, String role, String settings) {
+        return port(name, "'kind': 'ethernet', 'role': '" + role + "'" + (settings.isEmpty() ? "" : ", " + settings));
+    }
+
+    private static String staticPort(String name, String role, String ipv4) {
+        return ethernet(name, role, "'ipv4': {'method': 'static', " + ipv4 + "}");
+    }
+
+    private static String routes(String route) {
+        return withPorts("'routes': [" + route + "]");
+    }
+
+    private static String probe(String probe) {
+        return Json.of("{'uplink': {'probe': {" + probe + "}}}");
+    }
+
+    private static String firewall(String firewall) {
+        return withPorts("'firewall': {" + firewall + "}");
+    }
+
+    private static String conduit(String conduit) {
+        return firewall("'conduits': [{" + conduit + "}]");
+    }
+
+    private static String portForward(String forward) {
+        return firewall("'portForwards': [{" + forward + "}]");
+    }
+
+    private static String flow(String flow) {
+        return withPorts("'multicast': {'passThrough': [{" + flow + "}]}");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidDocuments")
+    void everyRuleReportsAtTheOffendingValue(String rule, String json, List<String> expectedPointers, String message) {
+        Validated result = parse(json);
+
+        assertEquals(expectedPointers, pointers(result), () -> result.errors().toString());
+        assertTrue(result.errors().stream().anyMatch(e -> e.message().contains(message)),
+                () -> "no message containing <" + message + "> in " + result.errors());
+        assertTrue(result.document().isEmpty());
+    }
+
+    private static List<String> pointers(Validated result) {
+        return Validated.sorted(result.errors()).stream().map(ValidationError::pointer).toList();
+    }
+}
