@@ -1,0 +1,194 @@
+package io.isthmus.routing;
+
+import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.RouteConfig;
+import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.linux.Kernel;
+import io.isthmus.api.linux.KernelChange;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.LinkListener;
+import io.isthmus.api.linux.Resolver;
+import io.isthmus.api.net.Ipv4Address;
+import io.isthmus.api.net.PortDriver;
+import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.net.PortStatusListener;
+import io.isthmus.api.routing.RoutingTables;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * Reconciles routes, rules and routing sysctls with {@link RoutingPlan}: on every document, port status
+ * change and link event, and once a second to repair drift (an owned route or rule deleted from outside, a
+ * foreign default route on an offline port). A reconcile that finds nothing to do writes nothing.
+ */
+@Component(immediate = true, service = {SectionApplier.class, PortStatusListener.class, LinkListener.class,
+        RoutingTables.class}, property = SectionApplier.ORDER + ":Integer=200")
+public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables {
+    static final long DRIFT_CHECK_MS = 1000;
+    static final long APPLY_TIMEOUT_S = 30;
+
+    private final Kernel kernel;
+    private final Logger log;
+    private final List<PortDriver> drivers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "isthmus-routing"));
+    private volatile Optional<NetworkDocument> document = Optional.empty();
+    private volatile RoutingPlan lastPlan;
+    private volatile Resolver resolver;
+    private String lastProblem = "";
+
+    @Activate
+    public PolicyRouter(@Reference Kernel kernel, @Reference(service = LoggerFactory.class) Logger log) {
+        this.kernel = kernel;
+        this.log = log;
+        worker.scheduleWithFixedDelay(this::reconcileQuietly, DRIFT_CHECK_MS, DRIFT_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        // routes and rules stay in place while we are away; the next version adopts them
+        worker.shutdownNow();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addDriver(PortDriver driver) {
+        drivers.add(driver);
+        worker.execute(this::reconcileQuietly);
+    }
+
+    void removeDriver(PortDriver driver) {
+        drivers.remove(driver);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setResolver(Resolver r) {
+        resolver = r;
+    }
+
+    void unsetResolver(Resolver r) {
+        if (resolver == r) {
+            resolver = null;
+        }
+    }
+
+    @Override
+    public void apply(NetworkDocument doc) throws ApplyException {
+        Future<?> done = worker.submit(() -> {
+            document = Optional.of(doc);
+            reconcile();
+            return null;
+        });
+        try {
+            done.get(APPLY_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new ApplyException("routing: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            done.cancel(true);
+            throw new ApplyException("routing: not applied within " + APPLY_TIMEOUT_S + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApplyException("routing: interrupted");
+        }
+    }
+
+    @Override
+    public void portChanged(PortStatus status) {
+        worker.execute(this::reconcileQuietly);
+    }
+
+    @Override
+    public void linkChanged(String device, Optional<Link> now) {
+        worker.execute(this::reconcileQuietly);
+    }
+
+    @Override
+    public Map<String, Integer> tableByPort() {
+        RoutingPlan plan = lastPlan;
+        return plan == null ? Map.of() : plan.tables();
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+            lastProblem = "";
+        } catch (Exception e) {
+            String problem = String.valueOf(e.getMessage());
+            if (!problem.equals(lastProblem)) {
+                log.warn("routing: reconcile failed: " + problem);
+                lastProblem = problem;
+            }
+        }
+    }
+
+    /** Runs on the worker thread only. */
+    private void reconcile() throws KernelException {
+        if (document.isEmpty()) {
+            return;
+        }
+        NetworkDocument doc = document.get();
+        Map<String, PortConfig> ports = doc.ports();
+        List<RouteConfig> routes = doc.routes();
+        Map<String, PortStatus> status = new LinkedHashMap<>();
+        for (PortDriver d : drivers) {
+            d.status().forEach(s -> status.put(s.name(), s));
+        }
+        Map<String, Link> links = new LinkedHashMap<>();
+        for (Link l : kernel.links()) {
+            links.put(l.name(), l);
+        }
+        RoutingPlan plan = RoutingPlan.of(ports, routes, status, links);
+        Map<String, Optional<String>> sysctls = new LinkedHashMap<>();
+        for (String key : plan.sysctls().keySet()) {
+            sysctls.put(key, kernel.sysctl(key));
+        }
+        List<KernelChange> changes = RoutingDiff.changes(plan, kernel.routes(), kernel.rules(), sysctls,
+                RoutingPlan.offlinePorts(ports));
+        if (!changes.isEmpty()) {
+            log.info("routing: " + changes.size() + " kernel change(s): " + changes);
+            kernel.apply(changes);
+        }
+        if (lastPlan == null || !lastPlan.defaultUplink().equals(plan.defaultUplink())) {
+            log.info("routing: default route via " + plan.defaultUplink().orElse("(no uplink ready)"));
+        }
+        lastPlan = plan;
+        updateResolver(doc, plan, status);
+    }
+
+    private void updateResolver(NetworkDocument doc, RoutingPlan plan, Map<String, PortStatus> status)
+            throws KernelException {
+        Resolver r = resolver;
+        if (r == null) {
+            return;
+        }
+        List<Ipv4Address> servers = new ArrayList<>();
+        if (!doc.dns().servers().isEmpty()) {
+            doc.dns().servers().forEach(s -> Ipv4Address.parse(s).ifPresent(servers::add));
+        } else {
+            plan.defaultUplink().map(status::get).ifPresent(s -> servers.addAll(s.dns()));
+        }
+        if (!servers.equals(r.nameservers())) {
+            r.setNameservers(servers);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.isthmus.routing;
+
+import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.RouteConfig;
+import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.Route;
+import io.isthmus.api.linux.Rule;
+import io.isthmus.api.net.Ipv4Address;
+import io.isthmus.api.net.Ipv4Cidr;
+import io.isthmus.api.net.PortRole;
+import io.isthmus.api.net.PortStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The routes, rules and sysctls the gateway wants, as a pure function of the document and the ports'
+ * status (EVE-style policy routing):
+ *
+ * <ul>
+ * <li>every present port has its own table ({@value #TABLE_BASE} + ifindex) with its connected routes, its
+ * static routes, its default route when it is an uplink with a gateway, and an {@code unreachable default}
+ * behind that, so traffic sourced from a port never falls through to another port's default;</li>
+ * <li>{@code from <port address>} rules send the gateway's own traffic out of the port it is sourced from;</li>
+ * <li>traffic forwarded in from an offline port looks up only that port's table ({@code iif} rule): it can
+ * never reach an uplink;</li>
+ * <li>traffic forwarded in from an uplink looks up {@value #UPLINK_IN_TABLE}, which holds only the DMZ/LAN
+ * networks: it can never reach an offline network;</li>
+ * <li>the main table holds the static routes and one default route, via the healthy uplink of lowest cost
+ * (until the uplink manager takes this over).</li>
+ * </ul>
+ */
+record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysctls, Optional<String> defaultUplink,
+        Map<String, Integer> tables) {
+
+    static final int TABLE_BASE = 1000;
+    static final int UPLINK_IN_TABLE = 999;
+    /** Behind any real default route (metric 0), in front of nothing. */
+    static final int UNREACHABLE_METRIC = 65535;
+    static final int PREF_OFFLINE_IIF = 1000;
+    static final int PREF_UPLINK_IIF = 1100;
+    static final int PREF_SOURCE = 1200;
+
+    static RoutingPlan of(Map<String, PortConfig> ports, List<RouteConfig> staticRoutes, Map<String, PortStatus> status,
+            Map<String, Link> links) {
+        Set<Route> routes = new LinkedHashSet<>();
+        Set<Rule> rules = new LinkedHashSet<>();
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        Map<String, Integer> tables = new LinkedHashMap<>();
+
+        // ports that are there and whose driver reports them
+        Map<String, PortStatus> present = new LinkedHashMap<>();
+        ports.forEach((name, port) -> {
+            PortStatus s = status.get(name);
+            Link link = links.get(name);
+            if (s != null && s.present() && link != null) {
+                present.put(name, s);
+                tables.put(name, TABLE_BASE + link.index());
+            }
+        });
+
+        boolean routed = ports.values().stream().anyMatch(p -> p.role() == PortRole.UPLINK)
+                && ports.values().stream().anyMatch(p -> forwardedToUplinks(p.role()));
+        sysctls.put("net.ipv4.ip_forward", routed ? "1" : "0");
+
+        int offlineIndex = 0;
+        int uplinkIndex = 0;
+        int sourceIndex = 0;
+        boolean anyUplink = false;
+        for (Map.Entry<String, PortStatus> e : present.entrySet()) {
+            String name = e.getKey();
+            PortStatus s = e.getValue();
+            int table = tables.get(name);
+            for (Ipv4Cidr a : s.addresses()) {
+                routes.add(unicast(table, Optional.of(a.network()), Optional.empty(), name, 0));
+                rules.add(rule(PREF_SOURCE + sourceIndex++, Optional.of(new Ipv4Cidr(a.address(), 32)),
+                        Optional.empty(), table));
+            }
+            if (s.role() == PortRole.UPLINK && s.gateway().isPresent() && !s.addresses().isEmpty()) {
+                routes.add(unicast(table, Optional.empty(), s.gateway(), name, 0));
+            }
+            routes.add(unreachableDefault(table));
+            sysctls.put("net.ipv4.conf." + name + ".ignore_routes_with_linkdown", "1");
+            if (s.role() == PortRole.OFFLINE) {
+                rules.add(rule(PREF_OFFLINE_IIF + offlineIndex++, Optional.empty(), Optional.of(name), table));
+                sysctls.put("net.ipv6.conf." + name + ".accept_ra_defrtr", "0");
+            } else if (s.role() == PortRole.UPLINK) {
+                rules.add(rule(PREF_UPLINK_IIF + uplinkIndex++, Optional.empty(), Optional.of(name), UPLINK_IN_TABLE));
+                anyUplink = true;
+            } else if (forwardedToUplinks(s.role())) {
+                for (Ipv4Cidr a : s.addresses()) {
+                    routes.add(unicast(UPLINK_IN_TABLE, Optional.of(a.network()), Optional.empty(), name, 0));
+                }
+            }
+        }
+        if (anyUplink) {
+            routes.add(unreachableDefault(UPLINK_IN_TABLE));
+        }
+
+        for (RouteConfig r : staticRoutes) {
+            Optional<String> port = r.interfaceName().or(() -> r.gateway().flatMap(g -> portOf(g, present)));
+            routes.add(unicast(Route.MAIN_TABLE, Optional.of(r.destination()), r.gateway(), port, r.metric()));
+            port.filter(tables::containsKey).ifPresent(p -> {
+                routes.add(unicast(tables.get(p), Optional.of(r.destination()), r.gateway(), Optional.of(p),
+                        r.metric()));
+                if (forwardedToUplinks(present.get(p).role()) && anyUplinkIn(present)) {
+                    routes.add(unicast(UPLINK_IN_TABLE, Optional.of(r.destination()), r.gateway(), Optional.of(p),
+                            r.metric()));
+                }
+            });
+        }
+
+        Optional<String> uplink = present.values().stream()
+                .filter(s -> s.role() == PortRole.UPLINK && s.carrier() && s.gateway().isPresent()
+                        && !s.addresses().isEmpty())
+                .min(Comparator.comparingInt(PortStatus::cost))
+                .map(PortStatus::name);
+        uplink.ifPresent(u -> routes.add(unicast(Route.MAIN_TABLE, Optional.empty(), present.get(u).gateway(), u, 0)));
+        return new RoutingPlan(Set.copyOf(routes), Set.copyOf(rules), Map.copyOf(sysctls), uplink, Map.copyOf(tables));
+    }
+
+    private static boolean anyUplinkIn(Map<String, PortStatus> present) {
+        return present.values().stream().anyMatch(s -> s.role() == PortRole.UPLINK);
+    }
+
+    /** DMZ, LAN and management networks are routed to the uplinks; offline ones never. */
+    static boolean forwardedToUplinks(PortRole role) {
+        return role == PortRole.DMZ || role == PortRole.LAN || role == PortRole.MGMT;
+    }
+
+    private static Optional<String> portOf(Ipv4Address gateway, Map<String, PortStatus> present) {
+        return present.values().stream().filter(s -> s.addresses().stream().anyMatch(a -> a.contains(gateway)))
+                .map(PortStatus::name).findFirst();
+    }
+
+    private static Route unicast(int table, Optional<Ipv4Cidr> dst, Optional<Ipv4Address> gw, String dev, int metric) {
+        return unicast(table, dst, gw, Optional.of(dev), metric);
+    }
+
+    private static Route unicast(int table, Optional<Ipv4Cidr> dst, Optional<Ipv4Address> gw, Optional<String> dev,
+            int metric) {
+        return new Route(table, dst, Route.Type.UNICAST, gw, dev, metric, Optional.empty(), Route.ISTHMUS_PROTOCOL);
+    }
+
+    private static Route unreachableDefault(int table) {
+        return new Route(table, Optional.empty(), Route.Type.UNREACHABLE, Optional.empty(), Optional.empty(),
+                UNREACHABLE_METRIC, Optional.empty(), Route.ISTHMUS_PROTOCOL);
+    }
+
+    private static Rule rule(int pref, Optional<Ipv4Cidr> from, Optional<String> iif, int table) {
+        return new Rule(pref, from, iif, table, Route.ISTHMUS_PROTOCOL);
+    }
+
+    /** The identity the kernel gives a route for {@code replace}: table, destination, metric (and type). */
+    record RouteKey(int table, Optional<Ipv4Cidr> destination, int metric) {
+        static RouteKey of(Route r) {
+            return new RouteKey(r.table(), r.destination(), r.metric());
+        }
+    }
+
+    /** A route as compared: what the kernel adds on its own (source, protocol) left out. */
+    static Route comparable(Route r) {
+        boolean unicast = r.type() == Route.Type.UNICAST;
+        return new Route(r.table(), r.destination(), r.type(), unicast ? r.gateway() : Optional.empty(),
+                unicast ? r.device() : Optional.empty(), r.metric(), Optional.empty(), Route.ISTHMUS_PROTOCOL);
+    }
+
+    static Rule comparable(Rule r) {
+        return new Rule(r.priority(), r.from(), r.inputInterface(), r.table(), Route.ISTHMUS_PROTOCOL);
+    }
+
+    /** Ports whose default routes someone else (a DHCP client, a router advertisement) may have added. */
+    static List<String> offlinePorts(Map<String, PortConfig> ports) {
+        List<String> out = new ArrayList<>();
+        ports.forEach((n, p) -> {
+            if (p.role() == PortRole.OFFLINE) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,2 @@
+/** Multi-NIC policy routing. Private implementation, nothing exported. */
+package io.isthmus.routing;
