@@ -3,6 +3,9 @@
 for every profile's unpacked distribution; median of N cold (fresh state dir) and N warm (state dir of a
 previous run) starts. Writes target/bench/boot.md and target/bench/boot.json.
 
+Each run happens in a new empty network namespace (unshare --net, needs root): ports are missing there,
+so this measures the runtime, not the kernel work (the routing benchmark measures that in the lab).
+
 Usage: itests/bench/boot.py [--runs 5] [--dist distribution/target] [--out target/bench]
 """
 import argparse
@@ -31,7 +34,8 @@ def rss_kib(pid):
 def one_run(home, state):
     """Starts the gateway, waits for ready, samples RSS, stops it. Returns a dict of measurements."""
     t0 = time.monotonic()
-    proc = subprocess.Popen([os.path.join(home, "bin", "isthmus"), "run", "--state", state],
+    # a fresh, empty network namespace: the gateway applies its document there, never to the host
+    proc = subprocess.Popen(["unshare", "--net", "--", os.path.join(home, "bin", "isthmus"), "run", "--state", state],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         ready_line = None
