@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +30,17 @@ final class Launcher {
     private final PrintStream err;
     private final long startMillis;
 
+    private final Optional<Distribution> distribution;
+
     Launcher(PrintStream out, PrintStream err) {
+        this(out, err, Optional.empty());
+    }
+
+    /** With a given distribution instead of the one bin/isthmus names (tests). */
+    Launcher(PrintStream out, PrintStream err, Optional<Distribution> distribution) {
         this.out = out;
         this.err = err;
+        this.distribution = distribution;
         this.startMillis = processStart();
     }
 
@@ -54,7 +63,7 @@ final class Launcher {
         StateDir state;
         try {
             options = Options.parse(args);
-            dist = Distribution.locate();
+            dist = distribution.isPresent() ? distribution.get() : Distribution.locate();
             plan = LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(),
                     options.shell() ? List.of("shell") : List.of());
             if (options.config().isPresent()) {
