@@ -1,0 +1,158 @@
+package io.isthmus.linux;
+
+import io.isthmus.api.linux.KernelException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs argv lists (never a shell) with a timeout. Both output streams are drained on their own threads so a
+ * chatty child cannot block on a full pipe. Every argv goes through the {@link Namespace}, which may prefix
+ * {@code ip netns exec NS}.
+ */
+final class ProcessRunner {
+    /** Where executables are looked up: the service may run with a minimal PATH. */
+    static final List<Path> SEARCH_PATH = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"),
+            Path.of("/bin"));
+    private static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
+    private final Namespace namespace;
+    private final Duration timeout;
+    private final AtomicLong started = new AtomicLong();
+
+    ProcessRunner(Namespace namespace, Duration timeout) {
+        this.namespace = namespace;
+        this.timeout = timeout;
+    }
+
+    Namespace namespace() {
+        return namespace;
+    }
+
+    /** How many processes this runner started: lets tests prove that invalid input ran nothing. */
+    long started() {
+        return started.get();
+    }
+
+    /** Runs and returns the output; a non-zero exit becomes a KernelException naming the command and stderr. */
+    String run(String executable, List<String> args) throws KernelException {
+        return run(executable, args, null).stdout();
+    }
+
+    ProcessResult run(String executable, List<String> args, String stdin) throws KernelException {
+        ProcessResult result = exec(executable, args, stdin);
+        if (!result.ok()) {
+            throw new KernelException(result.describe());
+        }
+        return result;
+    }
+
+    /** Runs and returns the result whatever the exit code; fails only when the process cannot run or times out. */
+    ProcessResult exec(String executable, List<String> args, String stdin) throws KernelException {
+        List<String> argv = namespace.argv(resolve(executable), args);
+        Process process = start(argv, false);
+        StreamCollector out = new StreamCollector(process.getInputStream(), "stdout " + executable);
+        StreamCollector err = new StreamCollector(process.getErrorStream(), "stderr " + executable);
+        try (OutputStream in = process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // the child exited without reading all of its input: its exit code and stderr say why
+        }
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                stop(process, KILL_GRACE);
+                throw new KernelException(String.join(" ", argv) + " timed out after " + timeout.toMillis() + " ms");
+            }
+            return new ProcessResult(argv, process.exitValue(), out.text(), err.text());
+        } catch (InterruptedException e) {
+            stop(process, KILL_GRACE);
+            Thread.currentThread().interrupt();
+            throw new KernelException(String.join(" ", argv) + " interrupted", e);
+        }
+    }
+
+    /**
+     * Starts a long-lived child (monitor, DHCP client) with stderr merged into stdout, so one reader drains
+     * both; the caller reads it and stops the process with {@link #stop}.
+     */
+    Process startLongLived(String executable, List<String> args) throws KernelException {
+        return start(namespace.argv(resolve(executable), args), true);
+    }
+
+    private Process start(List<String> argv, boolean mergeStderr) throws KernelException {
+        started.incrementAndGet();
+        try {
+            return new ProcessBuilder(argv).redirectErrorStream(mergeStderr).start();
+        } catch (IOException e) {
+            throw new KernelException(String.join(" ", argv) + " cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /** SIGTERM, a grace period, then SIGKILL; returns once the process is gone (or the wait was interrupted). */
+    static void stop(Process process, Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String resolve(String executable) throws KernelException {
+        return find(executable).orElseThrow(
+                () -> new KernelException(executable + " not found in " + SEARCH_PATH));
+    }
+
+    static Optional<String> find(String executable) {
+        if (executable.indexOf('/') >= 0) {
+            return Optional.of(executable);
+        }
+        for (Path dir : SEARCH_PATH) {
+            Path candidate = dir.resolve(executable);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Drains one stream on a daemon thread. */
+    private static final class StreamCollector {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        StreamCollector(InputStream stream, String name) {
+            thread = new Thread(() -> {
+                try (stream) {
+                    stream.transferTo(buffer);
+                } catch (IOException e) {
+                    // the process was killed; keep what was read
+                }
+            }, "isthmus-" + name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String text() throws InterruptedException {
+            thread.join(KILL_GRACE.toMillis());
+            synchronized (buffer) {
+                return buffer.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}
