@@ -26,7 +26,8 @@ public class StdoutLogWriter implements LogListener {
     private final PrintStream out;
 
     @Activate
-    public StdoutLogWriter(@Reference LogReaderService reader, @Reference LoggerAdmin admin) {
+    public StdoutLogWriter(@Reference(name = "reader") LogReaderService reader,
+            @Reference(name = "admin") LoggerAdmin admin) {
         this(reader, admin, System.out);
     }
 

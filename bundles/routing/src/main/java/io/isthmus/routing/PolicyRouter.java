@@ -59,7 +59,8 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
     private String lastProblem = "";
 
     @Activate
-    public PolicyRouter(@Reference Kernel kernel, @Reference(service = LoggerFactory.class) Logger log) {
+    public PolicyRouter(@Reference(name = "kernel") Kernel kernel,
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.kernel = kernel;
         this.log = log;
         worker.scheduleWithFixedDelay(this::reconcileQuietly, DRIFT_CHECK_MS, DRIFT_CHECK_MS, TimeUnit.MILLISECONDS);

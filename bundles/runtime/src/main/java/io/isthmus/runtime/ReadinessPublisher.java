@@ -50,8 +50,9 @@ public class ReadinessPublisher implements BundleListener, ServiceListener {
     private ServiceRegistration<Readiness> registration;
 
     @Activate
-    public ReadinessPublisher(BundleContext context, @Reference ConfigService config,
-            @Reference ServiceComponentRuntime scr, @Reference(service = LoggerFactory.class) Logger log) {
+    public ReadinessPublisher(BundleContext context, @Reference(name = "config") ConfigService config,
+            @Reference(name = "scr") ServiceComponentRuntime scr,
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.context = context;
         this.scr = scr;
         this.log = log;

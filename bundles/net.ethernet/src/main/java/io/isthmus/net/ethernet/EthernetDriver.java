@@ -73,8 +73,9 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
     private String lastProblem = "";
 
     @Activate
-    public EthernetDriver(BundleContext context, @Reference Kernel kernel, @Reference DhcpClients dhcp,
-            @Reference(service = LoggerFactory.class) Logger log) {
+    public EthernetDriver(BundleContext context, @Reference(name = "kernel") Kernel kernel,
+            @Reference(name = "dhcp") DhcpClients dhcp,
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.kernel = kernel;
         this.dhcp = dhcp;
         this.log = log;
