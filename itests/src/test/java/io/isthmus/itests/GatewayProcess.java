@@ -1,0 +1,110 @@
+package io.isthmus.itests;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gateway process ({@code bin/isthmus run}) of an assembled distribution, started behind a command
+ * prefix (e.g. {@code unshare --net --} or {@code ip netns exec <ns>}) so it never touches the host's network.
+ * Collects stdout and stderr line by line; {@link #close()} always ends the process.
+ */
+final class GatewayProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> out = new CopyOnWriteArrayList<>();
+    private final List<String> err = new CopyOnWriteArrayList<>();
+    private final LinkedBlockingQueue<String> outQueue = new LinkedBlockingQueue<>();
+
+    private GatewayProcess(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), out, outQueue, "gateway-stdout");
+        pump(process.getErrorStream(), err, new LinkedBlockingQueue<>(), "gateway-stderr");
+    }
+
+    static GatewayProcess start(List<String> prefix, String profile, Optional<Path> config, Path state)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Distribution.root().resolve("distribution/target/isthmus-" + profile + "/bin/isthmus").toString());
+        cmd.add("run");
+        config.ifPresent(c -> {
+            cmd.add("--config");
+            cmd.add(c.toString());
+        });
+        cmd.add("--state");
+        cmd.add(state.toString());
+        return new GatewayProcess(new ProcessBuilder(cmd).start());
+    }
+
+    private static void pump(java.io.InputStream in, List<String> lines, LinkedBlockingQueue<String> queue,
+            String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    lines.add(line);
+                    queue.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The {@code ready:} line, or empty when the process printed none within the timeout (or exited). */
+    Optional<String> awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = outQueue.poll(50, TimeUnit.MILLISECONDS);
+            if (line != null && line.startsWith("ready:")) {
+                return Optional.of(line);
+            }
+            if (line == null && !process.isAlive() && outQueue.isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits for the process to exit by itself; the exit code, or empty on timeout. */
+    Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(process.exitValue())
+                : Optional.empty();
+    }
+
+    /** SIGTERM, as systemd sends it. */
+    void terminate() {
+        process.destroy();
+    }
+
+    List<String> stdout() {
+        return List.copyOf(out);
+    }
+
+    List<String> stderr() {
+        return List.copyOf(err);
+    }
+
+    String transcript() {
+        return "stdout:\n  " + String.join("\n  ", out) + "\nstderr:\n  " + String.join("\n  ", err);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
