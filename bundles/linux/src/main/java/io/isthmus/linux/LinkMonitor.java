@@ -130,12 +130,11 @@ public class LinkMonitor {
         long backoff = MIN_BACKOFF_MS;
         while (!stopping) {
             long started = System.nanoTime();
+            String ended;
             try {
-                runMonitor();
+                ended = "exited with " + runMonitor();
             } catch (KernelException | IOException e) {
-                if (!stopping) {
-                    log.error("link monitor failed: {}", e.getMessage());
-                }
+                ended = "failed: " + e.getMessage();
             } catch (InterruptedException e) {
                 break;
             }
@@ -145,7 +144,7 @@ public class LinkMonitor {
             if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) > STABLE_MS) {
                 backoff = MIN_BACKOFF_MS;
             }
-            log.warn("ip monitor link ended; restarting in {} ms", backoff);
+            log.warn("ip monitor link {}; restarting in {} ms", ended, backoff);
             try {
                 Thread.sleep(backoff); // back-off before a restart, not synchronisation
             } catch (InterruptedException e) {
@@ -155,12 +154,13 @@ public class LinkMonitor {
         }
     }
 
-    private void runMonitor() throws KernelException, IOException, InterruptedException {
+    /** Runs one monitor process until it ends; returns its exit code. */
+    private int runMonitor() throws KernelException, IOException, InterruptedException {
         Process p = runner.startLongLived("ip", List.of("-o", "monitor", "link"));
         process = p;
         if (stopping) { // deactivate may have looked before we stored the process
             ProcessRunner.stop(p, GRACE);
-            return;
+            return -1;
         }
         // events between the last read and the monitor's subscription are caught by one full re-read
         schedule(() -> {
@@ -175,10 +175,7 @@ public class LinkMonitor {
                 handle(line);
             }
         }
-        int code = p.waitFor();
-        if (!stopping) {
-            log.warn("ip monitor link exited with {}", code);
-        }
+        return p.waitFor();
     }
 
     private void handle(String line) {
@@ -200,7 +197,7 @@ public class LinkMonitor {
                 try {
                     dispatch(e.device(), reader.link(e.device()));
                 } catch (KernelException ex) {
-                    log.warn("cannot read link {}: {}", e.device(), ex.getMessage());
+                    warnUnlessStopping("cannot read link " + e.device() + ": " + ex.getMessage());
                 }
             });
         }
@@ -214,8 +211,15 @@ public class LinkMonitor {
         try {
             return reader.links();
         } catch (KernelException e) {
-            log.warn("cannot read links: {}", e.getMessage());
+            warnUnlessStopping("cannot read links: " + e.getMessage());
             return List.of();
+        }
+    }
+
+    /** A read cut short by deactivate is no news. */
+    private void warnUnlessStopping(String message) {
+        if (!stopping) {
+            log.warn(message);
         }
     }
 
