@@ -99,9 +99,13 @@ final class ProcessRunner {
         }
     }
 
-    /** SIGTERM, a grace period, then SIGKILL; returns once the process is gone (or the wait was interrupted). */
+    /**
+     * SIGTERM, a grace period, then SIGKILL; returns once the process is gone (or the wait was interrupted).
+     * SIGTERM goes through the ProcessHandle: Process.destroy() would also close our end of the pipes, losing
+     * what the child prints on its way out (udhcpc's release event).
+     */
     static void stop(Process process, Duration grace) {
-        process.destroy();
+        process.toHandle().destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
