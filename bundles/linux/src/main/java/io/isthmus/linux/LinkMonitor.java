@@ -3,10 +3,6 @@ package io.isthmus.linux;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.LinkListener;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -39,9 +35,8 @@ public class LinkMonitor {
     /** After the monitor starts, how long before the full re-read that covers events it could not see yet. */
     static final Duration SETTLE = Duration.ofMillis(200);
     private static final Duration GRACE = Duration.ofSeconds(2);
-    private static final long MIN_BACKOFF_MS = 100;
-    private static final long MAX_BACKOFF_MS = 5_000;
-    private static final long STABLE_MS = 10_000;
+    private static final SupervisedProcess.Backoff BACKOFF = new SupervisedProcess.Backoff(Duration.ofMillis(100),
+            Duration.ofSeconds(5), Duration.ofSeconds(10));
 
     private final ProcessRunner runner;
     private final IpReader reader;
@@ -58,9 +53,7 @@ public class LinkMonitor {
     private final Map<Integer, String> names = new HashMap<>();
     private final AtomicInteger listenerCount = new AtomicInteger();
     private final CountDownLatch subscribed = new CountDownLatch(1);
-    private final Thread monitor;
-    private volatile boolean stopping;
-    private volatile Process process;
+    private final SupervisedProcess monitor;
 
     @Activate
     public LinkMonitor(LinuxConfig config, @Reference(service = LoggerFactory.class) Logger log) {
@@ -71,8 +64,24 @@ public class LinkMonitor {
         this.runner = new ProcessRunner(namespace, IpKernel.TIMEOUT);
         this.reader = new IpReader(runner);
         this.log = log;
-        this.monitor = new Thread(this::monitorLoop, "isthmus-link-monitor");
-        this.monitor.setDaemon(true);
+        this.monitor = new SupervisedProcess("isthmus-link-monitor", runner, "ip", List.of("-o", "monitor", "link"),
+                BACKOFF, new SupervisedProcess.Handler() {
+                    @Override
+                    public void started() {
+                        // events between the last read and the monitor's subscription: one full re-read
+                        schedule(LinkMonitor.this::resync);
+                    }
+
+                    @Override
+                    public void line(String line) {
+                        handle(line);
+                    }
+
+                    @Override
+                    public void ended() {
+                        // the re-read after the next start covers what happened meanwhile
+                    }
+                }, log);
     }
 
     @Activate
@@ -82,14 +91,8 @@ public class LinkMonitor {
 
     @Deactivate
     void deactivate() {
-        stopping = true;
-        Process p = process;
-        if (p != null) {
-            ProcessRunner.stop(p, GRACE);
-        }
-        monitor.interrupt();
+        monitor.stop(GRACE);
         try {
-            monitor.join(GRACE.toMillis() * 2);
             resolver.shutdownNow();
             resolver.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -123,59 +126,13 @@ public class LinkMonitor {
 
     /** For tests: the current monitor process, if one runs. */
     Optional<Process> monitorProcess() {
-        return Optional.ofNullable(process).filter(Process::isAlive);
+        return monitor.process();
     }
 
-    private void monitorLoop() {
-        long backoff = MIN_BACKOFF_MS;
-        while (!stopping) {
-            long started = System.nanoTime();
-            String ended;
-            try {
-                ended = "exited with " + runMonitor();
-            } catch (KernelException | IOException e) {
-                ended = "failed: " + e.getMessage();
-            } catch (InterruptedException e) {
-                break;
-            }
-            if (stopping) {
-                break;
-            }
-            if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) > STABLE_MS) {
-                backoff = MIN_BACKOFF_MS;
-            }
-            log.warn("ip monitor link {}; restarting in {} ms", ended, backoff);
-            try {
-                Thread.sleep(backoff); // back-off before a restart, not synchronisation
-            } catch (InterruptedException e) {
-                break;
-            }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-        }
-    }
-
-    /** Runs one monitor process until it ends; returns its exit code. */
-    private int runMonitor() throws KernelException, IOException, InterruptedException {
-        Process p = runner.startLongLived("ip", List.of("-o", "monitor", "link"));
-        process = p;
-        if (stopping) { // deactivate may have looked before we stored the process
-            ProcessRunner.stop(p, GRACE);
-            return -1;
-        }
-        // events between the last read and the monitor's subscription are caught by one full re-read
-        schedule(() -> {
-            List<Link> links = readAll();
-            listeners.values().forEach(q -> links.forEach(l -> q.deliver(l.name(), Optional.of(l))));
-            subscribed.countDown();
-        });
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                handle(line);
-            }
-        }
-        return p.waitFor();
+    private void resync() {
+        List<Link> links = readAll();
+        listeners.values().forEach(q -> links.forEach(l -> q.deliver(l.name(), Optional.of(l))));
+        subscribed.countDown();
     }
 
     private void handle(String line) {
@@ -218,7 +175,7 @@ public class LinkMonitor {
 
     /** A read cut short by deactivate is no news. */
     private void warnUnlessStopping(String message) {
-        if (!stopping) {
+        if (!monitor.stopping()) {
             log.warn(message);
         }
     }
