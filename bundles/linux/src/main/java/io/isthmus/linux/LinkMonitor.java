@@ -56,7 +56,7 @@ public class LinkMonitor {
     private final SupervisedProcess monitor;
 
     @Activate
-    public LinkMonitor(LinuxConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+    public LinkMonitor(LinuxConfig config, @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this(Namespace.of(config.netns()), log);
     }
 
@@ -102,7 +102,7 @@ public class LinkMonitor {
         listeners.clear();
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(name = "listener", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             unbind = "removeListener")
     void addListener(LinkListener listener) {
         ListenerQueue queue = new ListenerQueue(listener, "isthmus-link-listener-" + listenerCount.incrementAndGet(),

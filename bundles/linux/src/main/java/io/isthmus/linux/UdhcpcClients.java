@@ -46,7 +46,7 @@ public class UdhcpcClients implements DhcpClients {
 
     @Activate
     public UdhcpcClients(LinuxConfig config, BundleContext context,
-            @Reference(service = LoggerFactory.class) Logger log) {
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this(Namespace.of(config.netns()), dataDir(context), log);
     }
 
