@@ -32,6 +32,12 @@ final class GatewayProcess implements AutoCloseable {
 
     static GatewayProcess start(List<String> prefix, String profile, Optional<Path> config, Path state)
             throws IOException {
+        return start(prefix, profile, config, state, java.util.Map.of());
+    }
+
+    /** With extra environment, e.g. {@code ISTHMUS_JAVA_OPTS}. */
+    static GatewayProcess start(List<String> prefix, String profile, Optional<Path> config, Path state,
+            java.util.Map<String, String> env) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Distribution.root().resolve("distribution/target/isthmus-" + profile + "/bin/isthmus").toString());
         cmd.add("run");
@@ -41,7 +47,9 @@ final class GatewayProcess implements AutoCloseable {
         });
         cmd.add("--state");
         cmd.add(state.toString());
-        return new GatewayProcess(new ProcessBuilder(cmd).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        return new GatewayProcess(pb.start());
     }
 
     private static void pump(java.io.InputStream in, List<String> lines, LinkedBlockingQueue<String> queue,
@@ -75,6 +83,18 @@ final class GatewayProcess implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Waits until a stdout line contains {@code text}; true when it did within the timeout. */
+    boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            if (out.stream().anyMatch(l -> l.contains(text))) {
+                return true;
+            }
+            Thread.sleep(20); // polling the collected output, not waiting for an effect
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
     /** Waits for the process to exit by itself; the exit code, or empty on timeout. */
     Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(process.exitValue())
@@ -84,6 +104,10 @@ final class GatewayProcess implements AutoCloseable {
     /** SIGTERM, as systemd sends it. */
     void terminate() {
         process.destroy();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     List<String> stdout() {

@@ -2,6 +2,7 @@ package io.isthmus.linux;
 
 import io.isthmus.api.linux.DhcpClients.DhcpListener;
 import io.isthmus.api.linux.DhcpLease;
+import io.isthmus.api.linux.KernelException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,7 @@ final class UdhcpcClient {
     private final Logger log;
     private final AtomicReference<Optional<DhcpLease>> lease = new AtomicReference<>(Optional.empty());
     private final SupervisedProcess process;
+    private final ProcessRunner runner;
     private volatile DhcpListener listener;
 
     UdhcpcClient(String device, boolean useRouter, ProcessRunner runner, String executable, List<String> args,
@@ -30,6 +32,7 @@ final class UdhcpcClient {
         this.useRouter = useRouter;
         this.listener = listener;
         this.log = log;
+        this.runner = runner;
         this.process = new SupervisedProcess("isthmus-dhcp-" + device, runner, executable, args, BACKOFF,
                 new SupervisedProcess.Handler() {
                     @Override
@@ -68,10 +71,25 @@ final class UdhcpcClient {
     }
 
     /**
-     * SIGTERM makes udhcpc (started with -R) release the lease, and its last events are still delivered. udhcpc
-     * sends the release from the leased address: the caller removes that address after stop, not before.
+     * Ends the client and keeps the lease: the address stays on the port while its owner is away (a bundle
+     * update, a restart), and the next client renews it.
      */
     void stop() {
+        process.stop(GRACE);
+    }
+
+    /**
+     * Gives the lease back (SIGUSR2, then SIGTERM), for a port that no longer uses DHCP. udhcpc sends the
+     * release from the leased address: the caller removes that address after this, not before.
+     */
+    void releaseAndStop() {
+        process.process().ifPresent(p -> {
+            try {
+                runner.run("kill", List.of("-USR2", Long.toString(p.pid())));
+            } catch (KernelException e) {
+                log.warn("DHCP release on {} failed: {}", device, e.getMessage());
+            }
+        });
         process.stop(GRACE);
     }
 

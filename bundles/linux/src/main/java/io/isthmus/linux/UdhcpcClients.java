@@ -86,7 +86,7 @@ public class UdhcpcClients implements DhcpClients {
             replaced = clients.put(device, client);
         }
         if (replaced != null) {
-            replaced.stop();
+            replaced.releaseAndStop();
         }
         client.start();
     }
@@ -98,7 +98,7 @@ public class UdhcpcClients implements DhcpClients {
             client = clients.remove(device);
         }
         if (client != null) {
-            client.stop();
+            client.releaseAndStop();
         }
     }
 
@@ -112,11 +112,11 @@ public class UdhcpcClients implements DhcpClients {
     }
 
     /**
-     * Foreground, release on exit, our script; {@code -o} drops udhcpc's default option list so that only the
+     * Foreground (no release on exit: see UdhcpcClient#stop), our script; {@code -o} drops udhcpc's default option list so that only the
      * options named with {@code -O} are requested, the router only for uplinks.
      */
     static List<String> arguments(String device, boolean useRouter, Path script) {
-        List<String> args = new ArrayList<>(List.of("-f", "-R", "-i", device, "-s", script.toString(), "-T", "2",
+        List<String> args = new ArrayList<>(List.of("-f", "-i", device, "-s", script.toString(), "-T", "2",
                 "-A", "5", "-o", "-O", "subnet", "-O", "dns", "-O", "mtu"));
         if (useRouter) {
             args.addAll(List.of("-O", "router"));

@@ -19,8 +19,12 @@ import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
 import io.isthmus.api.net.PortStatus;
 import io.isthmus.api.net.PortStatusListener;
+import io.isthmus.api.net.Ipv4Cidr;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +59,8 @@ import org.osgi.service.log.LoggerFactory;
 public class EthernetDriver implements PortDriver, SectionApplier, LinkListener {
     static final long DRIFT_CHECK_MS = 1000;
     static final long APPLY_TIMEOUT_S = 30;
+    /** How long a DHCP port keeps its previous address while its new client has not got a lease yet. */
+    static final Duration DHCP_CARRY_OVER = Duration.ofSeconds(60);
 
     private final Kernel kernel;
     private final DhcpClients dhcp;
@@ -66,10 +72,15 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
             r -> new Thread(r, "isthmus-ethernet"));
 
-    private volatile Map<String, PortConfig> ports = Map.of();
+    /** Empty until the first document: before that there is nothing to reconcile (and nothing to remove). */
+    private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
     private volatile Map<String, PortStatus> status = Map.of();
     private Set<InterfaceAddress> owned;
     private final Set<String> dhcpRunning = new HashSet<>();
+    private final Map<String, Instant> waitingForFirstLease = new HashMap<>();
+    private final Map<String, Instant> leaseObtained = new HashMap<>();
+    private final LeaseCache leaseCache;
+    private final Map<String, DhcpLease> previousLeases;
     private String lastProblem = "";
 
     @Activate
@@ -82,6 +93,9 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
         this.ownedStore = new OwnedAddresses(Optional.ofNullable(context.getDataFile("owned-addresses")).map(
                 java.io.File::toPath));
         this.owned = ownedStore.load();
+        this.leaseCache = new LeaseCache(Optional.ofNullable(context.getDataFile("dhcp-leases")).map(
+                java.io.File::toPath));
+        this.previousLeases = new HashMap<>(leaseCache.load(Instant.now()));
         worker.scheduleWithFixedDelay(this::reconcileQuietly, DRIFT_CHECK_MS, DRIFT_CHECK_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -121,7 +135,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
             }
         });
         Future<?> done = worker.submit(() -> {
-            ports = Map.copyOf(mine);
+            ports = Optional.of(Map.copyOf(mine));
             reconcile();
             return null;
         });
@@ -140,16 +154,37 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
 
     @Override
     public void linkChanged(String device, Optional<Link> now) {
-        if (ports.containsKey(device)) {
+        if (ports.map(p -> p.containsKey(device)).orElse(false)) {
             worker.execute(this::reconcileQuietly);
         }
     }
 
     private void leaseChanged(String device, Optional<DhcpLease> lease) {
-        lease.ifPresentOrElse(l -> leases.put(device, l), () -> leases.remove(device));
+        try {
+            worker.execute(() -> leaseEvent(device, lease));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // deactivated: the lease stays where it is, the next version reads it from the cache
+        }
+    }
+
+    /** Runs on the worker thread only. */
+    private void leaseEvent(String device, Optional<DhcpLease> lease) {
+        if (lease.isEmpty() && waitingForFirstLease.containsKey(device)) {
+            return; // udhcpc starts with a deconfig event: not a lost lease
+        }
+        waitingForFirstLease.remove(device);
+        lease.ifPresentOrElse(l -> {
+            leases.put(device, l);
+            leaseObtained.put(device, Instant.now());
+        }, () -> leases.remove(device));
+        try {
+            leaseCache.save(leases, leaseObtained);
+        } catch (IOException e) {
+            log.warn("dhcp: cannot save the lease cache: " + e.getMessage());
+        }
         log.info("dhcp " + device + ": " + lease.map(l -> "lease " + l.address() + l.router().map(r -> " router " + r)
                 .orElse("")).orElse("no lease"));
-        worker.execute(this::reconcileQuietly);
+        reconcileQuietly();
     }
 
     private void reconcileQuietly() {
@@ -167,13 +202,18 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
 
     /** Runs on the worker thread only. */
     private void reconcile() throws KernelException, IOException {
+        if (ports.isEmpty()) {
+            return;
+        }
+        Map<String, PortConfig> wanted = ports.get();
         Map<String, Link> links = new LinkedHashMap<>();
         for (Link l : kernel.links()) {
             links.put(l.name(), l);
         }
-        Map<String, PortConfig> wanted = ports;
+        usePreviousLeases(wanted);
         EthernetPlan plan = EthernetPlan.of(wanted, links, leases);
-        syncDhcp(plan.dhcpPorts(), wanted);
+        // stop clients before their address goes: udhcpc sends its release from the leased address
+        stopDhcpExcept(plan.dhcpPorts());
         Set<InterfaceAddress> present = new HashSet<>(kernel.addresses());
         List<KernelChange> changes = plan.changes(present, owned);
         if (!changes.isEmpty()) {
@@ -189,19 +229,51 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
             owned = new HashSet<>(plan.addresses());
             ownedStore.save(owned);
         }
+        // start clients once the link is up: a DISCOVER sent on a down link is lost until the next retry
+        startDhcp(plan.dhcpPorts(), wanted);
         publish(wanted, links, plan);
     }
 
-    private void syncDhcp(Set<String> wantedDhcp, Map<String, PortConfig> wanted) throws KernelException {
+    /**
+     * A DHCP port whose client is about to start uses its last lease, while that is valid, until the client
+     * reports (at most {@link #DHCP_CARRY_OVER}): a restart keeps the uplink's address and routes.
+     */
+    private void usePreviousLeases(Map<String, PortConfig> wanted) {
+        Instant now = Instant.now();
+        wanted.forEach((name, port) -> {
+            if (port.ipv4() instanceof Ipv4Config.Dhcp && !dhcpRunning.contains(name)) {
+                waitingForFirstLease.putIfAbsent(name, now);
+                DhcpLease previous = previousLeases.remove(name);
+                if (previous != null) {
+                    leases.putIfAbsent(name, previous);
+                }
+            }
+        });
+        waitingForFirstLease.entrySet().removeIf(e -> {
+            boolean expired = e.getValue().plus(DHCP_CARRY_OVER).isBefore(now);
+            if (expired) {
+                leases.remove(e.getKey());
+                log.warn("dhcp " + e.getKey() + ": no answer from a DHCP server within " + DHCP_CARRY_OVER.toSeconds()
+                        + " s; previous lease dropped");
+            }
+            return expired;
+        });
+    }
+
+    private void startDhcp(Set<String> wantedDhcp, Map<String, PortConfig> wanted) throws KernelException {
         for (String port : wantedDhcp) {
             dhcp.start(port, wanted.get(port).role() == PortRole.UPLINK, this::leaseChanged);
             dhcpRunning.add(port);
         }
+    }
+
+    private void stopDhcpExcept(Set<String> wantedDhcp) {
         for (String port : new ArrayList<>(dhcpRunning)) {
             if (!wantedDhcp.contains(port)) {
                 dhcp.stop(port);
                 dhcpRunning.remove(port);
                 leases.remove(port);
+                waitingForFirstLease.remove(port);
             }
         }
     }
