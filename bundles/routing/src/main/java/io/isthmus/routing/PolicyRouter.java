@@ -3,6 +3,7 @@ package io.isthmus.routing;
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.Kernel;
@@ -16,18 +17,13 @@ import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortStatus;
 import io.isthmus.api.net.PortStatusListener;
 import io.isthmus.api.routing.RoutingTables;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -45,37 +41,35 @@ import org.osgi.service.log.LoggerFactory;
 @Component(immediate = true, service = {SectionApplier.class, PortStatusListener.class, LinkListener.class,
         RoutingTables.class}, property = SectionApplier.ORDER + ":Integer=200")
 public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables {
-    static final long DRIFT_CHECK_MS = 1000;
-    static final long APPLY_TIMEOUT_S = 30;
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
+    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final Kernel kernel;
     private final Logger log;
     private final List<PortDriver> drivers = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
-            r -> new Thread(r, "isthmus-routing"));
+    private final ReconcileWorker worker;
     private volatile Optional<NetworkDocument> document = Optional.empty();
     private volatile RoutingPlan lastPlan;
     private volatile Resolver resolver;
-    private String lastProblem = "";
 
     @Activate
     public PolicyRouter(@Reference(name = "kernel") Kernel kernel,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.kernel = kernel;
         this.log = log;
-        worker.scheduleWithFixedDelay(this::reconcileQuietly, DRIFT_CHECK_MS, DRIFT_CHECK_MS, TimeUnit.MILLISECONDS);
+        this.worker = new ReconcileWorker("routing", this::reconcile, DRIFT_CHECK, log::warn);
     }
 
     @Deactivate
     void deactivate() {
         // routes and rules stay in place while we are away; the next version adopts them
-        worker.shutdownNow();
+        worker.close();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addDriver(PortDriver driver) {
         drivers.add(driver);
-        worker.execute(this::reconcileQuietly);
+        worker.request();
     }
 
     void removeDriver(PortDriver driver) {
@@ -95,51 +89,23 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
 
     @Override
     public void apply(NetworkDocument doc) throws ApplyException {
-        Future<?> done = worker.submit(() -> {
-            document = Optional.of(doc);
-            reconcile();
-            return null;
-        });
-        try {
-            done.get(APPLY_TIMEOUT_S, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new ApplyException("routing: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            done.cancel(true);
-            throw new ApplyException("routing: not applied within " + APPLY_TIMEOUT_S + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApplyException("routing: interrupted");
-        }
+        worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
     }
 
     @Override
     public void portChanged(PortStatus status) {
-        worker.execute(this::reconcileQuietly);
+        worker.request();
     }
 
     @Override
     public void linkChanged(String device, Optional<Link> now) {
-        worker.execute(this::reconcileQuietly);
+        worker.request();
     }
 
     @Override
     public Map<String, Integer> tableByPort() {
         RoutingPlan plan = lastPlan;
         return plan == null ? Map.of() : plan.tables();
-    }
-
-    private void reconcileQuietly() {
-        try {
-            reconcile();
-            lastProblem = "";
-        } catch (Exception e) {
-            String problem = String.valueOf(e.getMessage());
-            if (!problem.equals(lastProblem)) {
-                log.warn("routing: reconcile failed: " + problem);
-                lastProblem = problem;
-            }
-        }
     }
 
     /** Runs on the worker thread only. */
@@ -188,8 +154,6 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
         } else {
             plan.defaultUplink().map(status::get).ifPresent(s -> servers.addAll(s.dns()));
         }
-        if (!servers.equals(r.nameservers())) {
-            r.setNameservers(servers);
-        }
+        r.setNameservers(servers); // writes only when the file differs
     }
 }

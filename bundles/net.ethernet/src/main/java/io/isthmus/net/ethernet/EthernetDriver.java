@@ -4,6 +4,7 @@ import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.Ipv4Config;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.DhcpClients;
 import io.isthmus.api.linux.DhcpLease;
@@ -33,12 +34,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -57,8 +52,8 @@ import org.osgi.service.log.LoggerFactory;
 @Component(immediate = true, service = {PortDriver.class, SectionApplier.class, LinkListener.class},
         property = {"port.kind=ethernet", SectionApplier.ORDER + ":Integer=100"})
 public class EthernetDriver implements PortDriver, SectionApplier, LinkListener {
-    static final long DRIFT_CHECK_MS = 1000;
-    static final long APPLY_TIMEOUT_S = 30;
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
+    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     /** How long a DHCP port keeps its previous address while its new client has not got a lease yet. */
     static final Duration DHCP_CARRY_OVER = Duration.ofSeconds(60);
 
@@ -68,9 +63,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
     private final OwnedAddresses ownedStore;
     private final List<PortStatusListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, DhcpLease> leases = new ConcurrentHashMap<>();
-    // one thread owns all reconciling: document applies, events and the drift check never interleave
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
-            r -> new Thread(r, "isthmus-ethernet"));
+    private final ReconcileWorker worker;
 
     /** Empty until the first document: before that there is nothing to reconcile (and nothing to remove). */
     private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
@@ -81,7 +74,6 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
     private final Map<String, Instant> leaseObtained = new HashMap<>();
     private final LeaseCache leaseCache;
     private final Map<String, DhcpLease> previousLeases;
-    private String lastProblem = "";
 
     @Activate
     public EthernetDriver(BundleContext context, @Reference(name = "kernel") Kernel kernel,
@@ -90,18 +82,16 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
         this.kernel = kernel;
         this.dhcp = dhcp;
         this.log = log;
-        this.ownedStore = new OwnedAddresses(Optional.ofNullable(context.getDataFile("owned-addresses")).map(
-                java.io.File::toPath));
+        this.ownedStore = new OwnedAddresses(DataFile.of(context, "owned-addresses"));
         this.owned = ownedStore.load();
-        this.leaseCache = new LeaseCache(Optional.ofNullable(context.getDataFile("dhcp-leases")).map(
-                java.io.File::toPath));
+        this.leaseCache = new LeaseCache(DataFile.of(context, "dhcp-leases"));
         this.previousLeases = new HashMap<>(leaseCache.load(Instant.now()));
-        worker.scheduleWithFixedDelay(this::reconcileQuietly, DRIFT_CHECK_MS, DRIFT_CHECK_MS, TimeUnit.MILLISECONDS);
+        this.worker = new ReconcileWorker("ethernet", this::reconcile, DRIFT_CHECK, log::warn);
     }
 
     @Deactivate
     void deactivate() {
-        worker.shutdownNow();
+        worker.close();
         // addresses stay in the kernel while we are away; the next version adopts them
         dhcpRunning.forEach(dhcp::stop);
     }
@@ -134,37 +124,18 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
                 mine.put(name, port);
             }
         });
-        Future<?> done = worker.submit(() -> {
-            ports = Optional.of(Map.copyOf(mine));
-            reconcile();
-            return null;
-        });
-        try {
-            done.get(APPLY_TIMEOUT_S, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new ApplyException("ethernet: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            done.cancel(true);
-            throw new ApplyException("ethernet: not applied within " + APPLY_TIMEOUT_S + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApplyException("ethernet: interrupted");
-        }
+        worker.apply(() -> ports = Optional.of(Map.copyOf(mine)), APPLY_TIMEOUT);
     }
 
     @Override
     public void linkChanged(String device, Optional<Link> now) {
         if (ports.map(p -> p.containsKey(device)).orElse(false)) {
-            worker.execute(this::reconcileQuietly);
+            worker.request();
         }
     }
 
     private void leaseChanged(String device, Optional<DhcpLease> lease) {
-        try {
-            worker.execute(() -> leaseEvent(device, lease));
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            // deactivated: the lease stays where it is, the next version reads it from the cache
-        }
+        worker.execute(() -> leaseEvent(device, lease));
     }
 
     /** Runs on the worker thread only. */
@@ -184,20 +155,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
         }
         log.info("dhcp " + device + ": " + lease.map(l -> "lease " + l.address() + l.router().map(r -> " router " + r)
                 .orElse("")).orElse("no lease"));
-        reconcileQuietly();
-    }
-
-    private void reconcileQuietly() {
-        try {
-            reconcile();
-            lastProblem = "";
-        } catch (Exception e) {
-            String problem = String.valueOf(e.getMessage());
-            if (!problem.equals(lastProblem)) {
-                log.warn("ethernet: reconcile failed: " + problem);
-                lastProblem = problem;
-            }
-        }
+        worker.reconcileQuietly();
     }
 
     /** Runs on the worker thread only. */

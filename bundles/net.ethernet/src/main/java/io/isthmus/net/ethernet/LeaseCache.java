@@ -4,10 +4,6 @@ import io.isthmus.api.linux.DhcpLease;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,24 +18,17 @@ import java.util.Optional;
  * with their lease files: a reboot does not drop the uplink's address and default route.
  */
 final class LeaseCache {
-    private final Optional<Path> file;
+    private final DataFile file;
 
-    LeaseCache(Optional<Path> file) {
+    LeaseCache(DataFile file) {
         this.file = file;
     }
 
     /** Leases that are still valid at {@code now}, by device. */
     Map<String, DhcpLease> load(Instant now) {
         Map<String, DhcpLease> leases = new HashMap<>();
-        if (file.isEmpty() || !Files.exists(file.get())) {
-            return leases;
-        }
-        try {
-            for (String line : Files.readAllLines(file.get(), StandardCharsets.UTF_8)) {
-                parse(line, now).ifPresent(l -> leases.put(l.device(), l));
-            }
-        } catch (IOException e) {
-            // no cache: the port waits for its client like on a first boot
+        for (String line : file.lines()) {
+            parse(line, now).ifPresent(l -> leases.put(l.device(), l));
         }
         return leases;
     }
@@ -71,9 +60,6 @@ final class LeaseCache {
     }
 
     void save(Map<String, DhcpLease> leases, Map<String, Instant> obtained) throws IOException {
-        if (file.isEmpty()) {
-            return;
-        }
         StringBuilder sb = new StringBuilder();
         leases.forEach((dev, l) -> {
             Instant expires = obtained.getOrDefault(dev, Instant.now()).plus(l.leaseTime());
@@ -83,8 +69,6 @@ final class LeaseCache {
                     .append(' ').append(l.mtu().map(Object::toString).orElse("-")).append(' ')
                     .append(expires.getEpochSecond()).append('\n');
         });
-        Path tmp = file.get().resolveSibling(file.get().getFileName() + ".tmp");
-        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file.get(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        file.write(sb.toString());
     }
 }
