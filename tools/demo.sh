@@ -5,7 +5,8 @@
 # As root (the default): inside the network lab (itests/lab/lab.sh, docs/lab.md) — a wired ISP with
 # DHCP, a cellular ISP, an "internet" with a probe target and DNS, a DMZ host and an OT host — with a
 # lab network document for the x86-industrial profile. The lab is torn down when the gateway exits.
-# With --no-lab (or when not root): on the host, with the profile's default document, as before.
+# With --no-lab: in an empty network namespace of its own (unshare --net), with the profile's default
+# document: the ports are reported missing; nothing on this machine's network is touched.
 #
 # Usage: tools/demo.sh [--no-lab] [--shell] [other 'isthmus run' options]
 #        --shell adds the Gogo console: try 'lb' and 'scr:list'
@@ -25,9 +26,9 @@ while [ "$n" -gt 0 ]; do
     a=$1; shift; n=$((n - 1))
     [ "$a" = --no-lab ] || set -- "$@" "$a"
 done
-if [ "$lab" = 1 ] && [ "$(id -u)" -ne 0 ]; then
-    echo "demo: the network lab needs root (sudo $0); running on the host instead, as with --no-lab"
-    lab=0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "demo: the gateway configures interfaces, routes and sysctls: run it as root (sudo $0)" >&2
+    exit 2
 fi
 
 tools/install-deps.sh
@@ -39,8 +40,8 @@ state=$(mktemp -d /tmp/isthmus-demo.XXXXXX)
 echo "demo: state dir $state (generations in $state/config, bundle cache in $state/cache)"
 
 if [ "$lab" = 0 ]; then
-    echo "demo: default network document: $dist/etc/network.json"
-    exec "$dist/bin/isthmus" run --state "$state" "$@"
+    echo "demo: default network document: $dist/etc/network.json (in an empty network namespace)"
+    exec unshare --net -- "$dist/bin/isthmus" run --state "$state" "$@"
 fi
 
 # ---- in the lab ------------------------------------------------------------------------------------
