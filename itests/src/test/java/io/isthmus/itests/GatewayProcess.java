@@ -38,6 +38,12 @@ final class GatewayProcess implements AutoCloseable {
     /** With extra environment, e.g. {@code ISTHMUS_JAVA_OPTS}. */
     static GatewayProcess start(List<String> prefix, String profile, Optional<Path> config, Path state,
             java.util.Map<String, String> env) throws IOException {
+        return start(prefix, profile, config, state, env, List.of());
+    }
+
+    /** With extra {@code isthmus run} options, e.g. {@code --shell}. */
+    static GatewayProcess start(List<String> prefix, String profile, Optional<Path> config, Path state,
+            java.util.Map<String, String> env, List<String> options) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Distribution.root().resolve("distribution/target/isthmus-" + profile + "/bin/isthmus").toString());
         cmd.add("run");
@@ -47,6 +53,7 @@ final class GatewayProcess implements AutoCloseable {
         });
         cmd.add("--state");
         cmd.add(state.toString());
+        cmd.addAll(options);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         return new GatewayProcess(pb.start());
@@ -104,6 +111,12 @@ final class GatewayProcess implements AutoCloseable {
     /** SIGTERM, as systemd sends it. */
     void terminate() {
         process.destroy();
+    }
+
+    /** Types a line on the gateway's console (the Gogo shell, with --shell). */
+    void type(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
     }
 
     long pid() {

@@ -285,12 +285,12 @@ public class RoutingSystemIT {
     public void driftIsRepairedWithinTwoSeconds() throws Exception {
         startSettled(DEFAULT_DOC);
         lab.exec("gw", "ip", "route", "del", "default", "table", "main");
-        lab.exec("gw", "ip", "rule", "del", "pref", "1000");
+        lab.exec("gw", "ip", "rule", "del", "iif", "eth2");
         lab.exec("gw", "ip", "address", "del", "192.168.50.1/24", "dev", "eth1");
         long ms = Lab.within(REPAIR, () -> {
             try {
                 return defaultDevice().equals(Optional.of("eth0")) && ipv4Of("eth1").contains("192.168.50.1/24")
-                        && lab.ipText("gw", "rule").contains("\"priority\":1000,");
+                        && lab.ipText("gw", "rule").contains("\"iif\":\"eth2\"");
             } catch (Exception e) {
                 return false;
             }
@@ -352,5 +352,41 @@ public class RoutingSystemIT {
             }
             assertEquals("kernel changed by a rejected document (" + e.getKey() + ")", before, kernelState());
         }
+    }
+
+    @Test
+    public void updatingTheEthernetAndRoutingBundlesLeavesTheKernelAloneAndTheNewVersionsTakeOver() throws Exception {
+        Path doc = work.resolve("network.json");
+        Files.writeString(doc, DEFAULT_DOC);
+        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
+                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + resolvConf()), List.of("--shell"));
+        assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
+        assertTrue(Lab.within(Duration.ofSeconds(20), () -> defaultDevice().equals(Optional.of("eth0"))) >= 0);
+        Lab.within(Duration.ofMillis(1500), () -> false); // settled
+        String before = kernelState();
+        Path events = work.resolve("monitor.txt");
+        Process monitor = new ProcessBuilder("ip", "-n", lab.ns("gw"), "-o", "monitor", "address", "route", "rule")
+                .redirectErrorStream(true).redirectOutput(events.toFile()).start();
+        try {
+            gateway.type("lb -s io.isthmus");
+            assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.routing ", Duration.ofSeconds(10)));
+            for (String bsn : List.of("io.isthmus.net.ethernet", "io.isthmus.routing")) {
+                String id = gateway.stdout().stream().filter(l -> l.contains("|" + bsn + " ")).findFirst()
+                        .orElseThrow(() -> new AssertionError(bsn + " not listed:\n" + gateway.transcript()))
+                        .split("\\|")[0].replaceAll("[^0-9]", "");
+                gateway.type("update " + id);
+            }
+            // the new versions run their drift check: two cycles without a single kernel write
+            Lab.within(Duration.ofMillis(2500), () -> false);
+        } finally {
+            monitor.destroy();
+            monitor.waitFor();
+        }
+        assertEquals("kernel events while updating the bundles", "", Files.readString(events).strip());
+        assertEquals(before, kernelState());
+        // and the new versions are in charge: drift is still repaired
+        lab.exec("gw", "ip", "route", "del", "default", "table", "main");
+        assertTrue("the updated routing bundle repairs the default route:\n" + gateway.transcript(),
+                Lab.within(REPAIR, () -> defaultDevice().equals(Optional.of("eth0"))) >= 0);
     }
 }

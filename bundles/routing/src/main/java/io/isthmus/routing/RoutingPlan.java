@@ -45,6 +45,8 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
     static final int PREF_OFFLINE_IIF = 1000;
     static final int PREF_UPLINK_IIF = 1100;
     static final int PREF_SOURCE = 1200;
+    /** Source rules per port: the priorities of port n are 1200 + 8n … 1200 + 8n + 7. */
+    static final int ADDRESSES_PER_PORT = 8;
 
     static RoutingPlan of(Map<String, PortConfig> ports, List<RouteConfig> staticRoutes, Map<String, PortStatus> status,
             Map<String, Link> links) {
@@ -68,18 +70,22 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
                 && ports.values().stream().anyMatch(p -> forwardedToUplinks(p.role()));
         sysctls.put("net.ipv4.ip_forward", routed ? "1" : "0");
 
-        int offlineIndex = 0;
-        int uplinkIndex = 0;
-        int sourceIndex = 0;
+        // rule priorities follow the port's place in the document, so a lease arriving on one port does not
+        // renumber the rules of the others
+        List<String> order = List.copyOf(ports.keySet());
         boolean anyUplink = false;
         for (Map.Entry<String, PortStatus> e : present.entrySet()) {
             String name = e.getKey();
             PortStatus s = e.getValue();
             int table = tables.get(name);
+            int slot = order.indexOf(name);
+            int addressIndex = 0;
             for (Ipv4Cidr a : s.addresses()) {
                 routes.add(unicast(table, Optional.of(a.network()), Optional.empty(), name, 0));
-                rules.add(rule(PREF_SOURCE + sourceIndex++, Optional.of(new Ipv4Cidr(a.address(), 32)),
-                        Optional.empty(), table));
+                if (addressIndex < ADDRESSES_PER_PORT) {
+                    rules.add(rule(PREF_SOURCE + slot * ADDRESSES_PER_PORT + addressIndex++,
+                            Optional.of(new Ipv4Cidr(a.address(), 32)), Optional.empty(), table));
+                }
             }
             if (s.role() == PortRole.UPLINK && s.gateway().isPresent() && !s.addresses().isEmpty()) {
                 routes.add(unicast(table, Optional.empty(), s.gateway(), name, 0));
@@ -87,10 +93,10 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
             routes.add(unreachableDefault(table));
             sysctls.put("net.ipv4.conf." + name + ".ignore_routes_with_linkdown", "1");
             if (s.role() == PortRole.OFFLINE) {
-                rules.add(rule(PREF_OFFLINE_IIF + offlineIndex++, Optional.empty(), Optional.of(name), table));
+                rules.add(rule(PREF_OFFLINE_IIF + slot, Optional.empty(), Optional.of(name), table));
                 sysctls.put("net.ipv6.conf." + name + ".accept_ra_defrtr", "0");
             } else if (s.role() == PortRole.UPLINK) {
-                rules.add(rule(PREF_UPLINK_IIF + uplinkIndex++, Optional.empty(), Optional.of(name), UPLINK_IN_TABLE));
+                rules.add(rule(PREF_UPLINK_IIF + slot, Optional.empty(), Optional.of(name), UPLINK_IN_TABLE));
                 anyUplink = true;
             } else if (forwardedToUplinks(s.role())) {
                 for (Ipv4Cidr a : s.addresses()) {

@@ -87,8 +87,8 @@ class RoutingPlanTest {
                 offline.toString());
         assertTrue(p.routes().stream().noneMatch(r -> r.isDefault() && r.type() == Route.Type.UNICAST
                 && r.device().equals(Optional.of("eth2"))));
-        assertTrue(p.rules().contains(new Rule(RoutingPlan.PREF_OFFLINE_IIF, Optional.empty(), Optional.of("eth2"), t,
-                Route.ISTHMUS_PROTOCOL)));
+        assertTrue(p.rules().contains(new Rule(RoutingPlan.PREF_OFFLINE_IIF + 3, Optional.empty(), Optional.of("eth2"),
+                t, Route.ISTHMUS_PROTOCOL)), "priority from the port's place in the document");
         assertEquals("0", p.sysctls().get("net.ipv6.conf.eth2.accept_ra_defrtr"));
     }
 
@@ -188,5 +188,20 @@ class RoutingPlanTest {
         KernelChange.ReplaceRoute replace = (KernelChange.ReplaceRoute) changes.get(0);
         assertEquals(Optional.of("wwan0"), replace.route().device());
         assertTrue(replace.route().isDefault());
+    }
+
+    @Test
+    void aNewLeaseOnOnePortDoesNotRenumberTheOthersRules() {
+        x86();
+        port("eth0", 2, PortRole.UPLINK, 0, "100.64.1.10/24", Optional.empty(), true);
+        status.put("eth0", new PortStatus("eth0", PortKind.ETHERNET, PortRole.UPLINK, 0, true, true, List.of(),
+                Optional.empty(), List.of(), Optional.of(1500), Optional.empty(), 0, 0, Optional.empty()));
+        RoutingPlan waiting = plan(List.of());
+        port("eth0", 2, PortRole.UPLINK, 0, "100.64.1.10/24", ip("100.64.1.1"), true);
+        RoutingPlan leased = plan(List.of());
+        List<KernelChange> changes = RoutingDiff.changes(leased, List.copyOf(waiting.routes()),
+                List.copyOf(waiting.rules()), Map.of(), List.of());
+        assertTrue(changes.stream().noneMatch(c -> c instanceof KernelChange.RemoveRule), changes.toString());
+        assertEquals(1, changes.stream().filter(c -> c instanceof KernelChange.AddRule).count(), changes.toString());
     }
 }
