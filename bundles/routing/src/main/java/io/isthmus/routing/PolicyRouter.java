@@ -92,6 +92,12 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
         worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
     }
 
+    /** As far as the ports' current status tells: addresses a new document gives a port show up once applied. */
+    @Override
+    public List<String> preview(NetworkDocument doc) throws ApplyException {
+        return worker.call(() -> pass(doc).changes().stream().map(Object::toString).toList(), APPLY_TIMEOUT);
+    }
+
     @Override
     public void portChanged(PortStatus status) {
         worker.request();
@@ -114,8 +120,25 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
             return;
         }
         NetworkDocument doc = document.get();
-        Map<String, PortConfig> ports = doc.ports();
-        List<RouteConfig> routes = doc.routes();
+        Pass pass = pass(doc);
+        if (!pass.changes().isEmpty()) {
+            log.info("routing: " + pass.changes().size() + " kernel change(s): " + pass.changes());
+            kernel.apply(pass.changes());
+        }
+        RoutingPlan plan = pass.plan();
+        if (lastPlan == null || !lastPlan.defaultUplink().equals(plan.defaultUplink())) {
+            log.info("routing: default route via " + plan.defaultUplink().orElse("(no uplink ready)"));
+        }
+        lastPlan = plan;
+        updateResolver(doc, plan, pass.status());
+    }
+
+    /** One reconcile's inputs and result: the ports' status, the plan, the kernel writes it needs. */
+    private record Pass(Map<String, PortStatus> status, RoutingPlan plan, List<KernelChange> changes) {
+    }
+
+    /** Runs on the worker thread only. */
+    private Pass pass(NetworkDocument doc) throws KernelException {
         Map<String, PortStatus> status = new LinkedHashMap<>();
         for (PortDriver d : drivers) {
             d.status().forEach(s -> status.put(s.name(), s));
@@ -124,22 +147,13 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
         for (Link l : kernel.links()) {
             links.put(l.name(), l);
         }
-        RoutingPlan plan = RoutingPlan.of(ports, routes, status, links);
+        RoutingPlan plan = RoutingPlan.of(doc.ports(), doc.routes(), status, links);
         Map<String, Optional<String>> sysctls = new LinkedHashMap<>();
         for (String key : plan.sysctls().keySet()) {
             sysctls.put(key, kernel.sysctl(key));
         }
-        List<KernelChange> changes = RoutingDiff.changes(plan, kernel.routes(), kernel.rules(), sysctls,
-                RoutingPlan.offlinePorts(ports));
-        if (!changes.isEmpty()) {
-            log.info("routing: " + changes.size() + " kernel change(s): " + changes);
-            kernel.apply(changes);
-        }
-        if (lastPlan == null || !lastPlan.defaultUplink().equals(plan.defaultUplink())) {
-            log.info("routing: default route via " + plan.defaultUplink().orElse("(no uplink ready)"));
-        }
-        lastPlan = plan;
-        updateResolver(doc, plan, status);
+        return new Pass(status, plan, RoutingDiff.changes(plan, kernel.routes(), kernel.rules(), sysctls,
+                RoutingPlan.offlinePorts(doc.ports())));
     }
 
     private void updateResolver(NetworkDocument doc, RoutingPlan plan, Map<String, PortStatus> status)

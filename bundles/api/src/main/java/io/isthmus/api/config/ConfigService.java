@@ -16,6 +16,9 @@ public interface ConfigService {
     /** Validate → apply → test → commit; on any failure after validation the previous generation is re-applied. */
     ApplyResult apply(String json, String source);
 
+    /** Validates, then asks every applier what it would change, changing nothing (a dry run). */
+    Preview preview(String json);
+
     /** The committed generation in force, if any. */
     Optional<Generation> current();
 

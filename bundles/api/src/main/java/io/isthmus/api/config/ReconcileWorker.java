@@ -47,23 +47,28 @@ public final class ReconcileWorker implements AutoCloseable {
 
     /** Runs {@code step} and then a reconcile pass on the worker, and waits: failures become ApplyExceptions. */
     public void apply(Runnable step, Duration timeout) throws ApplyException {
-        Future<?> done;
+        call(() -> {
+            step.run();
+            pass.run();
+            return null;
+        }, timeout);
+    }
+
+    /** Computes something on the worker (e.g. a dry run that must see a consistent state) and waits for it. */
+    public <T> T call(Callable<T> task, Duration timeout) throws ApplyException {
+        Future<T> done;
         try {
-            done = executor.submit((Callable<Void>) () -> {
-                step.run();
-                pass.run();
-                return null;
-            });
+            done = executor.submit(task);
         } catch (RejectedExecutionException e) {
             throw new ApplyException(name + ": stopping");
         }
         try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new ApplyException(name + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             done.cancel(true);
-            throw new ApplyException(name + ": not applied within " + timeout.toSeconds() + " s");
+            throw new ApplyException(name + ": no answer within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApplyException(name + ": interrupted");

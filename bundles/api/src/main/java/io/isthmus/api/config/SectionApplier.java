@@ -1,5 +1,7 @@
 package io.isthmus.api.config;
 
+import java.util.List;
+
 /**
  * Whiteboard: a capability reconciles the kernel (or its own state) with its part of a validated
  * document. Register with the service property {@value #ORDER}: lower orders apply first (drivers
@@ -15,4 +17,12 @@ public interface SectionApplier {
 
     /** Brings the system to what the document describes; throws with a clear message when it cannot. */
     void apply(NetworkDocument document) throws ApplyException;
+
+    /**
+     * The changes {@link #apply} would make for this document, in words (e.g. one line per kernel write), without
+     * making them: what a dry run shows. Empty means nothing would change.
+     */
+    default List<String> preview(NetworkDocument document) throws ApplyException {
+        return List.of();
+    }
 }

@@ -183,6 +183,11 @@ public class ConfigComponent implements ConfigService {
     }
 
     @Override
+    public io.isthmus.api.config.Preview preview(String json) {
+        return engine.preview(json);
+    }
+
+    @Override
     public Optional<Generation> current() {
         return engine.current();
     }

@@ -1,5 +1,10 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.Preview;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.isthmus.api.config.ApplyResult;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
@@ -39,6 +44,7 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
     private final GenerationStore store;
     private final Validation validation;
     private final ApplyPipeline pipeline;
+    private final Whiteboard whiteboard;
     private final EventLog log;
     private final ExecutorService executor;
     private final ExecutorService checkPool;
@@ -48,6 +54,7 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
     private volatile Thread configThread;
 
     ConfigEngine(GenerationStore store, DeviceProfile profile, Whiteboard whiteboard, Settings settings, EventLog log) {
+        this.whiteboard = whiteboard;
         this.store = store;
         this.settings = settings;
         this.log = log;
@@ -67,6 +74,26 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
     @Override
     public List<ValidationError> validate(String json) {
         return validation.validate(json).errors();
+    }
+
+    /** On the config thread, so that a dry run sees the state the last apply left, not one half-way. */
+    @Override
+    public Preview preview(String json) {
+        return onConfigThread(() -> {
+            Validated validated = validation.validate(json);
+            if (validated.document().isEmpty()) {
+                return new Preview(validated.errors(), Map.of());
+            }
+            Map<String, List<String>> changes = new LinkedHashMap<>();
+            for (Whiteboard.NamedApplier applier : whiteboard.appliers()) {
+                try {
+                    changes.put(applier.name(), applier.applier().preview(validated.document().get()));
+                } catch (ApplyException | RuntimeException e) {
+                    changes.put(applier.name(), List.of("cannot preview: " + e.getMessage()));
+                }
+            }
+            return new Preview(List.of(), changes);
+        });
     }
 
     @Override

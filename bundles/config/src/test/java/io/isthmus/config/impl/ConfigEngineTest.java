@@ -83,6 +83,11 @@ class ConfigEngineTest {
         }
 
         @Override
+        public List<String> preview(NetworkDocument document) {
+            return List.of(name + " would use " + serverOf(document));
+        }
+
+        @Override
         public void apply(NetworkDocument document) throws ApplyException {
             calls.add(name);
             applied.add(serverOf(document));
@@ -154,6 +159,23 @@ class ConfigEngineTest {
 
         assertInstanceOf(Committed.class, result);
         assertEquals(List.of("drivers", "routing", "firewall", "no-order-property", "unordered"), calls);
+    }
+
+    @Test
+    void aDryRunAsksEveryApplierAndChangesNothing() throws Exception {
+        applier("routing", 100, 1);
+        applier("firewall", 300, 2);
+        ConfigEngine engine = engine();
+
+        io.isthmus.api.config.Preview preview = engine.preview(DOC_B);
+
+        assertEquals(List.of(), preview.errors());
+        assertEquals(List.of("routing would use 10.0.0.2"), preview.changes().get("routing"));
+        assertEquals(List.of("firewall would use 10.0.0.2"), preview.changes().get("firewall"));
+        assertEquals(List.of(), calls, "no applier applied anything");
+        assertEquals(Optional.empty(), engine.current());
+        assertEquals(List.of("/ports"), engine.preview("{\"ports\": 5}").errors().stream()
+                .map(ValidationError::pointer).toList());
     }
 
     @Test

@@ -118,13 +118,36 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
 
     @Override
     public void apply(NetworkDocument document) throws ApplyException {
+        Map<String, PortConfig> mine = ethernetPorts(document);
+        worker.apply(() -> ports = Optional.of(Map.copyOf(mine)), APPLY_TIMEOUT);
+    }
+
+    @Override
+    public List<String> preview(NetworkDocument document) throws ApplyException {
+        Map<String, PortConfig> mine = ethernetPorts(document);
+        return worker.call(() -> {
+            Map<String, Link> links = new LinkedHashMap<>();
+            for (Link l : kernel.links()) {
+                links.put(l.name(), l);
+            }
+            EthernetPlan plan = EthernetPlan.of(mine, links, leases);
+            List<String> lines = new ArrayList<>();
+            plan.changes(new HashSet<>(kernel.addresses()), owned).forEach(c -> lines.add(c.toString()));
+            plan.dhcpPorts().stream().filter(p -> !dhcpRunning.contains(p)).forEach(p -> lines.add("start DHCP on " + p));
+            dhcpRunning.stream().filter(p -> !plan.dhcpPorts().contains(p)).forEach(p -> lines.add("stop DHCP on " + p));
+            mine.keySet().stream().filter(p -> !links.containsKey(p)).forEach(p -> lines.add(p + ": missing, configured when it appears"));
+            return lines;
+        }, APPLY_TIMEOUT);
+    }
+
+    private static Map<String, PortConfig> ethernetPorts(NetworkDocument document) {
         Map<String, PortConfig> mine = new LinkedHashMap<>();
         document.ports().forEach((name, port) -> {
             if (port.kind() == PortKind.ETHERNET) {
                 mine.put(name, port);
             }
         });
-        worker.apply(() -> ports = Optional.of(Map.copyOf(mine)), APPLY_TIMEOUT);
+        return mine;
     }
 
     @Override
