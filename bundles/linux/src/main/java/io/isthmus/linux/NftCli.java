@@ -1,0 +1,116 @@
+package io.isthmus.linux;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.Nftables;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The Nftables service over {@code nft -j}: a table is replaced in one {@code nft -j -f -} batch of
+ * {@code add table}, {@code delete table}, {@code add table} and its objects (DESIGN.md §4), so the old table
+ * stays whole when nft refuses the new one, and set type changes survive.
+ */
+@Component(service = Nftables.class, configurationPid = LinuxConfig.PID)
+public class NftCli implements Nftables {
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final String FAMILY = "inet";
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,31}");
+    /** The object kinds a table may hold; anything else (a table, a flush) could reach beyond it. */
+    private static final Set<String> KINDS = Set.of("chain", "rule", "set", "map", "element", "counter", "quota",
+            "limit");
+
+    private final ProcessRunner runner;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final AtomicLong writes = new AtomicLong();
+
+    @Activate
+    public NftCli(LinuxConfig config) {
+        this(new ProcessRunner(Namespace.of(config.netns()), TIMEOUT));
+    }
+
+    NftCli(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public void replaceTable(String table, String objects) throws KernelException {
+        runner.run("nft", List.of("-j", "-f", "-"), batch(table, objects));
+        writes.incrementAndGet();
+    }
+
+    @Override
+    public Optional<String> listTable(String table) throws KernelException {
+        ProcessResult r = runner.exec("nft", List.of("-j", "list", "table", FAMILY, table(table)), null);
+        if (r.ok()) {
+            return Optional.of(r.stdout());
+        }
+        if (r.stderr().contains("No such file or directory")) {
+            return Optional.empty();
+        }
+        throw new KernelException(r.describe());
+    }
+
+    @Override
+    public long writes() {
+        return writes.get();
+    }
+
+    /** The whole nft JSON input for one replace; every object is checked to belong to the table. */
+    String batch(String table, String objects) throws KernelException {
+        String name = table(table);
+        JsonNode given;
+        try {
+            given = mapper.readTree(objects);
+        } catch (JsonProcessingException e) {
+            throw new KernelException("nft objects are not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (given == null || !given.isArray()) {
+            throw new KernelException("nft objects must be a JSON array");
+        }
+        ObjectNode root = mapper.createObjectNode();
+        ArrayNode commands = root.putArray("nftables");
+        ObjectNode tableObject = mapper.createObjectNode().put("family", FAMILY).put("name", name);
+        commands.addObject().putObject("add").set("table", tableObject);
+        commands.addObject().putObject("delete").set("table", tableObject);
+        commands.addObject().putObject("add").set("table", tableObject);
+        int i = 0;
+        for (JsonNode object : given) {
+            check(object, name, i++);
+            commands.addObject().set("add", object);
+        }
+        return root.toString();
+    }
+
+    private static void check(JsonNode object, String table, int index) throws KernelException {
+        if (!object.isObject() || object.size() != 1) {
+            throw new KernelException("nft object " + index + ": expected one object like {\"rule\": {…}}");
+        }
+        String kind = object.fieldNames().next();
+        JsonNode body = object.get(kind);
+        if (!KINDS.contains(kind)) {
+            throw new KernelException("nft object " + index + ": " + kind + " is not allowed in a table replace");
+        }
+        if (!FAMILY.equals(body.path("family").asText()) || !table.equals(body.path("table").asText())) {
+            throw new KernelException("nft object " + index + ": belongs to " + body.path("family").asText() + " "
+                    + body.path("table").asText() + ", not " + FAMILY + " " + table);
+        }
+    }
+
+    static String table(String name) throws KernelException {
+        if (name == null || !TABLE.matcher(name).matches()) {
+            throw new KernelException("invalid nftables table name: " + name);
+        }
+        return name;
+    }
+}
