@@ -9,5 +9,11 @@ import java.util.Map;
 public interface CommandHandler {
     String COMMAND = "isthmus.command";
 
+    /**
+     * Optional service property: how long the handler may take, in milliseconds, before the requester gets a
+     * 503 (default: the agent's handler timeout). Commands that wait for a test window (config.put) raise it.
+     */
+    String TIMEOUT_MS = "isthmus.command.timeout.ms";
+
     CommandReply handle(Map<String, Object> request);
 }

@@ -1,17 +1,23 @@
 package io.isthmus.config.impl;
 
 import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.config.ManagementConfig.Tls;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Reads {@code /management}: the MQTT brokers and the device id used in topics. */
+/** Reads {@code /management}: the MQTT brokers, the device id used in topics, and how to log in. */
 final class ManagementSection {
-    static final List<String> KEYS = List.of("brokers", "deviceId");
+    static final List<String> KEYS = List.of("brokers", "deviceId", "mqttVersion", "username", "password",
+            "passwordFile", "keepAliveSeconds", "tls");
+    static final List<String> TLS_KEYS = List.of("caFile", "certFile", "keyFile");
+    static final List<String> MQTT_VERSIONS = List.of(ManagementConfig.MQTT_5, ManagementConfig.MQTT_3_1_1);
     private static final List<String> SCHEMES = List.of("tcp", "ssl", "ws", "wss", "mqtt", "mqtts");
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern ABSOLUTE_PATH = Pattern.compile("/[^\\x00-\\x1f]*");
+    private static final String PATH = "an absolute file path";
 
     private final ValueReader in;
 
@@ -20,10 +26,38 @@ final class ManagementSection {
     }
 
     ManagementConfig read(Optional<Located> section) {
-        return section.flatMap(s -> in.object(s, KEYS)).map(s -> new ManagementConfig(
+        return section.flatMap(s -> in.object(s, KEYS)).map(this::management).orElse(ManagementConfig.empty());
+    }
+
+    private ManagementConfig management(Located s) {
+        Optional<String> username = s.get("username").flatMap(in::nonEmptyString);
+        Optional<String> password = s.get("password").flatMap(in::string);
+        Optional<String> passwordFile = s.get("passwordFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
+        if (password.isPresent() && passwordFile.isPresent()) {
+            in.error(s.pointer() + "/passwordFile", "give either \"password\" or \"passwordFile\", not both");
+        }
+        // MQTT 3.1.1 sends a password only along with a user name; say so before a broker refuses it.
+        if ((password.isPresent() || passwordFile.isPresent()) && s.get("username").isEmpty()) {
+            in.error(s.pointer(), "missing \"username\": a password needs a user name");
+        }
+        return new ManagementConfig(
                 in.optionalList(s, "brokers", this::broker),
-                s.get("deviceId").flatMap(d -> in.matching(d, DEVICE_ID, "1 to 64 of A-Z a-z 0-9 _ -"))))
-                .orElse(ManagementConfig.empty());
+                s.get("deviceId").flatMap(d -> in.matching(d, DEVICE_ID, "1 to 64 of A-Z a-z 0-9 _ -")),
+                s.get("mqttVersion").flatMap(v -> in.oneOf(v, "MQTT version", MQTT_VERSIONS))
+                        .orElse(ManagementConfig.MQTT_5),
+                username, password, passwordFile,
+                s.get("keepAliveSeconds").flatMap(k -> in.integer(k, 5, 3600))
+                        .orElse(ManagementConfig.DEFAULT_KEEP_ALIVE_SECONDS),
+                s.get("tls").flatMap(t -> in.object(t, TLS_KEYS)).map(this::tls).orElse(Tls.none()));
+    }
+
+    private Tls tls(Located t) {
+        Optional<String> cert = t.get("certFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
+        Optional<String> key = t.get("keyFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
+        if (t.get("certFile").isPresent() != t.get("keyFile").isPresent()) {
+            in.error(t.pointer(), "a client certificate needs both \"certFile\" and \"keyFile\"");
+        }
+        return new Tls(t.get("caFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH)), cert, key);
     }
 
     private Optional<String> broker(Located at) {

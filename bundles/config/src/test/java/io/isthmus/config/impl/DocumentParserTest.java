@@ -92,6 +92,19 @@ class DocumentParserTest {
     }
 
     @Test
+    void managementReadsLoginKeepAliveAndTls() {
+        NetworkDocument doc = valid(Json.of("{'management': {'brokers': ['ssl://b.example.com:8883'], "
+                + "'deviceId': 'gw-7', 'mqttVersion': '3.1.1', 'username': 'gw-7', "
+                + "'passwordFile': '/etc/isthmus/mqtt.pass', 'keepAliveSeconds': 15, 'tls': {'caFile': "
+                + "'/etc/isthmus/ca.pem', 'certFile': '/etc/isthmus/gw.pem', 'keyFile': '/etc/isthmus/gw.key'}}}"));
+
+        assertEquals(new ManagementConfig(List.of("ssl://b.example.com:8883"), Optional.of("gw-7"), "3.1.1",
+                Optional.of("gw-7"), Optional.empty(), Optional.of("/etc/isthmus/mqtt.pass"), 15,
+                new ManagementConfig.Tls(Optional.of("/etc/isthmus/ca.pem"), Optional.of("/etc/isthmus/gw.pem"),
+                        Optional.of("/etc/isthmus/gw.key"))), doc.management());
+    }
+
+    @Test
     void anEmptyDocumentMeansEveryDefault() {
         NetworkDocument doc = valid("{}");
 
@@ -249,7 +262,8 @@ class DocumentParserTest {
         Validated result = parse(Json.of("{'management': {'broker': ['ssl://a:8883']}}"));
 
         assertEquals(List.of(new ValidationError("/management/broker",
-                "unknown key \"broker\"; expected one of brokers, deviceId")), result.errors());
+                "unknown key \"broker\"; expected one of brokers, deviceId, mqttVersion, username, password, "
+                        + "passwordFile, keepAliveSeconds, tls")), result.errors());
     }
 
     static Stream<Arguments> invalidDocuments() {
@@ -421,7 +435,23 @@ class DocumentParserTest {
                 arguments("broker without host", Json.of("{'management': {'brokers': ['ssl:///x']}}"),
                         List.of("/management/brokers/0"), "no host"),
                 arguments("device id with a slash", Json.of("{'management': {'deviceId': 'gw/1'}}"),
-                        List.of("/management/deviceId"), "1 to 64 of A-Z a-z 0-9 _ -"));
+                        List.of("/management/deviceId"), "1 to 64 of A-Z a-z 0-9 _ -"),
+                arguments("unknown MQTT version", Json.of("{'management': {'mqttVersion': '3.1'}}"),
+                        List.of("/management/mqttVersion"), "expected one of 5, 3.1.1"),
+                arguments("keep-alive of a second", Json.of("{'management': {'keepAliveSeconds': 1}}"),
+                        List.of("/management/keepAliveSeconds"), "expected an integer 5..3600"),
+                arguments("password and password file", Json.of("{'management': {'username': 'gw', "
+                        + "'password': 'x', 'passwordFile': '/etc/isthmus/mqtt.pass'}}"),
+                        List.of("/management/passwordFile"), "not both"),
+                arguments("password without user", Json.of("{'management': {'password': 'x'}}"),
+                        List.of("/management"), "a password needs a user name"),
+                arguments("relative CA file", Json.of("{'management': {'tls': {'caFile': 'ca.pem'}}}"),
+                        List.of("/management/tls/caFile"), "an absolute file path"),
+                arguments("client certificate without key",
+                        Json.of("{'management': {'tls': {'certFile': '/etc/isthmus/gw.pem'}}}"),
+                        List.of("/management/tls"), "needs both \"certFile\" and \"keyFile\""),
+                arguments("unknown TLS key", Json.of("{'management': {'tls': {'verify': false}}}"),
+                        List.of("/management/tls/verify"), "unknown key"));
     }
 
     private static String ethernet(String name, String role, String settings) {

@@ -56,6 +56,7 @@ class SchemaAndDocsTest {
         assertEquals(FirewallSection.FORWARD_KEYS, names(defs.at("/portForward/properties")));
         assertEquals(MulticastSection.FLOW_KEYS, names(defs.at("/passThrough/properties")));
         assertEquals(ManagementSection.KEYS, names(schema.at("/properties/management/properties")));
+        assertEquals(ManagementSection.TLS_KEYS, names(schema.at("/properties/management/properties/tls/properties")));
     }
 
     @Test
