@@ -3,6 +3,7 @@ package io.isthmus.linux;
 import io.isthmus.api.linux.InterfaceAddress;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.Nexthop;
 import io.isthmus.api.linux.Route;
 import io.isthmus.api.linux.Rule;
 import java.util.ArrayList;
@@ -91,6 +92,13 @@ final class ChangeTranslator {
             b.append(" metric ").append(Integer.toUnsignedString(r.metric()));
         }
         r.source().ifPresent(s -> b.append(" src ").append(s));
+        for (Nexthop h : r.nexthops()) { // nexthops come last: ip reads everything after one as its options
+            if (h.weight() < 1 || h.weight() > 256) {
+                throw new KernelException("nexthop weight " + h.weight() + " is out of range 1..256: " + r);
+            }
+            b.append(" nexthop via ").append(h.gateway()).append(" dev ").append(Validation.device(h.device()))
+                    .append(" weight ").append(h.weight());
+        }
         return b.toString();
     }
 

@@ -2,6 +2,7 @@ package io.isthmus.linux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.Nexthop;
 import io.isthmus.api.linux.Route;
 import io.isthmus.api.linux.Rule;
 import io.isthmus.api.net.Ipv4Cidr;
@@ -37,9 +38,24 @@ final class RouteJson {
             }
             routes.add(new Route(table, destination(IpJson.text(n, "dst").orElse("default")), type,
                     IpJson.optionalAddress(n, "gateway"), IpJson.text(n, "dev"), IpJson.u32(n, "metric", 0),
-                    IpJson.optionalAddress(n, "prefsrc"), number(n, "protocol", ABSENT_ROUTE_PROTOCOL, false)));
+                    IpJson.optionalAddress(n, "prefsrc"), number(n, "protocol", ABSENT_ROUTE_PROTOCOL, false),
+                    nexthops(n)));
         }
         return routes;
+    }
+
+    /** A multipath route lists its paths in "nexthops" (and has no gateway or dev of its own). */
+    private static List<Nexthop> nexthops(JsonNode route) throws KernelException {
+        List<Nexthop> hops = new ArrayList<>();
+        for (JsonNode h : route.path("nexthops")) {
+            Optional<String> dev = IpJson.text(h, "dev");
+            Optional<io.isthmus.api.net.Ipv4Address> gateway = IpJson.optionalAddress(h, "gateway");
+            if (dev.isEmpty() || gateway.isEmpty()) {
+                throw new KernelException("a nexthop without gateway or dev: " + h);
+            }
+            hops.add(new Nexthop(gateway.get(), dev.get(), IpJson.u32(h, "weight", 1)));
+        }
+        return hops;
     }
 
     /**

@@ -1,18 +1,77 @@
 package io.isthmus.api.config;
 
 import java.util.List;
+import java.util.Map;
 
-/** Uplink health probing. */
-public record UplinkConfig(Probe probe) {
+/**
+ * Uplink health probing and the cost rules of failover.
+ *
+ * @param equalCost uplinks of equal lowest cost: share load ({@link EqualCost#MULTIPATH}) or one at a time
+ * @param minDwellMs failback to a cheaper uplink only after the active one has held this long
+ * @param costly    how uplinks above a cost threshold (cellular) are probed while standby
+ * @param dataCaps  per uplink port: bytes per period, after which it is used only as a last resort
+ */
+public record UplinkConfig(Probe probe, EqualCost equalCost, int minDwellMs, Costly costly,
+        Map<String, DataCap> dataCaps) {
 
-    public record Probe(List<String> targets, int intervalMs, int timeoutMs, int downAfter, int upAfter) {
+    public static final int DEFAULT_MIN_DWELL_MS = 5_000;
+
+    public UplinkConfig {
+        dataCaps = Map.copyOf(dataCaps);
+    }
+
+    /** Probe settings only; the cost rules take their defaults. */
+    public UplinkConfig(Probe probe) {
+        this(probe, EqualCost.MULTIPATH, DEFAULT_MIN_DWELL_MS, Costly.defaults(), Map.of());
+    }
+
+    /**
+     * @param quorum how many targets must answer for a probe round to count as good
+     */
+    public record Probe(List<String> targets, int intervalMs, int timeoutMs, int downAfter, int upAfter, int quorum) {
         public Probe {
             targets = List.copyOf(targets);
         }
 
-        public static Probe defaults() {
-            return new Probe(List.of(), 500, 400, 3, 5);
+        public Probe(List<String> targets, int intervalMs, int timeoutMs, int downAfter, int upAfter) {
+            this(targets, intervalMs, timeoutMs, downAfter, upAfter, 1);
         }
+
+        public static Probe defaults() {
+            return new Probe(List.of(), 500, 400, 3, 5, 1);
+        }
+    }
+
+    public enum EqualCost {
+        MULTIPATH("multipath"), FAILOVER("failover");
+
+        private final String id;
+
+        EqualCost(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+    }
+
+    /**
+     * @param above        an uplink whose cost is above this is costly
+     * @param intervalMs   its probe interval while it is standby
+     * @param payloadBytes ICMP payload of its probes while standby
+     */
+    public record Costly(int above, int intervalMs, int payloadBytes) {
+        public static Costly defaults() {
+            return new Costly(50, 30_000, 16);
+        }
+    }
+
+    /**
+     * @param bytes    received + sent per period
+     * @param resetDay day of the month (1..28, UTC) on which a new period begins
+     */
+    public record DataCap(long bytes, int resetDay) {
     }
 
     public static UplinkConfig defaults() {

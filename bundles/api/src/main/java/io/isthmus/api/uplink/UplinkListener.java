@@ -1,8 +1,22 @@
 package io.isthmus.api.uplink;
 
+import java.util.List;
 import java.util.Optional;
 
-/** Whiteboard: told when the active uplink changes (e.g. the MQTT agent reconnects at once). */
+/**
+ * Whiteboard: told when the uplink manager's decision changes (e.g. the MQTT agent reconnects at once). Called
+ * one listener after the other, highest {@code service.ranking} first, on the manager's thread: the routing
+ * bundle (ranked first) has replaced the default route by the time the others hear of the switch.
+ */
 public interface UplinkListener {
     void activeUplinkChanged(Optional<String> previous, Optional<String> current, String reason);
+
+    /** The active uplink changed; override for the details (detection time, selection). */
+    default void uplinkSwitched(UplinkSwitch change) {
+        activeUplinkChanged(change.previous(), change.current(), change.reason());
+    }
+
+    /** The selection changed (also when only the set of load-sharing uplinks did); called before uplinkSwitched. */
+    default void selectionChanged(List<UplinkSelection.Weighted> selection) {
+    }
 }
