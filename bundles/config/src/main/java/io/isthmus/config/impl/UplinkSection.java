@@ -1,15 +1,29 @@
 package io.isthmus.config.impl;
 
 import io.isthmus.api.config.UplinkConfig;
+import io.isthmus.api.config.UplinkConfig.Costly;
+import io.isthmus.api.config.UplinkConfig.DataCap;
+import io.isthmus.api.config.UplinkConfig.EqualCost;
 import io.isthmus.api.config.UplinkConfig.Probe;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** Reads {@code /uplink}: the health probe; every field left out takes {@link Probe#defaults()}. */
+/**
+ * Reads {@code /uplink}: the health probe and the cost rules; every field left out takes its default
+ * ({@link Probe#defaults()}, {@link Costly#defaults()}). Checks that need the ports (a data cap names an
+ * uplink, a target is not on an offline network) are the uplink bundle's validator's.
+ */
 final class UplinkSection {
+    static final List<String> KEYS = List.of("probe", "equalCost", "minDwellMs", "costly", "dataCaps");
     static final List<String> PROBE_KEYS = List.of("targets", "intervalMs", "timeoutMs", "downAfter",
-            "upAfter");
+            "upAfter", "quorum");
+    static final List<String> COSTLY_KEYS = List.of("above", "intervalMs", "payloadBytes");
+    static final List<String> CAP_KEYS = List.of("bytes", "resetDay");
     private static final int MAX_INTERVAL_MS = 600_000;
+    private static final int MAX_DWELL_MS = 86_400_000;
 
     private final ValueReader in;
 
@@ -18,8 +32,22 @@ final class UplinkSection {
     }
 
     UplinkConfig read(Optional<Located> section) {
-        return new UplinkConfig(section.flatMap(s -> in.object(s, List.of("probe"))).flatMap(s -> s.get("probe"))
-                .map(this::probe).orElse(Probe.defaults()));
+        Optional<Located> at = section.flatMap(s -> in.object(s, KEYS));
+        if (at.isEmpty()) {
+            return UplinkConfig.defaults();
+        }
+        Located s = at.get();
+        Probe probe = s.get("probe").map(this::probe).orElse(Probe.defaults());
+        EqualCost equalCost = s.get("equalCost")
+                .flatMap(v -> in.oneOf(v, "equalCost", Arrays.stream(EqualCost.values()).map(EqualCost::id).toList()))
+                .map(id -> Arrays.stream(EqualCost.values()).filter(e -> e.id().equals(id)).findFirst().orElseThrow())
+                .orElse(EqualCost.MULTIPATH);
+        int dwell = intMember(s, "minDwellMs", 0, MAX_DWELL_MS, "", UplinkConfig.DEFAULT_MIN_DWELL_MS);
+        Costly costly = s.get("costly").map(this::costly).orElse(Costly.defaults());
+        Map<String, DataCap> caps = new LinkedHashMap<>();
+        s.get("dataCaps").flatMap(in::object).ifPresent(c -> c.members().forEach(
+                m -> dataCap(m).ifPresent(cap -> caps.put(m.name(), cap))));
+        return new UplinkConfig(probe, equalCost, dwell, costly, caps);
     }
 
     private Probe probe(Located at) {
@@ -37,7 +65,28 @@ final class UplinkSection {
                 Math.min(defaults.timeoutMs(), interval));
         int downAfter = intMember(at, "downAfter", 1, 100, "", defaults.downAfter());
         int upAfter = intMember(at, "upAfter", 1, 100, "", defaults.upAfter());
-        return new Probe(targets, interval, timeout, downAfter, upAfter);
+        int quorum = intMember(at, "quorum", 1, Math.max(1, targets.size()), " (at most the number of targets)",
+                defaults.quorum());
+        return new Probe(targets, interval, timeout, downAfter, upAfter, quorum);
+    }
+
+    private Costly costly(Located at) {
+        Costly defaults = Costly.defaults();
+        if (in.object(at, COSTLY_KEYS).isEmpty()) {
+            return defaults;
+        }
+        return new Costly(intMember(at, "above", 0, 255, "", defaults.above()),
+                intMember(at, "intervalMs", 50, MAX_INTERVAL_MS, "", defaults.intervalMs()),
+                intMember(at, "payloadBytes", 0, 1472, "", defaults.payloadBytes()));
+    }
+
+    private Optional<DataCap> dataCap(Located at) {
+        if (in.object(at, CAP_KEYS).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Long> bytes = in.required(at, "bytes", "a number of bytes").flatMap(b -> in.positiveLong(b));
+        int resetDay = intMember(at, "resetDay", 1, 28, "", 1);
+        return bytes.map(b -> new DataCap(b, resetDay));
     }
 
     private int intMember(Located object, String key, int min, int max, String why, int fallback) {

@@ -112,6 +112,14 @@ final class ValueReader {
         return fail(at, "expected an integer " + min + ".." + max + why + ", got " + at.describe());
     }
 
+    /** A whole number from 1 up to Long.MAX_VALUE (byte counts). */
+    Optional<Long> positiveLong(Located at) {
+        if (at.json().isIntegralNumber() && at.json().canConvertToLong() && at.json().longValue() >= 1) {
+            return Optional.of(at.json().longValue());
+        }
+        return fail(at, "expected a whole number 1.." + Long.MAX_VALUE + ", got " + at.describe());
+    }
+
     Optional<Ipv4Address> address(Located at) {
         return string(at).flatMap(s -> Ipv4Address.parse(s).or(() -> fail(at,
                 "expected an IPv4 address like 192.168.50.1, got " + at.describe())));

@@ -105,6 +105,20 @@ class DocumentParserTest {
     }
 
     @Test
+    void uplinkReadsQuorumCostRulesAndDataCaps() {
+        NetworkDocument doc = valid(Json.of("{'uplink': {'probe': {'targets': ['203.0.113.10', "
+                + "'tcp:203.0.113.10:1883'], 'quorum': 2}, 'equalCost': 'failover', 'minDwellMs': 20000, "
+                + "'costly': {'above': 40, 'intervalMs': 60000, 'payloadBytes': 8}, "
+                + "'dataCaps': {'wwan0': {'bytes': 5000000000, 'resetDay': 15}}}}"));
+
+        assertEquals(new UplinkConfig(new UplinkConfig.Probe(List.of("203.0.113.10", "tcp:203.0.113.10:1883"), 500,
+                400, 3, 5, 2), UplinkConfig.EqualCost.FAILOVER, 20000, new UplinkConfig.Costly(40, 60000, 8),
+                Map.of("wwan0", new UplinkConfig.DataCap(5_000_000_000L, 15))), doc.uplink());
+        assertEquals(new UplinkConfig(UplinkConfig.Probe.defaults()), valid("{\"uplink\": {}}")
+                .uplink(), "every cost rule has a default");
+    }
+
+    @Test
     void anEmptyDocumentMeansEveryDefault() {
         NetworkDocument doc = valid("{}");
 
@@ -374,6 +388,16 @@ class DocumentParserTest {
                         List.of("/uplink/probe/targets/0"), "non-empty string"),
                 arguments("downAfter zero", probe("'downAfter': 0"),
                         List.of("/uplink/probe/downAfter"), "expected an integer 1..100"),
+                arguments("quorum above the number of targets", probe("'targets': ['192.0.2.1'], 'quorum': 2"),
+                        List.of("/uplink/probe/quorum"), "(at most the number of targets)"),
+                arguments("unknown equal-cost mode", Json.of("{'uplink': {'equalCost': 'roundrobin'}}"),
+                        List.of("/uplink/equalCost"), "expected one of multipath, failover"),
+                arguments("data cap without bytes", Json.of("{'uplink': {'dataCaps': {'wwan0': {'resetDay': 1}}}}"),
+                        List.of("/uplink/dataCaps/wwan0"), "missing \"bytes\""),
+                arguments("data cap reset day 31", Json.of("{'uplink': {'dataCaps': {'wwan0': {'bytes': 1, "
+                        + "'resetDay': 31}}}}"), List.of("/uplink/dataCaps/wwan0/resetDay"), "expected an integer 1..28"),
+                arguments("negative data cap", Json.of("{'uplink': {'dataCaps': {'wwan0': {'bytes': -5}}}}"),
+                        List.of("/uplink/dataCaps/wwan0/bytes"), "expected a whole number"),
                 // Firewall
                 arguments("zone named like a role", firewall("'zones': {'lan': {'ports': ['eth1']}}"),
                         List.of("/firewall/zones/lan"), "\"lan\" is a role; choose another zone name"),

@@ -51,6 +51,9 @@ class SchemaAndDocsTest {
         assertEquals(PortsSection.STATIC_KEYS, names(defs.at("/ipv4Config/oneOf/2/properties")));
         assertEquals(RoutesSection.KEYS, names(defs.at("/route/properties")));
         assertEquals(UplinkSection.PROBE_KEYS, names(defs.at("/probe/properties")));
+        assertEquals(UplinkSection.KEYS, names(schema.at("/properties/uplink/properties")));
+        assertEquals(UplinkSection.COSTLY_KEYS, names(defs.at("/costly/properties")));
+        assertEquals(UplinkSection.CAP_KEYS, names(defs.at("/dataCap/properties")));
         assertEquals(FirewallSection.KEYS, names(schema.at("/properties/firewall/properties")));
         assertEquals(FirewallSection.CONDUIT_KEYS, names(defs.at("/conduit/properties")));
         assertEquals(FirewallSection.FORWARD_KEYS, names(defs.at("/portForward/properties")));
