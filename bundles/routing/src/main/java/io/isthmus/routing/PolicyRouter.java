@@ -17,6 +17,8 @@ import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortStatus;
 import io.isthmus.api.net.PortStatusListener;
 import io.isthmus.api.routing.RoutingTables;
+import io.isthmus.api.uplink.UplinkListener;
+import io.isthmus.api.uplink.UplinkSelection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,12 +37,16 @@ import org.osgi.service.log.LoggerFactory;
 
 /**
  * Reconciles routes, rules and routing sysctls with {@link RoutingPlan}: on every document, port status
- * change and link event, and once a second to repair drift (an owned route or rule deleted from outside, a
- * foreign default route on an offline port). A reconcile that finds nothing to do writes nothing.
+ * change, link event and uplink selection, and once a second to repair drift (an owned route or rule deleted
+ * from outside, a foreign default route on an offline port). A reconcile that finds nothing to do writes nothing.
+ * Ranked first among the {@link UplinkListener}s: when the uplink manager's call returns, the default route has
+ * moved, before the others (the management agent) hear of the switch.
  */
 @Component(immediate = true, service = {SectionApplier.class, PortStatusListener.class, LinkListener.class,
-        RoutingTables.class}, property = SectionApplier.ORDER + ":Integer=200")
-public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables {
+        RoutingTables.class, UplinkListener.class}, property = {SectionApplier.ORDER + ":Integer=200",
+                "service.ranking:Integer=1000"})
+public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables,
+        UplinkListener {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -51,6 +57,7 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
     private volatile Optional<NetworkDocument> document = Optional.empty();
     private volatile RoutingPlan lastPlan;
     private volatile Resolver resolver;
+    private volatile UplinkSelection selection;
 
     @Activate
     public PolicyRouter(@Reference(name = "kernel") Kernel kernel,
@@ -85,6 +92,36 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
         if (resolver == r) {
             resolver = null;
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setSelection(UplinkSelection s) {
+        selection = s;
+        worker.request();
+    }
+
+    void unsetSelection(UplinkSelection s) {
+        if (selection == s) {
+            selection = null; // the next pass falls back to the cheapest uplink with carrier
+        }
+    }
+
+    /** Reconciles now and returns once the default route follows the new selection. */
+    @Override
+    public void selectionChanged(List<UplinkSelection.Weighted> selected) {
+        try {
+            worker.call(() -> {
+                reconcile();
+                return null;
+            }, APPLY_TIMEOUT);
+        } catch (ApplyException e) {
+            log.warn("routing: default route not moved to " + selected + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void activeUplinkChanged(Optional<String> previous, Optional<String> current, String reason) {
+        // selectionChanged already moved the route
     }
 
     @Override
@@ -147,7 +184,9 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
         for (Link l : kernel.links()) {
             links.put(l.name(), l);
         }
-        RoutingPlan plan = RoutingPlan.of(doc.ports(), doc.routes(), status, links);
+        UplinkSelection s = selection;
+        RoutingPlan plan = RoutingPlan.of(doc.ports(), doc.routes(), status, links,
+                s == null ? List.of() : s.selected());
         Map<String, Optional<String>> sysctls = new LinkedHashMap<>();
         for (String key : plan.sysctls().keySet()) {
             sysctls.put(key, kernel.sysctl(key));

@@ -3,12 +3,14 @@ package io.isthmus.routing;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.Nexthop;
 import io.isthmus.api.linux.Route;
 import io.isthmus.api.linux.Rule;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortRole;
 import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.uplink.UplinkSelection;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -31,8 +33,9 @@ import java.util.Set;
  * never reach an uplink;</li>
  * <li>traffic forwarded in from an uplink looks up {@value #UPLINK_IN_TABLE}, which holds only the DMZ/LAN
  * networks: it can never reach an offline network;</li>
- * <li>the main table holds the static routes and one default route, via the healthy uplink of lowest cost
- * (until the uplink manager takes this over).</li>
+ * <li>the main table holds the static routes and one default route: via the uplinks the uplink manager selected
+ * (several: one multipath route, flows spread by weight), or — without a usable selection — via the uplink of
+ * lowest cost that has carrier.</li>
  * </ul>
  */
 record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysctls, Optional<String> defaultUplink,
@@ -50,6 +53,12 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
 
     static RoutingPlan of(Map<String, PortConfig> ports, List<RouteConfig> staticRoutes, Map<String, PortStatus> status,
             Map<String, Link> links) {
+        return of(ports, staticRoutes, status, links, List.of());
+    }
+
+    /** @param selection the uplink manager's choice; empty: none (no manager, or no uplink it found healthy) */
+    static RoutingPlan of(Map<String, PortConfig> ports, List<RouteConfig> staticRoutes, Map<String, PortStatus> status,
+            Map<String, Link> links, List<UplinkSelection.Weighted> selection) {
         Set<Route> routes = new LinkedHashSet<>();
         Set<Rule> rules = new LinkedHashSet<>();
         Map<String, String> sysctls = new LinkedHashMap<>();
@@ -69,6 +78,10 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
         boolean routed = ports.values().stream().anyMatch(p -> p.role() == PortRole.UPLINK)
                 && ports.values().stream().anyMatch(p -> forwardedToUplinks(p.role()));
         sysctls.put("net.ipv4.ip_forward", routed ? "1" : "0");
+        if (routed) {
+            // a multipath default route spreads flows (ports included), not just pairs of hosts
+            sysctls.put("net.ipv4.fib_multipath_hash_policy", "1");
+        }
 
         // rule priorities follow the port's place in the document, so a lease arriving on one port does not
         // renumber the rules of the others
@@ -121,13 +134,27 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
             });
         }
 
-        Optional<String> uplink = present.values().stream()
-                .filter(s -> s.role() == PortRole.UPLINK && s.carrier() && s.gateway().isPresent()
-                        && !s.addresses().isEmpty())
-                .min(Comparator.comparingInt(PortStatus::cost))
-                .map(PortStatus::name);
-        uplink.ifPresent(u -> routes.add(unicast(Route.MAIN_TABLE, Optional.empty(), present.get(u).gateway(), u, 0)));
+        List<Nexthop> selected = selection.stream().filter(w -> canCarryDefault(present.get(w.port())))
+                .map(w -> new Nexthop(present.get(w.port()).gateway().orElseThrow(), w.port(), w.weight())).toList();
+        Optional<String> uplink;
+        if (selected.size() > 1) {
+            routes.add(Route.multipath(Route.MAIN_TABLE, Optional.empty(), 0, selected));
+            uplink = Optional.of(selected.get(0).device());
+        } else {
+            // one selected uplink, or the fallback: the cheapest with carrier (no manager, or nothing it trusts)
+            uplink = selected.stream().map(Nexthop::device).findFirst().or(() -> present.values().stream()
+                    .filter(RoutingPlan::canCarryDefault)
+                    .min(Comparator.comparingInt(PortStatus::cost))
+                    .map(PortStatus::name));
+            uplink.ifPresent(u -> routes.add(unicast(Route.MAIN_TABLE, Optional.empty(), present.get(u).gateway(), u,
+                    0)));
+        }
         return new RoutingPlan(Set.copyOf(routes), Set.copyOf(rules), Map.copyOf(sysctls), uplink, Map.copyOf(tables));
+    }
+
+    private static boolean canCarryDefault(PortStatus s) {
+        return s != null && s.role() == PortRole.UPLINK && s.carrier() && s.gateway().isPresent()
+                && !s.addresses().isEmpty();
     }
 
     private static boolean anyUplinkIn(Map<String, PortStatus> present) {
@@ -173,7 +200,8 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
     static Route comparable(Route r) {
         boolean unicast = r.type() == Route.Type.UNICAST;
         return new Route(r.table(), r.destination(), r.type(), unicast ? r.gateway() : Optional.empty(),
-                unicast ? r.device() : Optional.empty(), r.metric(), Optional.empty(), Route.ISTHMUS_PROTOCOL);
+                unicast ? r.device() : Optional.empty(), r.metric(), Optional.empty(), Route.ISTHMUS_PROTOCOL,
+                unicast ? r.nexthops() : List.of());
     }
 
     static Rule comparable(Rule r) {

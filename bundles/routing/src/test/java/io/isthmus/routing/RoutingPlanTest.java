@@ -9,6 +9,7 @@ import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.Nexthop;
 import io.isthmus.api.linux.Route;
 import io.isthmus.api.linux.Rule;
 import io.isthmus.api.net.Ipv4Address;
@@ -16,6 +17,7 @@ import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
 import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.uplink.UplinkSelection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,48 @@ class RoutingPlanTest {
         RoutingPlan failed = plan(List.of());
         assertEquals(Optional.of("wwan0"), failed.defaultUplink());
         assertEquals(1, failed.routes().stream().filter(r -> r.table() == Route.MAIN_TABLE && r.isDefault()).count());
+    }
+
+    static List<Route> mainDefaults(RoutingPlan p) {
+        return p.routes().stream().filter(r -> r.table() == Route.MAIN_TABLE && r.isDefault()).toList();
+    }
+
+    @Test
+    void theUplinkManagersSelectionOverridesCost() {
+        x86();
+        RoutingPlan p = RoutingPlan.of(ports, List.of(), status, links, List.of(new UplinkSelection.Weighted("wwan0", 1)));
+        assertEquals(Optional.of("wwan0"), p.defaultUplink(), "eth0 is cheaper but its upstream is dead");
+        assertEquals(List.of(new Route(Route.MAIN_TABLE, Optional.empty(), Route.Type.UNICAST, ip("100.65.1.1"),
+                Optional.of("wwan0"), 0, Optional.empty(), Route.ISTHMUS_PROTOCOL)), mainDefaults(p));
+    }
+
+    @Test
+    void equalCostsShareOneMultipathDefaultRoute() {
+        x86();
+        RoutingPlan p = RoutingPlan.of(ports, List.of(), status, links, List.of(new UplinkSelection.Weighted("eth0", 1),
+                new UplinkSelection.Weighted("wwan0", 2)));
+        assertEquals(List.of(Route.multipath(Route.MAIN_TABLE, Optional.empty(), 0, List.of(
+                new Nexthop(ip("100.64.1.1").orElseThrow(), "eth0", 1),
+                new Nexthop(ip("100.65.1.1").orElseThrow(), "wwan0", 2)))), mainDefaults(p));
+        assertEquals("1", p.sysctls().get("net.ipv4.fib_multipath_hash_policy"), "flows, not host pairs");
+        // read back as the kernel shows it: nothing to write
+        List<KernelChange> again = RoutingDiff.changes(p, List.copyOf(p.routes()), List.copyOf(p.rules()), Map.of(),
+                List.of());
+        assertEquals(List.of(), again);
+    }
+
+    @Test
+    void aSelectedUplinkWithoutCarrierIsLeftOutAndAnEmptySelectionFallsBackToCarrier() {
+        x86();
+        port("eth0", 2, PortRole.UPLINK, 0, "100.64.1.10/24", ip("100.64.1.1"), false); // pulled before the manager knew
+        RoutingPlan p = RoutingPlan.of(ports, List.of(), status, links, List.of(new UplinkSelection.Weighted("eth0", 1),
+                new UplinkSelection.Weighted("wwan0", 1)));
+        assertEquals(Optional.of("wwan0"), p.defaultUplink());
+        assertEquals(1, mainDefaults(p).size());
+        assertTrue(mainDefaults(p).get(0).nexthops().isEmpty(), "one path left: a plain route");
+        RoutingPlan none = RoutingPlan.of(ports, List.of(), status, links, List.of(new UplinkSelection.Weighted("eth0",
+                1)));
+        assertEquals(Optional.of("wwan0"), none.defaultUplink(), "nothing selected is usable: carrier decides");
     }
 
     @Test
