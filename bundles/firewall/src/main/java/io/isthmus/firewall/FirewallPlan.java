@@ -1,0 +1,224 @@
+package io.isthmus.firewall;
+
+import static io.isthmus.firewall.Nft.F;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.isthmus.api.config.FirewallConfig.Conduit;
+import io.isthmus.api.config.FirewallConfig.PortForward;
+import io.isthmus.api.config.MulticastConfig.PassThrough;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.firewall.Zones;
+import io.isthmus.api.net.PortRole;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The table the gateway wants, as a pure function of the document (IEC 62443 zones and conduits):
+ *
+ * <ul>
+ * <li>input and forward drop, output accept; loopback and established/related accepted; invalid dropped;</li>
+ * <li>each conduit one counted rule, commented {@code conduit <i>: from -> to proto ports}; {@code to}
+ * {@code gateway} lands in input, anything else in forward;</li>
+ * <li>ICMP echo to the gateway from the {@code icmpEcho} zones, or when that list is empty from every port
+ * that is not an uplink;</li>
+ * <li>masquerade of dmz, lan and mgmt ports out of the uplinks; port forwards as DNAT in prerouting plus the
+ * forward rule for exactly the translated flow;</li>
+ * <li>the multicast section's flows: a forward rule each, a TTL fix-up (TTL 1 becomes 2, so the kernel
+ * forwards it once) and, for mDNS, the reflector's input rule. The firewall reads the multicast section itself:
+ * one bundle owns the one table.</li>
+ * </ul>
+ */
+final class FirewallPlan {
+    static final String INPUT = "input";
+    static final String FORWARD = "forward";
+    static final String OUTPUT = "output";
+    static final String DNAT = "dnat";
+    static final String SNAT = "snat";
+    static final String MANGLE = "mangle";
+    static final String MDNS_GROUP = "224.0.0.251";
+    static final int MDNS_PORT = 5353;
+    static final List<Integer> MANAGEMENT_OUT = List.of(8883, 443);
+    /** Roles whose networks are masqueraded out of the uplinks; offline networks never leave. */
+    static final Set<PortRole> ROUTED_OUT = EnumSet.of(PortRole.DMZ, PortRole.LAN, PortRole.MGMT);
+
+    private final ArrayNode objects = F.arrayNode();
+
+    private FirewallPlan() {
+    }
+
+    /** Before the first document: nothing in but loopback and answers to the gateway's own traffic. */
+    static Ruleset boot() {
+        FirewallPlan p = new FirewallPlan();
+        p.filterChains();
+        return Ruleset.of(p.objects);
+    }
+
+    static Ruleset of(NetworkDocument doc) {
+        FirewallPlan p = new FirewallPlan();
+        p.filterChains();
+        p.dhcp(doc);
+        p.icmpEcho(doc);
+        List<Conduit> conduits = doc.firewall().conduits();
+        for (int i = 0; i < conduits.size(); i++) {
+            p.conduit(doc, i, conduits.get(i));
+        }
+        p.management();
+        p.natChains();
+        p.masquerade(doc);
+        List<PortForward> forwards = doc.firewall().portForwards();
+        for (int i = 0; i < forwards.size(); i++) {
+            p.portForward(i, forwards.get(i));
+        }
+        List<PassThrough> flows = doc.multicast().passThrough();
+        for (int i = 0; i < flows.size(); i++) {
+            p.multicast(doc, i, flows.get(i));
+        }
+        return Ruleset.of(p.objects);
+    }
+
+    private void filterChains() {
+        objects.add(Nft.chain(INPUT, "filter", "input", 0, "drop"));
+        objects.add(Nft.chain(FORWARD, "filter", "forward", 0, "drop"));
+        objects.add(Nft.chain(OUTPUT, "filter", "output", 0, "accept"));
+        rule(INPUT, "loopback", Nft.iifname(List.of("lo")), Nft.counter(), Nft.verdict("accept"));
+        for (String chain : List.of(INPUT, FORWARD)) {
+            rule(chain, "established", Nft.ctState("established", "related"), Nft.counter(), Nft.verdict("accept"));
+            rule(chain, "invalid", Nft.ctState("invalid"), Nft.counter(), Nft.verdict("drop"));
+        }
+    }
+
+    private void natChains() {
+        objects.add(Nft.chain(DNAT, "nat", "prerouting", -100, "accept"));
+        objects.add(Nft.chain(SNAT, "nat", "postrouting", 100, "accept"));
+        objects.add(Nft.chain(MANGLE, "filter", "prerouting", -150, "accept"));
+    }
+
+    /** Offers and acks to the gateway's DHCP clients arrive before conntrack knows the flow (broadcast). */
+    private void dhcp(NetworkDocument doc) {
+        Set<String> ports = new LinkedHashSet<>();
+        doc.ports().forEach((name, port) -> {
+            if (port.ipv4() instanceof io.isthmus.api.config.Ipv4Config.Dhcp) {
+                ports.add(name);
+            }
+        });
+        if (!ports.isEmpty()) {
+            rule(INPUT, "dhcp client", Nft.iifname(ports), Nft.match(Nft.payload("udp", "sport"), F.numberNode(67)),
+                    Nft.match(Nft.payload("udp", "dport"), F.numberNode(68)), Nft.counter(), Nft.verdict("accept"));
+        }
+    }
+
+    private void icmpEcho(NetworkDocument doc) {
+        Set<String> ports = new LinkedHashSet<>();
+        if (doc.firewall().icmpEcho().isEmpty()) {
+            doc.ports().forEach((name, port) -> {
+                if (port.role() != PortRole.UPLINK) {
+                    ports.add(name);
+                }
+            });
+        } else {
+            ports.addAll(Zones.ports(doc, doc.firewall().icmpEcho()));
+        }
+        if (!ports.isEmpty()) {
+            rule(INPUT, "icmp echo", Nft.iifname(ports), Nft.match(Nft.payload("icmp", "type"),
+                    F.textNode("echo-request")), Nft.counter(), Nft.verdict("accept"));
+        }
+    }
+
+    private void conduit(NetworkDocument doc, int index, Conduit c) {
+        Set<String> from = Zones.ports(doc, c.from());
+        boolean toGateway = c.to().equals(Zones.GATEWAY);
+        Set<String> to = Zones.ports(doc, c.to());
+        if (from.isEmpty() || (!toGateway && to.isEmpty())) {
+            return; // a zone without ports: nothing can match
+        }
+        List<JsonNode> expr = new ArrayList<>();
+        expr.add(Nft.iifname(from));
+        if (!toGateway) {
+            expr.add(Nft.oifname(to));
+        }
+        if (!c.sources().isEmpty()) {
+            expr.add(Nft.match(Nft.payload("ip", "saddr"), Nft.oneOrSet(c.sources().stream().map(Nft::cidr).toList())));
+        }
+        switch (c.protocol()) {
+            case "any" -> {
+            }
+            case "icmp" -> expr.add(Nft.l4proto("icmp"));
+            default -> expr.add(c.ports().isEmpty() ? Nft.l4proto(c.protocol())
+                    : Nft.match(Nft.payload(c.protocol(), "dport"),
+                            Nft.oneOrSet(c.ports().stream().map(Nft::portRange).toList())));
+        }
+        expr.add(Nft.counter());
+        expr.add(Nft.verdict("accept"));
+        String ports = c.ports().isEmpty() ? "" : " " + String.join(",", c.ports());
+        rule(toGateway ? INPUT : FORWARD, "conduit " + index + ": " + c.from() + " -> " + c.to() + " " + c.protocol()
+                + ports, expr.toArray(JsonNode[]::new));
+    }
+
+    /** Output is accepted anyway; these rules count the management traffic (MQTT over TLS, HTTPS). */
+    private void management() {
+        rule(OUTPUT, "management out", Nft.l4proto("tcp"), Nft.match(Nft.payload("tcp", "dport"),
+                Nft.oneOrSet(MANAGEMENT_OUT.stream().map(F::numberNode).toList())), Nft.counter(),
+                Nft.verdict("accept"));
+    }
+
+    private void masquerade(NetworkDocument doc) {
+        Set<String> inside = new LinkedHashSet<>();
+        ROUTED_OUT.forEach(role -> inside.addAll(Zones.ports(doc, role)));
+        Set<String> uplinks = Zones.ports(doc, PortRole.UPLINK);
+        if (!inside.isEmpty() && !uplinks.isEmpty()) {
+            rule(SNAT, "masquerade", Nft.iifname(inside), Nft.oifname(uplinks), Nft.counter(),
+                    Nft.verdict("masquerade"));
+        }
+    }
+
+    private void portForward(int index, PortForward f) {
+        int toPort = f.toPort().orElse(f.port());
+        String comment = "port forward " + index + ": " + f.from() + " " + f.protocol() + " " + f.port() + " -> "
+                + f.toAddress() + ":" + toPort;
+        List<JsonNode> expr = new ArrayList<>();
+        expr.add(Nft.iifname(List.of(f.from())));
+        if (!f.sources().isEmpty()) {
+            expr.add(Nft.match(Nft.payload("ip", "saddr"), Nft.oneOrSet(f.sources().stream().map(Nft::cidr).toList())));
+        }
+        expr.add(Nft.match(Nft.payload(f.protocol(), "dport"), F.numberNode(f.port())));
+        expr.add(Nft.counter());
+        expr.add(Nft.wrap("dnat", F.objectNode().put("family", "ip").put("addr", f.toAddress()).put("port", toPort)));
+        rule(DNAT, comment, expr.toArray(JsonNode[]::new));
+        rule(FORWARD, comment, Nft.iifname(List.of(f.from())), Nft.ctStatus("dnat"),
+                Nft.match(Nft.payload("ip", "daddr"), F.textNode(f.toAddress())),
+                Nft.match(Nft.payload(f.protocol(), "dport"), F.numberNode(toPort)), Nft.counter(),
+                Nft.verdict("accept"));
+    }
+
+    private void multicast(NetworkDocument doc, int index, PassThrough flow) {
+        Set<String> from = Zones.ports(doc, flow.from());
+        Set<String> to = Zones.ports(doc, flow.to());
+        if (from.isEmpty() || to.isEmpty()) {
+            return;
+        }
+        String comment = "multicast " + index + ": " + flow.group() + ":" + flow.port() + " " + flow.from() + " -> "
+                + String.join(",", flow.to());
+        JsonNode group = Nft.match(Nft.payload("ip", "daddr"), F.textNode(flow.group()));
+        JsonNode port = Nft.match(Nft.payload("udp", "dport"), F.numberNode(flow.port()));
+        if (flow.group().equals(MDNS_GROUP)) {
+            // never routed: the reflector on the gateway receives it on every port of the flow
+            Set<String> all = new LinkedHashSet<>(from);
+            all.addAll(to);
+            rule(INPUT, comment, Nft.iifname(all), group, port, Nft.counter(), Nft.verdict("accept"));
+            return;
+        }
+        rule(MANGLE, "ttl fix-up for " + comment, Nft.iifname(from), group, port,
+                Nft.match(Nft.payload("ip", "ttl"), F.numberNode(1)),
+                Nft.wrap("mangle", F.objectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("key",
+                        Nft.payload("ip", "ttl")).put("value", 2)));
+        rule(FORWARD, comment, Nft.iifname(from), Nft.oifname(to), group, port, Nft.counter(), Nft.verdict("accept"));
+    }
+
+    private void rule(String chain, String comment, JsonNode... expr) {
+        objects.add(Nft.rule(chain, comment, List.of(expr)));
+    }
+}

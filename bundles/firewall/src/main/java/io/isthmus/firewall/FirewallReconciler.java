@@ -1,0 +1,112 @@
+package io.isthmus.firewall;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.ReconcileWorker;
+import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.Nftables;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * Keeps {@code table inet isthmus} equal to {@link FirewallPlan}: on every document and once a second (drift).
+ * At activation, before any document, a table that is missing is installed as the boot table (drop all but
+ * loopback and established); a table that is there (a previous run, the previous version of this bundle) stays
+ * in force untouched until a document says otherwise. A table already equal to the plan is adopted without a
+ * write; one changed from outside is replaced whole and the log says so.
+ */
+@Component(immediate = true, service = SectionApplier.class, property = SectionApplier.ORDER + ":Integer=300")
+public class FirewallReconciler implements SectionApplier {
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
+    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What we last wrote or adopted: its digest and its shape as nft lists it. */
+    private record Applied(String digest, JsonNode shape) {
+    }
+
+    private final Nftables nft;
+    private final Logger log;
+    private final ReconcileWorker worker;
+    private volatile Optional<NetworkDocument> document = Optional.empty();
+    /** Worker thread only. */
+    private Optional<Applied> applied = Optional.empty();
+
+    @Activate
+    public FirewallReconciler(@Reference(name = "nftables") Nftables nft,
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this.nft = nft;
+        this.log = log;
+        this.worker = new ReconcileWorker("firewall", this::reconcile, DRIFT_CHECK, log::warn);
+        try {
+            // synchronously: the boot table is in place before activation returns, so before drivers bring ports up
+            worker.call(() -> {
+                reconcile();
+                return null;
+            }, APPLY_TIMEOUT);
+        } catch (ApplyException e) {
+            log.error("firewall: no table at start: " + e.getMessage());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        // the table stays in force while we are away; the next version adopts it
+        worker.close();
+    }
+
+    @Override
+    public void apply(NetworkDocument doc) throws ApplyException {
+        worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
+    }
+
+    @Override
+    public List<String> preview(NetworkDocument doc) throws ApplyException {
+        return worker.call(() -> {
+            Ruleset r = FirewallPlan.of(doc);
+            boolean same = applied.map(a -> a.digest().equals(r.digest())).orElse(false);
+            return same ? List.<String>of() : List.of("replace table inet " + Nft.TABLE + " with " + r);
+        }, APPLY_TIMEOUT);
+    }
+
+    /** Runs on the worker thread only. */
+    private void reconcile() throws KernelException {
+        Optional<String> listing = nft.listTable(Nft.TABLE);
+        Optional<Ruleset> wanted = document.map(FirewallPlan::of)
+                .or(() -> applied.isPresent() || listing.isEmpty() ? Optional.of(FirewallPlan.boot()) : Optional.empty());
+        if (wanted.isEmpty()) {
+            return; // no document yet and a table of an earlier run in force: keep it
+        }
+        Ruleset r = wanted.get();
+        if (applied.filter(a -> a.digest().equals(r.digest())).isPresent()) {
+            if (listing.isPresent() && TableListing.parse(listing.get()).shape().equals(applied.get().shape())) {
+                return;
+            }
+            log.warn("firewall: table inet " + Nft.TABLE + " was " + (listing.isEmpty() ? "removed" : "changed")
+                    + " from outside; restoring " + r);
+        } else if (listing.flatMap(Ruleset::digestIn).equals(Optional.of(r.digest()))) {
+            applied = Optional.of(new Applied(r.digest(), TableListing.parse(listing.get()).shape()));
+            log.info("firewall: " + r + " already in force; adopted");
+            return;
+        }
+        write(r);
+    }
+
+    private void write(Ruleset r) throws KernelException {
+        long start = System.nanoTime();
+        nft.replaceTable(Nft.TABLE, r.objects());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        String listing = nft.listTable(Nft.TABLE).orElseThrow(
+                () -> new KernelException("table inet " + Nft.TABLE + " missing right after it was written"));
+        applied = Optional.of(new Applied(r.digest(), TableListing.parse(listing).shape()));
+        log.info("firewall: applied " + r + " in " + ms + " ms");
+    }
+}
