@@ -1,0 +1,2 @@
+/** Uplink failover with cost rules. Private implementation, nothing exported. */
+package io.isthmus.uplink;
