@@ -241,13 +241,13 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         NetworkDocument doc = document;
         UplinkConfig cfg = doc.uplink();
         PortConfig p = doc.ports().get(port);
+        Optional<Ipv4Address> source = Optional.ofNullable(sources.get(port));
         boolean standby = decision.selection().stream().noneMatch(w -> w.port().equals(port));
         boolean costly = p != null && p.cost() > cfg.costly().above();
-        return costly && standby
-                ? new ProbeRounds.Plan(Optional.ofNullable(sources.get(port)),
-                        Duration.ofMillis(cfg.costly().intervalMs()), cfg.costly().payloadBytes())
-                : new ProbeRounds.Plan(Optional.ofNullable(sources.get(port)),
-                        Duration.ofMillis(cfg.probe().intervalMs()), ProbeRounds.PAYLOAD_BYTES);
+        // no address yet: look again soon, so a costly uplink's first probe does not wait for its slow interval
+        return costly && standby && source.isPresent()
+                ? new ProbeRounds.Plan(source, Duration.ofMillis(cfg.costly().intervalMs()), cfg.costly().payloadBytes())
+                : new ProbeRounds.Plan(source, Duration.ofMillis(cfg.probe().intervalMs()), ProbeRounds.PAYLOAD_BYTES);
     }
 
     /** A probe thread's result, handed to the worker. */
