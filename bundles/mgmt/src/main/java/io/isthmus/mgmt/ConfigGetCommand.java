@@ -1,0 +1,46 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.Generation;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code config.get {"generation": n}}: the document in force, or a kept generation's. */
+@Component(property = CommandHandler.COMMAND + "=config.get")
+public class ConfigGetCommand implements CommandHandler {
+    private final ConfigService config;
+    private final Json json = new Json();
+
+    @Activate
+    public ConfigGetCommand(@Reference(name = "config") ConfigService config) {
+        this.config = config;
+    }
+
+    @Override
+    public CommandReply handle(Map<String, Object> request) {
+        Optional<Long> asked = Requests.integer(request, "generation", 1, Long.MAX_VALUE);
+        Optional<Generation> generation = asked.isPresent()
+                ? config.history().stream().filter(g -> g.number() == asked.get()).findFirst() : config.current();
+        Optional<String> text = generation.flatMap(g -> config.json(g.number()));
+        if (text.isEmpty()) {
+            return CommandReply.error(404, "no-such-generation", asked.map(n -> "generation " + n + " is not kept")
+                    .orElse("no document has been committed yet"), asked.map(n -> "/generation"));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("generation", ConfigReplies.generation(generation.get()));
+        try {
+            body.put("document", json.object(text.get()));
+        } catch (IOException e) {
+            return CommandReply.error(500, "unreadable-generation", "generation " + generation.get().number()
+                    + " is not readable JSON: " + e.getMessage(), Optional.empty());
+        }
+        return Replies.ok(body);
+    }
+}

@@ -1,0 +1,43 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.Preview;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import io.isthmus.api.mgmt.EventPublisher;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code config.put {"document": {...}, "dryRun": false}}: validate → apply → test → commit, or roll back. The
+ * reply comes after the test window, so the command's timeout is longer than any window.
+ */
+@Component(property = {CommandHandler.COMMAND + "=config.put", CommandHandler.TIMEOUT_MS + ":Long=120000"})
+public class ConfigPutCommand implements CommandHandler {
+    static final String SOURCE = "mqtt:config.put";
+    private final ConfigService config;
+    private final EventPublisher events;
+    private final AgentStatus agent;
+    private final Json json = new Json();
+
+    @Activate
+    public ConfigPutCommand(@Reference(name = "config") ConfigService config,
+            @Reference(name = "events") EventPublisher events, @Reference(name = "agent") AgentStatus agent) {
+        this.config = config;
+        this.events = events;
+        this.agent = agent;
+    }
+
+    @Override
+    public CommandReply handle(Map<String, Object> request) {
+        String document = json.text(Requests.object(request, "document"));
+        if (Requests.flag(request, "dryRun")) {
+            Preview preview = config.preview(document);
+            return preview.errors().isEmpty() ? Replies.ok(Map.of("dryRun", true, "changes", preview.changes()))
+                    : ConfigReplies.invalid(preview.errors());
+        }
+        return ConfigReplies.applied(config.apply(document, SOURCE), SOURCE, events, agent);
+    }
+}

@@ -1,0 +1,39 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import io.isthmus.api.mgmt.EventPublisher;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code config.rollback {"generation": n}}: re-applies a kept generation (with test) as a new generation. */
+@Component(property = {CommandHandler.COMMAND + "=config.rollback", CommandHandler.TIMEOUT_MS + ":Long=120000"})
+public class ConfigRollbackCommand implements CommandHandler {
+    static final String SOURCE = "mqtt:config.rollback";
+    private final ConfigService config;
+    private final EventPublisher events;
+    private final AgentStatus agent;
+
+    @Activate
+    public ConfigRollbackCommand(@Reference(name = "config") ConfigService config,
+            @Reference(name = "events") EventPublisher events, @Reference(name = "agent") AgentStatus agent) {
+        this.config = config;
+        this.events = events;
+        this.agent = agent;
+    }
+
+    @Override
+    public CommandReply handle(Map<String, Object> request) {
+        long generation = Requests.integer(request, "generation", 1, Long.MAX_VALUE)
+                .orElseThrow(() -> new BadRequest("/generation", "missing: expected the generation to go back to"));
+        if (config.json(generation).isEmpty()) {
+            return CommandReply.error(404, "no-such-generation", "generation " + generation + " is not kept; "
+                    + "config.history lists those that are", Optional.of("/generation"));
+        }
+        return ConfigReplies.applied(config.rollback(generation, SOURCE), SOURCE, events, agent);
+    }
+}

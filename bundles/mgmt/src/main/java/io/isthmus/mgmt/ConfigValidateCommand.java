@@ -1,0 +1,29 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code config.validate {"document": {...}}}: every error with its pointer; nothing is applied. */
+@Component(property = CommandHandler.COMMAND + "=config.validate")
+public class ConfigValidateCommand implements CommandHandler {
+    private final ConfigService config;
+    private final Json json = new Json();
+
+    @Activate
+    public ConfigValidateCommand(@Reference(name = "config") ConfigService config) {
+        this.config = config;
+    }
+
+    @Override
+    public CommandReply handle(Map<String, Object> request) {
+        List<ValidationError> errors = config.validate(json.text(Requests.object(request, "document")));
+        return errors.isEmpty() ? Replies.ok(Map.of("valid", true)) : ConfigReplies.invalid(errors);
+    }
+}

@@ -1,0 +1,47 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.linux.Diagnostics;
+import io.isthmus.api.linux.Diagnostics.PingResult;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code diag.ping {"target", "count": 3, "timeoutMs": 1000, "interface"}}: reachability from the gateway. */
+@Component(property = {CommandHandler.COMMAND + "=diag.ping", CommandHandler.TIMEOUT_MS + ":Long=60000"})
+public class DiagPingCommand implements CommandHandler {
+    private final Diagnostics diagnostics;
+
+    @Activate
+    public DiagPingCommand(@Reference(name = "diagnostics") Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    @Override
+    public CommandReply handle(Map<String, Object> request) {
+        String target = Requests.requiredString(request, "target", DiagCommands.HOST,
+                "an IPv4 address or a host name");
+        int count = Requests.integer(request, "count", 1, 20).orElse(3L).intValue();
+        Duration timeout = Duration.ofMillis(Requests.integer(request, "timeoutMs", 100, 10000).orElse(1000L));
+        var device = Requests.optionalString(request, "interface", DiagCommands.INTERFACE, "an interface name");
+        PingResult r;
+        try {
+            r = diagnostics.ping(target, count, timeout, device);
+        } catch (KernelException e) {
+            return DiagCommands.failed(e);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("target", r.target());
+        body.put("transmitted", r.transmitted());
+        body.put("received", r.received());
+        body.put("rttMs", r.avgMs().isEmpty() ? null
+                : Map.of("min", r.minMs().get(), "avg", r.avgMs().get(), "max", r.maxMs().get()));
+        body.put("problem", r.problem().orElse(null));
+        return Replies.ok(body);
+    }
+}

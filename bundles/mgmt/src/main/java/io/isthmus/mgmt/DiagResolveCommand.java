@@ -1,0 +1,42 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.linux.Diagnostics;
+import io.isthmus.api.linux.Diagnostics.Resolution;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code diag.resolve {"name", "timeoutMs": 2000}}: the name through the gateway's own DNS servers. */
+@Component(property = {CommandHandler.COMMAND + "=diag.resolve", CommandHandler.TIMEOUT_MS + ":Long=60000"})
+public class DiagResolveCommand implements CommandHandler {
+    private final Diagnostics diagnostics;
+
+    @Activate
+    public DiagResolveCommand(@Reference(name = "diagnostics") Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    @Override
+    public CommandReply handle(Map<String, Object> request) {
+        String name = Requests.requiredString(request, "name", DiagCommands.HOST, "a host name");
+        Duration timeout = Duration.ofMillis(Requests.integer(request, "timeoutMs", 100, 10000).orElse(2000L));
+        Resolution r;
+        try {
+            r = diagnostics.resolve(name, timeout);
+        } catch (KernelException e) {
+            return DiagCommands.failed(e);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", r.name());
+        body.put("servers", r.servers().stream().map(Object::toString).toList());
+        body.put("addresses", r.addresses().stream().map(Object::toString).toList());
+        body.put("problem", r.problem().orElse(null));
+        return Replies.ok(body);
+    }
+}

@@ -1,0 +1,235 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Turns request messages into replies: checks size and shape, finds the handler, answers a repeated id with
+ * the first reply, runs the handler in its lane with a timeout, and hands the reply (DESIGN.md §3 shape) to the
+ * outbox. Runs on the MQTT client's thread up to the hand-over, and never blocks it.
+ */
+final class Dispatcher {
+    /** A handler and its own timeout, if it set one. */
+    record Registered(CommandHandler handler, Optional<Duration> timeout) {
+    }
+
+    /** Where replies go: the outbox. */
+    interface Replies {
+        void send(String topic, Optional<byte[]> correlation, byte[] json);
+    }
+
+    record Limits(int maxPayloadBytes, Duration defaultTimeout) {
+    }
+
+    record Counters(long received, long ignored, long busy, long timedOut) {
+    }
+
+    private final Supplier<Optional<Topics>> topics;
+    private final Json json;
+    private final ReplyCache cache;
+    private final CommandLanes lanes;
+    private final ScheduledExecutorService timer;
+    private final Limits limits;
+    private final Replies replies;
+    private final Map<String, Registered> handlers;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong ignored = new AtomicLong();
+    private final AtomicLong busy = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+
+    Dispatcher(Map<String, Registered> handlers, Supplier<Optional<Topics>> topics, Json json, ReplyCache cache,
+            CommandLanes lanes, ScheduledExecutorService timer, Limits limits, Replies replies) {
+        this.handlers = handlers;
+        this.topics = topics;
+        this.json = json;
+        this.cache = cache;
+        this.lanes = lanes;
+        this.timer = timer;
+        this.limits = limits;
+        this.replies = replies;
+    }
+
+    Counters counters() {
+        return new Counters(received.get(), ignored.get(), busy.get(), timedOut.get());
+    }
+
+    void handle(Transport.Incoming message) {
+        received.incrementAndGet();
+        Optional<Topics> own = topics.get();
+        Optional<String> command = own.flatMap(t -> t.command(message.topic()));
+        if (command.isEmpty()) {
+            ignored.incrementAndGet(); // not one of ours (a broker that routes more than we asked for)
+            return;
+        }
+        Optional<String> responseTopic = message.responseTopic().filter(own.get()::validReplyTopic);
+        Optional<byte[]> correlation = message.correlation();
+        Optional<Object> correlationId = correlation.map(Dispatcher::readable);
+        if (message.payload().length > limits.maxPayloadBytes()) {
+            answer(responseTopic, correlation, correlationId, CommandReply.error(413, "payload-too-large",
+                    "the request has " + message.payload().length + " bytes; the limit is "
+                            + limits.maxPayloadBytes(), Optional.empty()));
+            return;
+        }
+        Map<String, Object> request;
+        try {
+            request = message.payload().length == 0 ? Map.of() : json.object(message.payload());
+        } catch (IOException e) {
+            answer(responseTopic, correlation, correlationId, CommandReply.error(400, "malformed-json",
+                    "the request is not a JSON object: " + firstLine(e.getMessage()), Optional.of("")));
+            return;
+        }
+        Optional<Object> id;
+        Optional<String> replyTo;
+        try {
+            id = requestId(request).or(() -> correlationId);
+            replyTo = Requests.string(request, "replyTo");
+            if (replyTo.isPresent() && !own.get().validReplyTopic(replyTo.get())) {
+                throw new BadRequest("/replyTo", "not a topic a reply may go to: no wildcards, and not under "
+                        + own.get().root());
+            }
+        } catch (BadRequest e) {
+            answer(responseTopic, correlation, correlationId, badRequest(e));
+            return;
+        }
+        Optional<String> destination = responseTopic.or(() -> replyTo);
+        run(command.get(), request, id, destination, correlation);
+    }
+
+    private void run(String command, Map<String, Object> request, Optional<Object> id,
+            Optional<String> destination, Optional<byte[]> correlation) {
+        Registered registered = handlers.get(command);
+        if (registered == null) {
+            answer(destination, correlation, id, CommandReply.error(404, "unknown-command", "no command \""
+                    + command + "\" on this gateway; known: " + String.join(", ", new java.util.TreeSet<>(
+                            handlers.keySet())), Optional.empty()));
+            return;
+        }
+        CompletableFuture<CommandReply> reply = new CompletableFuture<>();
+        Optional<CompletableFuture<CommandReply>> first = id.isPresent()
+                ? cache.firstOrRegister(String.valueOf(id.get()), reply) : Optional.empty();
+        if (first.isPresent()) {
+            first.get().thenAccept(r -> answer(destination, correlation, id, r));
+            return;
+        }
+        reply.thenAccept(r -> answer(destination, correlation, id, r));
+        if (!lanes.submit(command, () -> execute(registered, request, reply))) {
+            busy.incrementAndGet();
+            reply.complete(CommandReply.error(503, "busy", "too many \"" + command
+                    + "\" requests waiting; try again", Optional.empty()));
+        }
+    }
+
+    /** On a lane thread: the handler, bounded by its timeout (then the thread is interrupted). */
+    private void execute(Registered registered, Map<String, Object> request, CompletableFuture<CommandReply> reply) {
+        if (reply.isDone()) {
+            return;
+        }
+        Thread worker = Thread.currentThread();
+        Duration timeout = registered.timeout().orElse(limits.defaultTimeout());
+        Object guard = new Object();
+        boolean[] running = {true};
+        ScheduledFuture<?> watchdog = timer.schedule(() -> {
+            if (reply.complete(CommandReply.error(503, "timeout", "no answer within " + timeout.toMillis() + " ms",
+                    Optional.empty()))) {
+                timedOut.incrementAndGet();
+            }
+            synchronized (guard) {
+                if (running[0]) {
+                    worker.interrupt();
+                }
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            CommandReply r = registered.handler().handle(request);
+            reply.complete(r == null ? CommandReply.error(500, "internal", "the handler returned no reply",
+                    Optional.empty()) : r);
+        } catch (BadRequest e) {
+            reply.complete(badRequest(e));
+        } catch (NotFound e) {
+            reply.complete(CommandReply.error(404, "not-found", e.getMessage(), Optional.of(e.pointer())));
+        } catch (RuntimeException | LinkageError e) {
+            reply.complete(CommandReply.error(500, "internal", String.valueOf(e), Optional.empty()));
+        } finally {
+            watchdog.cancel(false);
+            synchronized (guard) {
+                running[0] = false;
+            }
+            Thread.interrupted(); // a late watchdog must not disturb this thread's next task
+        }
+    }
+
+    private void answer(Optional<String> destination, Optional<byte[]> correlation, Optional<Object> id,
+            CommandReply reply) {
+        if (destination.isEmpty()) {
+            ignored.incrementAndGet(); // nobody to tell: a 3.1.1 request without replyTo
+            return;
+        }
+        byte[] body;
+        try {
+            body = json.bytes(shape(id, reply));
+        } catch (IllegalArgumentException e) {
+            body = json.bytes(shape(id, CommandReply.error(500, "internal", e.getMessage(), Optional.empty())));
+        }
+        replies.send(destination.get(), correlation, body);
+    }
+
+    /** DESIGN.md §3: {"id", "status", "body"} or {"id", "status", "error": {code, message, pointer}}. */
+    static Map<String, Object> shape(Optional<Object> id, CommandReply reply) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        id.ifPresent(i -> out.put("id", i));
+        out.put("status", reply.status());
+        if (reply.error().isEmpty() || !reply.body().isEmpty()) {
+            out.put("body", reply.body());
+        }
+        reply.error().ifPresent(e -> {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", e.code());
+            error.put("message", e.message());
+            e.pointer().ifPresent(p -> error.put("pointer", p));
+            out.put("error", error);
+        });
+        return out;
+    }
+
+    static CommandReply badRequest(BadRequest e) {
+        return CommandReply.error(400, "bad-request", e.getMessage(), Optional.of(e.pointer()));
+    }
+
+    private static Optional<Object> requestId(Map<String, Object> request) {
+        Object id = request.get("id");
+        if (id == null) {
+            return Optional.empty();
+        }
+        if ((id instanceof String s && !s.isEmpty() && s.length() <= 128) || id instanceof Integer
+                || id instanceof Long) {
+            return Optional.of(id);
+        }
+        throw new BadRequest("/id", "expected a string of 1 to 128 characters or an integer, got "
+                + Requests.kind(id));
+    }
+
+    /** Correlation data as an id: its text when it is printable UTF-8, else base64. */
+    private static Object readable(byte[] data) {
+        String text = new String(data, StandardCharsets.UTF_8);
+        return text.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && !text.isEmpty() ? text
+                : Base64.getEncoder().encodeToString(data);
+    }
+
+    private static String firstLine(String s) {
+        String line = String.valueOf(s).lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+}

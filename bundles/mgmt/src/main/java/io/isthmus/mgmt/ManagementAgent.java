@@ -1,0 +1,420 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.config.CommitCheck;
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.uplink.UplinkListener;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The MQTT management agent: connects as the document's {@code management} section says (an applier of it),
+ * keeps the retained state and the Last Will, runs the command whiteboard, publishes events through the outbox,
+ * checks before commit that the broker is still reachable, and reconnects at once when the uplink changes.
+ * With no brokers in the document it stays disconnected and says so.
+ */
+@Component(service = {SectionApplier.class, CommitCheck.class, UplinkListener.class, EventPublisher.class,
+        AgentStatus.class}, immediate = true, configurationPid = ManagementAgent.PID,
+        property = SectionApplier.ORDER + ":Integer=" + ManagementAgent.APPLY_ORDER)
+@Designate(ocd = ManagementAgent.Config.class)
+public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListener, EventPublisher, AgentStatus {
+    static final String PID = "io.isthmus.mgmt";
+    /** After the drivers, routing and the firewall: the agent reconnects through what they set up. */
+    static final int APPLY_ORDER = 1000;
+    static final String CHECK_NAME = "broker-reachable";
+    private static final Duration CHECK_MARGIN = Duration.ofMillis(500);
+    private static final int SEND_WINDOW = 32;
+
+    @ObjectClassDefinition(id = PID, name = "Isthmus management agent",
+            description = "MQTT connection timing, the outbox and the command limits")
+    public @interface Config {
+        @AttributeDefinition(description = "Test before commit: how long the broker may take to be reachable "
+                + "again through a new document, in ms (the config service's testWindowMs bounds it)")
+        long brokerWindowMs() default 20000;
+
+        @AttributeDefinition(description = "One connection attempt to one broker, in ms")
+        long connectTimeoutMs() default 5000;
+
+        @AttributeDefinition(description = "First reconnect delay in ms; doubles up to backoffMaxMs, with jitter")
+        long backoffInitialMs() default 250;
+
+        long backoffMaxMs() default 30000;
+
+        @AttributeDefinition(description = "MQTT 5 session expiry: how long the broker keeps our subscription")
+        long sessionExpirySeconds() default 86400;
+
+        @AttributeDefinition(description = "Largest request accepted, in bytes; larger ones get 413")
+        int maxPayloadBytes() default 262144;
+
+        @AttributeDefinition(description = "Time a command may take unless it sets its own, in ms; then 503")
+        long handlerTimeoutMs() default 15000;
+
+        @AttributeDefinition(description = "A repeated request id within this window gets the first reply, in ms")
+        long dedupWindowMs() default 600000;
+
+        int dedupMaxIds() default 10000;
+
+        @AttributeDefinition(description = "Handlers of one command running at once")
+        int commandConcurrency() default 2;
+
+        @AttributeDefinition(description = "Requests of one command waiting; beyond: 503 busy")
+        int commandQueue() default 64;
+
+        int commandThreads() default 32;
+
+        @AttributeDefinition(description = "Messages the outbox keeps while the broker is away")
+        int outboxMaxMessages() default 10000;
+
+        long outboxMaxBytes() default 16777216;
+    }
+
+    private final Map<String, Dispatcher.Registered> handlers = new ConcurrentHashMap<>();
+    private final Json json = new Json();
+    private final Instant startedAt = Instant.now();
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigService configService;
+
+    private BundleContext context;
+    private Config config;
+    private String hostName;
+    private Outbox outbox;
+    private ScheduledExecutorService timer;
+    private CommandLanes lanes;
+    private Dispatcher dispatcher;
+    private Session session;
+    private Sender sender;
+    private volatile Optional<Session.Target> target = Optional.empty();
+    private volatile boolean onlineBeforeApply;
+
+    @Activate
+    void activate(BundleContext context, Config config) throws IOException {
+        this.context = context;
+        this.config = config;
+        this.hostName = hostName();
+        Path journal = context.getDataFile("outbox.journal").toPath();
+        outbox = Outbox.open(journal, config.outboxMaxMessages(), config.outboxMaxBytes());
+        timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "isthmus-mgmt-timer"));
+        lanes = new CommandLanes(config.commandConcurrency(), config.commandQueue(), config.commandThreads());
+        dispatcher = new Dispatcher(handlers, () -> target.map(Session.Target::topics), json,
+                new ReplyCache(Duration.ofMillis(config.dedupWindowMs()), config.dedupMaxIds(), System::nanoTime),
+                lanes, timer, new Dispatcher.Limits(config.maxPayloadBytes(),
+                        Duration.ofMillis(config.handlerTimeoutMs())), this::queueReply);
+        session = new Session(this::transport, this::endpoints, new Session.Listener() {
+            @Override
+            public void connected(Transport transport) {
+                onConnected(transport);
+            }
+
+            @Override
+            public void arrived(Transport.Incoming message) {
+                dispatcher.handle(message);
+            }
+        }, new Backoff(Duration.ofMillis(config.backoffInitialMs()), Duration.ofMillis(config.backoffMaxMs()),
+                () -> ThreadLocalRandom.current().nextDouble()), Duration.ofMillis(config.connectTimeoutMs()),
+                Clock.systemUTC());
+        sender = new Sender(outbox, session, SEND_WINDOW, log::warn);
+        if (outbox.size() > 0) {
+            log.info("management: " + outbox.size() + " messages waiting in the outbox from before the restart");
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        session.transport().ifPresent(t -> {
+            // A clean goodbye: the Last Will is only for deaths, so say offline ourselves.
+            Quietly.run(() -> t.publish(target.get().topics().state(), json.bytes(state(false, "stopped")), true,
+                    Optional.empty()).get(1, TimeUnit.SECONDS));
+        });
+        sender.close();
+        session.close();
+        lanes.close();
+        timer.shutdownNow();
+        Quietly.run(outbox::close);
+    }
+
+    // --- the document's management section -------------------------------------------------------------
+
+    @Override
+    public void apply(NetworkDocument document) {
+        ManagementConfig m = document.management();
+        // Remember whether the channel worked before this document: only then can the document be blamed.
+        onlineBeforeApply = session.onlineWithin(Duration.ofSeconds(2L * m.keepAliveSeconds()));
+        if (m.brokers().isEmpty()) {
+            if (target.isPresent() || !session.enabled()) {
+                log.info("management: no brokers in the document; remote management is off");
+            }
+            target = Optional.empty();
+            session.configure(Optional.empty());
+            return;
+        }
+        Session.Target next = new Session.Target(m, new Topics(m.deviceId().orElse(hostName)));
+        if (!Optional.of(next).equals(target)) {
+            log.info("management: device " + next.topics().deviceId() + ", brokers " + m.brokers() + ", MQTT "
+                    + m.mqttVersion());
+        }
+        target = Optional.of(next);
+        session.configure(target);
+    }
+
+    @Override
+    public List<String> preview(NetworkDocument document) {
+        ManagementConfig m = document.management();
+        Optional<Session.Target> next = m.brokers().isEmpty() ? Optional.empty()
+                : Optional.of(new Session.Target(m, new Topics(m.deviceId().orElse(hostName))));
+        if (next.equals(target)) {
+            return List.of();
+        }
+        return List.of(next.map(t -> "reconnect as " + t.topics().deviceId() + " to " + m.brokers())
+                .orElse("disconnect from the management broker"));
+    }
+
+    // --- test before commit -------------------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return CHECK_NAME;
+    }
+
+    @Override
+    public Optional<String> check(NetworkDocument applied, Duration window) {
+        if (applied.management().brokers().isEmpty()) {
+            return Optional.empty();
+        }
+        if (!onlineBeforeApply) {
+            log.info("management: the broker was not reachable before this document either; not held against it");
+            return Optional.empty();
+        }
+        Duration limit = Duration.ofMillis(Math.min(config.brokerWindowMs(),
+                Math.max(1000, window.minus(CHECK_MARGIN).toMillis())));
+        long ticket = session.reconnect();
+        try {
+            if (session.awaitConnected(ticket, limit)) {
+                return Optional.empty();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while waiting for the management broker");
+        }
+        return Optional.of("management broker not reachable within " + limit.toMillis() / 1000.0
+                + " s through the new configuration" + session.health().lastError().map(e -> " (" + e + ")")
+                        .orElse(""));
+    }
+
+    // --- uplink switches and events -------------------------------------------------------------------------
+
+    @Override
+    public void activeUplinkChanged(Optional<String> previous, Optional<String> current, String reason) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("event", "switched");
+        body.put("previous", previous.orElse(null));
+        body.put("current", current.orElse(null));
+        body.put("reason", reason);
+        publish("uplink", body, Priority.HIGH);
+        // The old path may be dead without the TCP session knowing for a keep-alive or two: do not wait.
+        if (session.enabled()) {
+            session.reconnect();
+        }
+    }
+
+    @Override
+    public void publish(String type, Map<String, Object> body, Priority priority) {
+        if (!Topics.NAME.matcher(type).matches()) {
+            throw new IllegalArgumentException("event type must be 1 to 64 of a-z 0-9 . _ -, got " + type);
+        }
+        Optional<Topics> topics = target.map(Session.Target::topics);
+        if (topics.isEmpty()) {
+            return; // no management channel configured: nobody to tell
+        }
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("id", UUID.randomUUID().toString());
+        event.put("type", type);
+        event.put("time", Instant.now().toString());
+        event.put("body", body);
+        queue(topics.get().event(type), Optional.empty(), json.bytes(event), priority);
+    }
+
+    private void queueReply(String topic, Optional<byte[]> correlation, byte[] payload) {
+        queue(topic, correlation, payload, Priority.HIGH);
+    }
+
+    private void queue(String topic, Optional<byte[]> correlation, byte[] payload, Priority priority) {
+        try {
+            outbox.add(new Outbox.Message(topic, payload, false, correlation), priority);
+            sender.signal();
+        } catch (IOException e) {
+            log.error("management: cannot queue a message for " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    // --- state ---------------------------------------------------------------------------------------------
+
+    private void onConnected(Transport transport) {
+        Session.Target t = target.orElse(null);
+        if (t == null) {
+            return;
+        }
+        log.info("management: connected to " + transport.broker() + " as " + t.topics().deviceId());
+        transport.publish(t.topics().state(), json.bytes(state(true, "connected")), true, Optional.empty());
+        long dropped = outbox.takeUnreportedDrops();
+        if (dropped > 0) {
+            publish("outbox", Map.of("event", "dropped", "dropped", dropped, "droppedTotal", outbox.dropped()),
+                    Priority.HIGH);
+        }
+        sender.signal();
+    }
+
+    @Override
+    public void refreshState() {
+        Optional<Session.Target> t = target;
+        session.transport().ifPresent(tr -> t.ifPresent(x -> tr.publish(x.topics().state(),
+                json.bytes(state(true, "connected")), true, Optional.empty())));
+    }
+
+    private Map<String, Object> state(boolean online, String reason) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("online", online);
+        s.put("reason", reason);
+        s.put("deviceId", target.map(t -> t.topics().deviceId()).orElse(hostName));
+        s.put("profile", property("isthmus.profile").orElse("unknown"));
+        s.put("version", property("isthmus.version").orElse("unknown"));
+        s.put("protocol", target.map(t -> t.config().mqttVersion()).orElse(ManagementConfig.MQTT_5));
+        Bundle[] bundles = context.getBundles();
+        long active = java.util.Arrays.stream(bundles).filter(b -> b.getState() == Bundle.ACTIVE).count();
+        s.put("bundles", Map.of("total", bundles.length, "active", active));
+        ConfigService cs = configService;
+        s.put("generation", cs == null ? null : cs.current().map(g -> g.number()).orElse(null));
+        s.put("startedAt", startedAt.toString());
+        s.put("time", Instant.now().toString());
+        return s;
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Session.Health h = session.health();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("enabled", session.enabled());
+        d.put("deviceId", target.map(t -> t.topics().deviceId()).orElse(hostName));
+        d.put("connected", h.connected());
+        d.put("broker", h.broker().orElse(null));
+        d.put("protocol", target.map(t -> t.config().mqttVersion()).orElse(null));
+        d.put("connectedSince", h.since().map(Instant::toString).orElse(null));
+        d.put("connects", h.connects());
+        d.put("lastError", h.lastError().orElse(null));
+        Dispatcher.Counters c = dispatcher.counters();
+        d.put("requests", Map.of("received", c.received(), "ignored", c.ignored(), "busy", c.busy(),
+                "timedOut", c.timedOut()));
+        d.put("outbox", Map.of("queued", outbox.size(), "inFlight", sender.inFlight(), "dropped", outbox.dropped()));
+        d.put("commands", new java.util.TreeSet<>(handlers.keySet()));
+        return d;
+    }
+
+    // --- connections ---------------------------------------------------------------------------------------
+
+    private Transport transport(Endpoint endpoint, Transport.Listener listener) throws Exception {
+        return endpoint.mqtt5() ? new Mqtt5Transport(endpoint, listener) : new Mqtt3Transport(endpoint, listener);
+    }
+
+    /** One endpoint per broker URI, built at each attempt: the password file and certificates are read now. */
+    private List<Endpoint> endpoints(Session.Target t) throws IOException, GeneralSecurityException {
+        ManagementConfig m = t.config();
+        Optional<char[]> password = m.password().map(String::toCharArray);
+        if (m.passwordFile().isPresent()) {
+            password = Optional.of(Files.readAllLines(Path.of(m.passwordFile().get()), StandardCharsets.UTF_8)
+                    .stream().findFirst().orElse("").toCharArray());
+        }
+        Optional<SocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
+                ? Optional.of(TlsSockets.factory(m.tls())) : Optional.empty();
+        byte[] will = json.bytes(state(false, "connection lost"));
+        List<Endpoint> out = new ArrayList<>();
+        for (String broker : m.brokers()) {
+            out.add(new Endpoint(broker, "isthmus-" + t.topics().deviceId(), m.mqttVersion(), m.username(), password,
+                    m.keepAliveSeconds(), Endpoint.secure(broker) ? tls : Optional.empty(), t.topics().state(), will,
+                    config.sessionExpirySeconds()));
+        }
+        return out;
+    }
+
+    // --- the command whiteboard ----------------------------------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeHandler")
+    void addHandler(CommandHandler handler, Map<String, Object> properties) {
+        Object name = properties.get(CommandHandler.COMMAND);
+        if (!(name instanceof String command) || !Topics.NAME.matcher(command).matches()) {
+            log.warn("management: ignoring a command handler with " + CommandHandler.COMMAND + "=" + name
+                    + " (expected 1 to 64 of a-z 0-9 . _ -)");
+            return;
+        }
+        Optional<Duration> timeout = Optional.ofNullable(properties.get(CommandHandler.TIMEOUT_MS))
+                .map(v -> Duration.ofMillis(Long.parseLong(String.valueOf(v))));
+        handlers.put(command, new Dispatcher.Registered(handler, timeout));
+    }
+
+    void removeHandler(CommandHandler handler, Map<String, Object> properties) {
+        Object name = properties.get(CommandHandler.COMMAND);
+        if (name instanceof String command) {
+            handlers.computeIfPresent(command, (c, r) -> r.handler() == handler ? null : r);
+        }
+    }
+
+    private Optional<String> property(String name) {
+        return Optional.ofNullable(context.getProperty(name));
+    }
+
+    private static String hostName() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "-");
+            return name.isEmpty() ? "isthmus" : name.substring(0, Math.min(64, name.length()));
+        } catch (IOException e) {
+            return "isthmus";
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,117 @@
+package io.isthmus.mgmt;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Moves the outbox to the broker while connected: up to {@code window} QoS 1 publishes in flight, each removed
+ * from the outbox only when the broker acknowledged it. What was in flight when a connection died is sent again
+ * on the next one (at least once; every event and reply carries an id for that).
+ */
+final class Sender implements AutoCloseable {
+    private final Outbox outbox;
+    private final Session session;
+    private final int window;
+    private final Consumer<String> warn;
+    private final Map<Long, Transport> inFlight = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final Thread thread;
+    private volatile boolean closed;
+    private boolean signalled;
+
+    Sender(Outbox outbox, Session session, int window, Consumer<String> warn) {
+        this.outbox = outbox;
+        this.session = session;
+        this.window = window;
+        this.warn = warn;
+        this.thread = new Thread(this::run, "isthmus-mgmt-outbox");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Something changed: a message queued, a connection came up, an acknowledgement arrived. */
+    void signal() {
+        lock.lock();
+        try {
+            signalled = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                Optional<Transport> transport = session.transport();
+                int sent = transport.map(this::sendSome).orElse(0);
+                if (sent == 0) {
+                    await();
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+    }
+
+    private int sendSome(Transport transport) {
+        // Messages handed to a connection that has since gone are not coming back: send them again.
+        inFlight.values().removeIf(t -> t != transport);
+        int room = window - inFlight.size();
+        if (room <= 0) {
+            return 0;
+        }
+        List<Outbox.Entry> entries = outbox.head(room, inFlight.keySet());
+        for (Outbox.Entry e : entries) {
+            inFlight.put(e.seq(), transport);
+            Outbox.Message m = e.message();
+            transport.publish(m.topic(), m.payload(), m.retained(), m.correlation()).whenComplete((ok, failed) -> {
+                inFlight.remove(e.seq(), transport);
+                if (failed == null) {
+                    try {
+                        outbox.done(e.seq());
+                    } catch (IOException io) {
+                        warn.accept("outbox: cannot record a delivery: " + io.getMessage());
+                    }
+                }
+                signal();
+            });
+        }
+        return entries.size();
+    }
+
+    private void await() throws InterruptedException {
+        lock.lock();
+        try {
+            if (!signalled) {
+                // also a safety net: re-check now and then even without a signal
+                wake.await(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            signalled = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

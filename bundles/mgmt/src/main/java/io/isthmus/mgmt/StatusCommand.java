@@ -1,0 +1,143 @@
+package io.isthmus.mgmt;
+
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
+import io.isthmus.api.net.PortDriver;
+import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.uplink.UplinkState;
+import io.isthmus.api.uplink.UplinkStatus;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * {@code status {"gc": false}}: ports (from every port driver), the uplinks and the active one (when the uplink
+ * manager runs), bundles, uptime, memory and threads, the document generation, and the management channel.
+ * {@code "gc": true} collects garbage first, so that the heap figure is what is really live.
+ */
+@Component(property = CommandHandler.COMMAND + "=status")
+public class StatusCommand implements CommandHandler {
+    private final BundleContext context;
+    private final AgentStatus agent;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<PortDriver> drivers;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile UplinkStatus uplinks;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigService config;
+
+    @Activate
+    public StatusCommand(BundleContext context, @Reference(name = "agent") AgentStatus agent) {
+        this.context = context;
+        this.agent = agent;
+    }
+
+    @Override
+    public CommandReply handle(Map<String, Object> request) {
+        if (Requests.flag(request, "gc")) {
+            System.gc(); // asked for: the live heap, not the garbage not yet collected
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("deviceId", agent.describe().get("deviceId"));
+        body.put("profile", context.getProperty("isthmus.profile"));
+        body.put("version", context.getProperty("isthmus.version"));
+        body.put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime());
+        ConfigService c = config;
+        body.put("generation", c == null ? null : c.current().map(ConfigReplies::generation).orElse(null));
+        body.put("ports", ports());
+        body.put("uplinks", uplinks());
+        body.put("bundles", bundles());
+        body.put("memory", memory());
+        body.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
+        body.put("management", agent.describe());
+        return Replies.ok(body);
+    }
+
+    private List<Map<String, Object>> ports() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<PortDriver> current = drivers;
+        for (PortDriver d : current == null ? List.<PortDriver>of() : current) {
+            for (PortStatus p : d.status()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", p.name());
+                m.put("kind", p.kind().id());
+                m.put("role", p.role().id());
+                m.put("cost", p.cost());
+                m.put("present", p.present());
+                m.put("carrier", p.carrier());
+                m.put("addresses", p.addresses().stream().map(Object::toString).toList());
+                m.put("gateway", p.gateway().map(Object::toString).orElse(null));
+                m.put("dns", p.dns().stream().map(Object::toString).toList());
+                m.put("mtu", p.mtu().orElse(null));
+                m.put("mac", p.mac().orElse(null));
+                m.put("rxBytes", p.rxBytes());
+                m.put("txBytes", p.txBytes());
+                m.put("problem", p.problem().orElse(null));
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> uplinks() {
+        UplinkStatus u = uplinks;
+        if (u == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("active", u.active().orElse(null));
+        m.put("activeSince", u.activeSince().map(Object::toString).orElse(null));
+        List<Map<String, Object>> states = new ArrayList<>();
+        for (UplinkState s : u.uplinks()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("port", s.port());
+            one.put("cost", s.cost());
+            one.put("health", s.health().name());
+            one.put("rttMs", s.rttMs().orElse(null));
+            one.put("loss", s.loss());
+            one.put("since", s.since().toString());
+            states.add(one);
+        }
+        m.put("uplinks", states);
+        return m;
+    }
+
+    private Map<String, Object> bundles() {
+        Bundle[] all = context.getBundles();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total", all.length);
+        m.put("active", Arrays.stream(all).filter(b -> b.getState() == Bundle.ACTIVE).count());
+        m.put("notActive", Arrays.stream(all).filter(b -> b.getState() != Bundle.ACTIVE)
+                .map(BundleView::describe).toList());
+        return m;
+    }
+
+    private static Map<String, Object> memory() {
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("heapUsedBytes", mem.getHeapMemoryUsage().getUsed());
+        m.put("heapCommittedBytes", mem.getHeapMemoryUsage().getCommitted());
+        m.put("heapMaxBytes", mem.getHeapMemoryUsage().getMax());
+        m.put("nonHeapUsedBytes", mem.getNonHeapMemoryUsage().getUsed());
+        return m;
+    }
+}

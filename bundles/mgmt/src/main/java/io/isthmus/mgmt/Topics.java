@@ -1,0 +1,41 @@
+package io.isthmus.mgmt;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The topics of one device under {@code isthmus/v1/<deviceId>/} (DESIGN.md §3). */
+record Topics(String deviceId) {
+    static final String PREFIX = "isthmus/v1/";
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    String root() {
+        return PREFIX + deviceId + "/";
+    }
+
+    String state() {
+        return root() + "state";
+    }
+
+    String commands() {
+        return root() + "cmd/+";
+    }
+
+    String event(String type) {
+        return root() + "evt/" + type;
+    }
+
+    /** The command a request topic names, if it is one of this device's command topics. */
+    Optional<String> command(String topic) {
+        String prefix = root() + "cmd/";
+        return topic.startsWith(prefix) ? Optional.of(topic.substring(prefix.length())) : Optional.empty();
+    }
+
+    /**
+     * A topic a reply may go to: a valid topic name (no wildcards, no NUL), and never this device's own topics,
+     * where a reply could pose as state or loop back as a command.
+     */
+    boolean validReplyTopic(String topic) {
+        return !topic.isEmpty() && topic.length() <= 1024 && topic.indexOf('+') < 0 && topic.indexOf('#') < 0
+                && topic.indexOf('\0') < 0 && !topic.startsWith(root());
+    }
+}

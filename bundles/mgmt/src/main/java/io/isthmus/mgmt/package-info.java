@@ -1,0 +1,2 @@
+/** The MQTT management agent (private: the bundle exports nothing). */
+package io.isthmus.mgmt;
