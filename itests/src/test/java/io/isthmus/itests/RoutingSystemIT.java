@@ -78,7 +78,10 @@ public class RoutingSystemIT {
         }
     }
 
-    /** The lab document: eth0 DHCP (cost 0), wwan0 driven as ethernet with a static address (cost 100). */
+    /**
+     * The lab document: eth0 DHCP (cost 0), wwan0 driven as ethernet with a static address (cost 100); the firewall
+     * lets the DMZ out to the uplinks and nothing in.
+     */
     static String document(String eth1Extra, String eth2Ipv4, String routes) {
         return """
                 {"ports": {
@@ -88,7 +91,8 @@ public class RoutingSystemIT {
                   "eth1":  {"role": "dmz", "ipv4": {"method": "static", "address": "192.168.50.1/24"}%s},
                   "eth2":  {"role": "offline", "ipv4": %s}
                  },
-                 "routes": [%s]}
+                 "routes": [%s],
+                 "firewall": {"conduits": [{"from": "dmz", "to": "uplink", "protocol": "any"}]}}
                 """.formatted(eth1Extra, eth2Ipv4, routes);
     }
 
@@ -189,7 +193,8 @@ public class RoutingSystemIT {
         startSettled(DEFAULT_DOC);
         assertTrue(lab.ping("dmz", "192.168.50.1"));
         assertTrue(lab.ping("dmz", INTERNET));
-        assertTrue("the internet reaches the DMZ host (the ISP routes it back)", lab.ping("inet", "192.168.50.10"));
+        // the ISP routes the DMZ network to the gateway, but no conduit lets the internet in (secure default)
+        assertFalse("the internet does not reach the DMZ host without a conduit", lab.ping("inet", "192.168.50.10"));
     }
 
     @Test

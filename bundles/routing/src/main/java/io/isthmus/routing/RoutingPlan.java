@@ -120,6 +120,15 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
         if (anyUplink) {
             routes.add(unreachableDefault(UPLINK_IN_TABLE));
         }
+        // answers from an offline network to the inside networks (a DMZ historian reading a PLC): whether such
+        // a flow may exist is the firewall's decision (a conduit); the uplinks stay unreachable from there
+        present.forEach((offline, s) -> {
+            if (s.role() == PortRole.OFFLINE) {
+                present.values().stream().filter(inside -> forwardedToUplinks(inside.role())).forEach(inside ->
+                        inside.addresses().forEach(a -> routes.add(unicast(tables.get(offline),
+                                Optional.of(a.network()), Optional.empty(), inside.name(), 0))));
+            }
+        });
 
         for (RouteConfig r : staticRoutes) {
             Optional<String> port = r.interfaceName().or(() -> r.gateway().flatMap(g -> portOf(g, present)));

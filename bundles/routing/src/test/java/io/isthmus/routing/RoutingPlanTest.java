@@ -77,6 +77,16 @@ class RoutingPlanTest {
         assertEquals(1, failed.routes().stream().filter(r -> r.table() == Route.MAIN_TABLE && r.isDefault()).count());
     }
 
+    @Test
+    void theOfflineTableReachesTheInsideNetworksButNoUplink() {
+        x86();
+        List<Route> ot = inTable(plan(List.of()), 1005);
+        assertTrue(ot.stream().anyMatch(r -> r.destination().equals(Optional.of(cidr("192.168.50.0/24")))
+                && r.device().equals(Optional.of("eth1"))), "answers to a DMZ client of an OT server: " + ot);
+        assertFalse(ot.stream().anyMatch(r -> r.device().equals(Optional.of("eth0"))
+                || r.device().equals(Optional.of("wwan0"))), ot.toString());
+    }
+
     static List<Route> mainDefaults(RoutingPlan p) {
         return p.routes().stream().filter(r -> r.table() == Route.MAIN_TABLE && r.isDefault()).toList();
     }
