@@ -7,13 +7,17 @@ import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Nftables;
+import io.isthmus.api.mgmt.EventPublisher;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -37,6 +41,9 @@ public class FirewallReconciler implements SectionApplier {
     private final Logger log;
     private final ReconcileWorker worker;
     private volatile Optional<NetworkDocument> document = Optional.empty();
+    /** The management agent, when it runs: drift repairs become {@code evt/firewall} events. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile EventPublisher events;
     /** Worker thread only. */
     private Optional<Applied> applied = Optional.empty();
 
@@ -90,8 +97,13 @@ public class FirewallReconciler implements SectionApplier {
             if (listing.isPresent() && TableListing.parse(listing.get()).shape().equals(applied.get().shape())) {
                 return;
             }
-            log.warn("firewall: table inet " + Nft.TABLE + " was " + (listing.isEmpty() ? "removed" : "changed")
-                    + " from outside; restoring " + r);
+            String what = listing.isEmpty() ? "removed" : "changed";
+            log.warn("firewall: table inet " + Nft.TABLE + " was " + what + " from outside; restoring " + r);
+            EventPublisher e = events;
+            if (e != null) {
+                e.publish("firewall", Map.of("drift", what, "restored", r.digest(), "rules", r.rules()),
+                        EventPublisher.Priority.HIGH);
+            }
         } else if (listing.flatMap(Ruleset::digestIn).equals(Optional.of(r.digest()))) {
             applied = Optional.of(new Applied(r.digest(), TableListing.parse(listing.get()).shape()));
             log.info("firewall: " + r + " already in force; adopted");
