@@ -1,0 +1,50 @@
+package io.isthmus.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class IsthmusctlTest {
+
+    @Test
+    void exitCodesFollowTheReplyStatus() {
+        assertEquals(0, Isthmusctl.exitCode(200));
+        assertEquals(4, Isthmusctl.exitCode(400));
+        assertEquals(5, Isthmusctl.exitCode(404));
+        assertEquals(6, Isthmusctl.exitCode(409));
+        assertEquals(7, Isthmusctl.exitCode(413));
+        assertEquals(9, Isthmusctl.exitCode(503));
+    }
+
+    @Test
+    void aMissingDeviceIsAUsageErrorWithoutTouchingTheNetwork() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new Isthmusctl()).setErr(new PrintWriter(err)).execute("status");
+
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("DEVICE"), err.toString());
+    }
+
+    @Test
+    void anUnreachableBrokerIsExitCode1() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new Isthmusctl()).setErr(new PrintWriter(err))
+                .execute("--broker", "tcp://127.0.0.1:1", "--timeout", "2", "status", "gw-1");
+
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("tcp://127.0.0.1:1"), err.toString());
+    }
+
+    @Test
+    void tablesPadColumnsAndShowMissingValuesAsDashes() {
+        StringWriter out = new StringWriter();
+        new Table("A", "LONGER", "C").row("x", null, "z").row("wide cell", 1, 2).print(new PrintWriter(out));
+
+        assertEquals(String.join("\n", "A          LONGER  C", "x          -       z", "wide cell  1       2", ""),
+                out.toString());
+    }
+}
