@@ -33,7 +33,7 @@ fi
 
 tools/install-deps.sh
 dist=distribution/target/isthmus-x86-industrial
-if [ ! -x "$dist/bin/isthmus" ]; then
+if [ ! -x "$dist/bin/isthmus" ] || [ ! -x tools/isthmusctl/target/isthmusctl/bin/isthmusctl ]; then
     mvn -B -q install -DskipTests
 fi
 state=$(mktemp -d /tmp/isthmus-demo.XXXXXX)
@@ -81,9 +81,20 @@ cat >"$doc" <<EOF
     "$GW_DMZ_IF":  {"kind": "ethernet", "role": "dmz",     "ipv4": {"method": "static", "address": "$GW_DMZ_ADDR/${DMZ_NET#*/}"}},
     "$GW_OT_IF":  {"kind": "ethernet", "role": "offline", "ipv4": {"method": "static", "address": "$GW_OT_ADDR/${OT_NET#*/}"}}
   },
-  "uplink": {"probe": {"targets": ["$INET_PROBE_ADDR"], "intervalMs": 500, "timeoutMs": 400, "downAfter": 3, "upAfter": 5}}
+  "uplink": {"probe": {"targets": ["$INET_PROBE_ADDR"], "intervalMs": 500, "timeoutMs": 400, "downAfter": 3, "upAfter": 5}},
+  "management": {"brokers": ["tcp://$INET_BROKER_ADDR:1883"], "deviceId": "demo-gw"}
 }
 EOF
+
+# The demo's MQTT broker: Mosquitto on the lab's internet (lab.sh down stops it with the lab). Real deployments
+# use their own broker with TLS and per-device ACLs: docs/brokers.md.
+cat >"$state/mosquitto.conf" <<EOF
+listener 1883 $INET_BROKER_ADDR
+allow_anonymous true
+persistence false
+EOF
+ip netns exec "$NS_INET" mosquitto -c "$state/mosquitto.conf" >"$state/mosquitto.log" 2>&1 &
+ctl="sudo ip netns exec $NS_INET tools/isthmusctl/target/isthmusctl/bin/isthmusctl --broker tcp://$INET_BROKER_ADDR:1883"
 
 cat <<EOF
 demo: lab $id is up; the gateway runs in namespace $NS_GW with $doc
@@ -97,6 +108,8 @@ demo: in another terminal, try:
     sudo ip -n $NS_ISPW link set $ISPW_DOWN_IF down      # pull the wired cable (or: sudo $LAB pull $id wired)
     sudo $LAB cut $id wired                         # silent upstream failure: link stays up, traffic dies
     sudo $LAB restore $id wired                     # plug it back
+    $ctl devices                 # remote management (MQTT broker $INET_BROKER_ADDR:1883 on the lab's internet)
+    $ctl status demo-gw          # also: config get|put|history demo-gw, bundles demo-gw, diag route demo-gw $INET_PROBE_ADDR
 demo: starting the gateway (Ctrl-C stops it and removes the lab)
 EOF
 

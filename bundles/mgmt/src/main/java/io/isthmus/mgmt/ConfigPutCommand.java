@@ -14,20 +14,16 @@ import org.osgi.service.component.annotations.Reference;
  * {@code config.put {"document": {...}, "dryRun": false}}: validate → apply → test → commit, or roll back. The
  * reply comes after the test window, so the command's timeout is longer than any window.
  */
-@Component(property = {CommandHandler.COMMAND + "=config.put", CommandHandler.TIMEOUT_MS + ":Long=120000"})
-public class ConfigPutCommand implements CommandHandler {
+@Component(service = CommandHandler.class,
+        property = {CommandHandler.COMMAND + "=config.put", CommandHandler.TIMEOUT_MS + ":Long=120000"})
+public class ConfigPutCommand extends ApplyCommand {
     static final String SOURCE = "mqtt:config.put";
-    private final ConfigService config;
-    private final EventPublisher events;
-    private final AgentStatus agent;
     private final Json json = new Json();
 
     @Activate
     public ConfigPutCommand(@Reference(name = "config") ConfigService config,
             @Reference(name = "events") EventPublisher events, @Reference(name = "agent") AgentStatus agent) {
-        this.config = config;
-        this.events = events;
-        this.agent = agent;
+        super(config, events, agent);
     }
 
     @Override
@@ -38,6 +34,6 @@ public class ConfigPutCommand implements CommandHandler {
             return preview.errors().isEmpty() ? Replies.ok(Map.of("dryRun", true, "changes", preview.changes()))
                     : ConfigReplies.invalid(preview.errors());
         }
-        return ConfigReplies.applied(config.apply(document, SOURCE), SOURCE, events, agent);
+        return report(config.apply(document, SOURCE), SOURCE);
     }
 }

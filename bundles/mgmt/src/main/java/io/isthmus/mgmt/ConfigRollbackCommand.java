@@ -11,19 +11,15 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** {@code config.rollback {"generation": n}}: re-applies a kept generation (with test) as a new generation. */
-@Component(property = {CommandHandler.COMMAND + "=config.rollback", CommandHandler.TIMEOUT_MS + ":Long=120000"})
-public class ConfigRollbackCommand implements CommandHandler {
+@Component(service = CommandHandler.class,
+        property = {CommandHandler.COMMAND + "=config.rollback", CommandHandler.TIMEOUT_MS + ":Long=120000"})
+public class ConfigRollbackCommand extends ApplyCommand {
     static final String SOURCE = "mqtt:config.rollback";
-    private final ConfigService config;
-    private final EventPublisher events;
-    private final AgentStatus agent;
 
     @Activate
     public ConfigRollbackCommand(@Reference(name = "config") ConfigService config,
             @Reference(name = "events") EventPublisher events, @Reference(name = "agent") AgentStatus agent) {
-        this.config = config;
-        this.events = events;
-        this.agent = agent;
+        super(config, events, agent);
     }
 
     @Override
@@ -34,6 +30,6 @@ public class ConfigRollbackCommand implements CommandHandler {
             return CommandReply.error(404, "no-such-generation", "generation " + generation + " is not kept; "
                     + "config.history lists those that are", Optional.of("/generation"));
         }
-        return ConfigReplies.applied(config.rollback(generation, SOURCE), SOURCE, events, agent);
+        return report(config.rollback(generation, SOURCE), SOURCE);
     }
 }

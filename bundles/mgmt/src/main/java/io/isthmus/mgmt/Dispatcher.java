@@ -22,8 +22,11 @@ import java.util.function.Supplier;
  * outbox. Runs on the MQTT client's thread up to the hand-over, and never blocks it.
  */
 final class Dispatcher {
-    /** A handler and its own timeout, if it set one. */
-    record Registered(CommandHandler handler, Optional<Duration> timeout) {
+    /**
+     * A handler, fetched when first used: not while the agent binds it, because a handler may itself need the
+     * agent's services (EventPublisher), and fetching it during the agent's activation would be a cycle.
+     */
+    record Registered(Supplier<CommandHandler> handler, Optional<Duration> timeout) {
     }
 
     /** Where replies go: the outbox. */
@@ -153,7 +156,7 @@ final class Dispatcher {
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            CommandReply r = registered.handler().handle(request);
+            CommandReply r = registered.handler().get().handle(request);
             reply.complete(r == null ? CommandReply.error(500, "internal", "the handler returned no reply",
                     Optional.empty()) : r);
         } catch (BadRequest e) {

@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -380,22 +382,33 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeHandler")
-    void addHandler(CommandHandler handler, Map<String, Object> properties) {
-        Object name = properties.get(CommandHandler.COMMAND);
+    void addHandler(ServiceReference<CommandHandler> handler) {
+        Object name = handler.getProperty(CommandHandler.COMMAND);
         if (!(name instanceof String command) || !Topics.NAME.matcher(command).matches()) {
             log.warn("management: ignoring a command handler with " + CommandHandler.COMMAND + "=" + name
                     + " (expected 1 to 64 of a-z 0-9 . _ -)");
             return;
         }
-        Optional<Duration> timeout = Optional.ofNullable(properties.get(CommandHandler.TIMEOUT_MS))
+        Optional<Duration> timeout = Optional.ofNullable(handler.getProperty(CommandHandler.TIMEOUT_MS))
                 .map(v -> Duration.ofMillis(Long.parseLong(String.valueOf(v))));
-        handlers.put(command, new Dispatcher.Registered(handler, timeout));
+        BundleContext own = FrameworkUtil.getBundle(ManagementAgent.class).getBundleContext();
+        Dispatcher.Registered previous = handlers.put(command, new Dispatcher.Registered(new LazyHandler(own,
+                handler), timeout));
+        if (previous != null && previous.handler() instanceof LazyHandler lazy) {
+            lazy.release();
+        }
     }
 
-    void removeHandler(CommandHandler handler, Map<String, Object> properties) {
-        Object name = properties.get(CommandHandler.COMMAND);
+    void removeHandler(ServiceReference<CommandHandler> handler) {
+        Object name = handler.getProperty(CommandHandler.COMMAND);
         if (name instanceof String command) {
-            handlers.computeIfPresent(command, (c, r) -> r.handler() == handler ? null : r);
+            handlers.computeIfPresent(command, (c, r) -> {
+                if (r.handler() instanceof LazyHandler lazy && lazy.reference.equals(handler)) {
+                    lazy.release();
+                    return null;
+                }
+                return r;
+            });
         }
     }
 
