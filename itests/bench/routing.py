@@ -44,10 +44,11 @@ def sh(*cmd):
 
 
 class Gateway:
-    def __init__(self, lab_id, state, doc):
+    def __init__(self, lab_id, state, doc, java_opts=""):
         self.lines = []
         self.t0 = time.monotonic()
-        env = dict(os.environ, ISTHMUS_JAVA_OPTS="-Disthmus.resolv.conf=" + os.path.join(state, "resolv.conf"))
+        env = dict(os.environ, ISTHMUS_JAVA_OPTS="-Disthmus.resolv.conf=" + os.path.join(state, "resolv.conf")
+                   + (" " + java_opts if java_opts else ""))
         self.proc = subprocess.Popen(["ip", "netns", "exec", f"isl-{lab_id}-gw", os.path.join(HOME, "bin", "isthmus"),
                                       "run", "--config", doc, "--state", os.path.join(state, "s")],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)

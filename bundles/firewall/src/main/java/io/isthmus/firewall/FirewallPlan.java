@@ -12,9 +12,12 @@ import io.isthmus.api.firewall.Zones;
 import io.isthmus.api.net.PortRole;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The table the gateway wants, as a pure function of the document (IEC 62443 zones and conduits):
@@ -46,6 +49,11 @@ final class FirewallPlan {
     static final Set<PortRole> ROUTED_OUT = EnumSet.of(PortRole.DMZ, PortRole.LAN, PortRole.MGMT);
 
     private final ArrayNode objects = F.arrayNode();
+    /**
+     * Interface sets, named once per distinct group of ports: a rule per conduit with an anonymous set each made
+     * a table of 10,000 rules take seconds to load (the kernel names anonymous sets by scanning the others).
+     */
+    private final Map<Set<String>, String> interfaceSets = new LinkedHashMap<>();
 
     private FirewallPlan() {
     }
@@ -77,7 +85,32 @@ final class FirewallPlan {
         for (int i = 0; i < flows.size(); i++) {
             p.multicast(doc, i, flows.get(i));
         }
-        return Ruleset.of(p.objects);
+        return Ruleset.of(p.withSets());
+    }
+
+    /** The named sets first: a rule can only refer to a set that exists. */
+    private ArrayNode withSets() {
+        ArrayNode all = F.arrayNode();
+        interfaceSets.forEach((ports, name) -> all.add(Nft.interfaceSet(name, ports)));
+        all.addAll(objects);
+        return all;
+    }
+
+    private JsonNode iifname(Set<String> ports) {
+        return Nft.match(Nft.meta("iifname"), interfaces(ports));
+    }
+
+    private JsonNode oifname(Set<String> ports) {
+        return Nft.match(Nft.meta("oifname"), interfaces(ports));
+    }
+
+    /** One port as itself, several as a reference to their named set. */
+    private JsonNode interfaces(Set<String> ports) {
+        if (ports.size() == 1) {
+            return F.textNode(ports.iterator().next());
+        }
+        // sorted: the same ports give the same set, and the same table digest, in every JVM
+        return F.textNode("@" + interfaceSets.computeIfAbsent(new TreeSet<>(ports), p -> "ports" + interfaceSets.size()));
     }
 
     private void filterChains() {
@@ -106,7 +139,7 @@ final class FirewallPlan {
             }
         });
         if (!ports.isEmpty()) {
-            rule(INPUT, "dhcp client", Nft.iifname(ports), Nft.match(Nft.payload("udp", "sport"), F.numberNode(67)),
+            rule(INPUT, "dhcp client", iifname(ports), Nft.match(Nft.payload("udp", "sport"), F.numberNode(67)),
                     Nft.match(Nft.payload("udp", "dport"), F.numberNode(68)), Nft.counter(), Nft.verdict("accept"));
         }
     }
@@ -123,7 +156,7 @@ final class FirewallPlan {
             ports.addAll(Zones.ports(doc, doc.firewall().icmpEcho()));
         }
         if (!ports.isEmpty()) {
-            rule(INPUT, "icmp echo", Nft.iifname(ports), Nft.match(Nft.payload("icmp", "type"),
+            rule(INPUT, "icmp echo", iifname(ports), Nft.match(Nft.payload("icmp", "type"),
                     F.textNode("echo-request")), Nft.counter(), Nft.verdict("accept"));
         }
     }
@@ -136,9 +169,9 @@ final class FirewallPlan {
             return; // a zone without ports: nothing can match
         }
         List<JsonNode> expr = new ArrayList<>();
-        expr.add(Nft.iifname(from));
+        expr.add(iifname(from));
         if (!toGateway) {
-            expr.add(Nft.oifname(to));
+            expr.add(oifname(to));
         }
         if (!c.sources().isEmpty()) {
             expr.add(Nft.match(Nft.payload("ip", "saddr"), Nft.oneOrSet(c.sources().stream().map(Nft::cidr).toList())));
@@ -170,7 +203,7 @@ final class FirewallPlan {
         ROUTED_OUT.forEach(role -> inside.addAll(Zones.ports(doc, role)));
         Set<String> uplinks = Zones.ports(doc, PortRole.UPLINK);
         if (!inside.isEmpty() && !uplinks.isEmpty()) {
-            rule(SNAT, "masquerade", Nft.iifname(inside), Nft.oifname(uplinks), Nft.counter(),
+            rule(SNAT, "masquerade", iifname(inside), oifname(uplinks), Nft.counter(),
                     Nft.verdict("masquerade"));
         }
     }
@@ -208,14 +241,14 @@ final class FirewallPlan {
             // never routed: the reflector on the gateway receives it on every port of the flow
             Set<String> all = new LinkedHashSet<>(from);
             all.addAll(to);
-            rule(INPUT, comment, Nft.iifname(all), group, port, Nft.counter(), Nft.verdict("accept"));
+            rule(INPUT, comment, iifname(all), group, port, Nft.counter(), Nft.verdict("accept"));
             return;
         }
-        rule(MANGLE, "ttl fix-up for " + comment, Nft.iifname(from), group, port,
+        rule(MANGLE, "ttl fix-up for " + comment, iifname(from), group, port,
                 Nft.match(Nft.payload("ip", "ttl"), F.numberNode(1)),
                 Nft.wrap("mangle", F.objectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("key",
                         Nft.payload("ip", "ttl")).put("value", 2)));
-        rule(FORWARD, comment, Nft.iifname(from), Nft.oifname(to), group, port, Nft.counter(), Nft.verdict("accept"));
+        rule(FORWARD, comment, iifname(from), oifname(to), group, port, Nft.counter(), Nft.verdict("accept"));
     }
 
     private void rule(String chain, String comment, JsonNode... expr) {

@@ -1,6 +1,5 @@
 package io.isthmus.firewall;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
@@ -33,8 +32,8 @@ public class FirewallReconciler implements SectionApplier {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
-    /** What we last wrote or adopted: its digest and its shape as nft lists it. */
-    private record Applied(String digest, JsonNode shape) {
+    /** What we last wrote or adopted: its digest and the digest of its shape as nft lists it. */
+    private record Applied(String digest, String shape) {
     }
 
     private final Nftables nft;
@@ -94,7 +93,7 @@ public class FirewallReconciler implements SectionApplier {
         }
         Ruleset r = wanted.get();
         if (applied.filter(a -> a.digest().equals(r.digest())).isPresent()) {
-            if (listing.isPresent() && TableListing.parse(listing.get()).shape().equals(applied.get().shape())) {
+            if (listing.isPresent() && TableListing.shapeDigest(listing.get()).equals(applied.get().shape())) {
                 return;
             }
             String what = listing.isEmpty() ? "removed" : "changed";
@@ -105,7 +104,7 @@ public class FirewallReconciler implements SectionApplier {
                         EventPublisher.Priority.HIGH);
             }
         } else if (listing.flatMap(Ruleset::digestIn).equals(Optional.of(r.digest()))) {
-            applied = Optional.of(new Applied(r.digest(), TableListing.parse(listing.get()).shape()));
+            applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(listing.get())));
             log.info("firewall: " + r + " already in force; adopted");
             return;
         }
@@ -118,7 +117,7 @@ public class FirewallReconciler implements SectionApplier {
         long ms = (System.nanoTime() - start) / 1_000_000;
         String listing = nft.listTable(Nft.TABLE).orElseThrow(
                 () -> new KernelException("table inet " + Nft.TABLE + " missing right after it was written"));
-        applied = Optional.of(new Applied(r.digest(), TableListing.parse(listing).shape()));
+        applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(listing)));
         log.info("firewall: applied " + r + " in " + ms + " ms");
     }
 }

@@ -60,8 +60,13 @@ final class Nft {
         return match(meta("iifname"), oneOrSet(texts(ports)));
     }
 
-    static ObjectNode oifname(Collection<String> ports) {
-        return match(meta("oifname"), oneOrSet(texts(ports)));
+    /** A named set of interface names, declared once and referred to as {@code @name}. */
+    static ObjectNode interfaceSet(String name, Collection<String> ports) {
+        ObjectNode set = F.objectNode().put("family", FAMILY).put("table", TABLE).put("name", name)
+                .put("type", "ifname");
+        ArrayNode elem = set.putArray("elem");
+        ports.forEach(elem::add);
+        return wrap("set", set);
     }
 
     static ObjectNode l4proto(String protocol) {

@@ -1,23 +1,32 @@
 package io.isthmus.firewall;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code nft -j list table inet isthmus} read back. nft prints a rule in its own normal form (implied
- * {@code meta nfproto} matches, sets sorted), so drift is found by comparing a listing with the listing taken
- * right after our own write, handles and counter values left out.
+ * {@code meta nfproto} matches, sets sorted), so drift is found by comparing a listing's {@link #shapeDigest}
+ * with the one taken right after our own write. Parsed as a tree only for diagnostics.
  */
 record TableListing(JsonNode objects) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Fields that change without the ruleset changing: nft's version, kernel handles, counter values. */
+    private static final Set<String> IGNORED = Set.of("metainfo", "handle", "packets", "bytes");
 
     static TableListing parse(String json) {
         try {
@@ -34,22 +43,33 @@ record TableListing(JsonNode objects) {
         }
     }
 
-    /** The content without handles and counter values: equal for an untouched table. */
-    JsonNode shape() {
-        JsonNode copy = objects.deepCopy();
-        strip(copy);
-        return copy;
+    /**
+     * A digest of a listing's content without the metainfo, handles and counter values: equal for an untouched
+     * table. Streamed token by token, so a table of 10,000 rules is never held as a tree.
+     */
+    static String shapeDigest(String json) {
+        MessageDigest digest = sha256();
+        try (JsonParser in = MAPPER.getFactory().createParser(json)) {
+            for (JsonToken t = in.nextToken(); t != null; t = in.nextToken()) {
+                if (t == JsonToken.FIELD_NAME && IGNORED.contains(in.currentName())) {
+                    in.nextToken();
+                    in.skipChildren(); // metainfo is an object; the others are numbers
+                    continue;
+                }
+                digest.update((t.name() + ':' + (t.isScalarValue() || t == JsonToken.FIELD_NAME ? in.getText() : "")
+                        + '\n').getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable nft -j output: " + e.getMessage(), e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
-    private static void strip(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            o.remove("handle");
-            if (o.get("counter") instanceof ObjectNode c) {
-                c.put("packets", 0).put("bytes", 0);
-            }
-            o.forEach(TableListing::strip);
-        } else if (node instanceof ArrayNode a) {
-            a.forEach(TableListing::strip);
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -32,6 +32,18 @@ class FirewallPlanTest {
                 .filter(o -> o.path("comment").asText().startsWith(commentPrefix)).findFirst();
     }
 
+    /** A rule's JSON with its named interface sets written out, for assertions on port names. */
+    static String expanded(Ruleset r, String commentPrefix) throws Exception {
+        String text = rule(r, commentPrefix).orElseThrow().toString();
+        for (JsonNode o : objects(r)) {
+            if (o.has("set")) {
+                text = text.replace("\"@" + o.path("set").path("name").asText() + "\"", o.path("set").path("elem")
+                        .toString());
+            }
+        }
+        return text;
+    }
+
     static String policy(Ruleset r, String chain) throws Exception {
         return objects(r).stream().map(o -> o.path("chain")).filter(c -> c.path("name").asText().equals(chain))
                 .findFirst().orElseThrow().path("policy").asText();
@@ -56,7 +68,7 @@ class FirewallPlanTest {
                 conduit("dmz", "gateway", "tcp", List.of("22"), List.of("192.168.50.0/24"))), List.of())));
         JsonNode out = rule(r, "conduit 0: dmz -> uplink tcp 80,8000-8100").orElseThrow();
         assertEquals("forward", out.path("chain").asText());
-        String text = out.toString();
+        String text = expanded(r, "conduit 0");
         assertTrue(text.contains("\"oifname\"") && text.contains("eth0") && text.contains("wwan0"), text);
         assertTrue(text.contains("{\"range\":[8000,8100]}") && text.contains("\"counter\""), text);
         JsonNode ssh = rule(r, "conduit 1: dmz -> gateway").orElseThrow();
@@ -66,17 +78,17 @@ class FirewallPlanTest {
 
     @Test
     void icmpEchoFromInsidePortsByDefaultNeverFromUplinks() throws Exception {
-        String echo = rule(FirewallPlan.of(Docs.lab(FirewallConfig.empty())), "icmp echo").orElseThrow().toString();
+        String echo = expanded(FirewallPlan.of(Docs.lab(FirewallConfig.empty())), "icmp echo");
         assertTrue(echo.contains("eth1") && echo.contains("eth2"), echo);
         assertFalse(echo.contains("eth0") || echo.contains("wwan0"), echo);
-        String listed = rule(FirewallPlan.of(Docs.lab(new FirewallConfig(Map.of(), List.of(), List.of(),
-                List.of("dmz")))), "icmp echo").orElseThrow().toString();
+        String listed = expanded(FirewallPlan.of(Docs.lab(new FirewallConfig(Map.of(), List.of(), List.of(),
+                List.of("dmz")))), "icmp echo");
         assertTrue(listed.contains("eth1") && !listed.contains("eth2"), listed);
     }
 
     @Test
     void dmzIsMasqueradedOutOfTheUplinksTheOfflineNetworkIsNot() throws Exception {
-        String masq = rule(FirewallPlan.of(Docs.lab(FirewallConfig.empty())), "masquerade").orElseThrow().toString();
+        String masq = expanded(FirewallPlan.of(Docs.lab(FirewallConfig.empty())), "masquerade");
         assertTrue(masq.contains("eth1") && masq.contains("eth0") && masq.contains("wwan0"), masq);
         assertFalse(masq.contains("eth2"), masq);
     }
@@ -110,6 +122,16 @@ class FirewallPlanTest {
         FirewallConfig b = firewall(List.of(conduit("dmz", "uplink", "tcp", List.of(), List.of())), List.of());
         assertEquals(FirewallPlan.of(Docs.lab(a)).digest(), FirewallPlan.of(Docs.lab(a)).digest());
         assertNotEquals(FirewallPlan.of(Docs.lab(a)).digest(), FirewallPlan.of(Docs.lab(b)).digest());
+    }
+
+    @Test
+    void aGroupOfPortsIsDeclaredOnceAsANamedSet() throws Exception {
+        Ruleset r = FirewallPlan.of(Docs.lab(firewall(List.of(
+                conduit("dmz", "uplink", "tcp", List.of("80"), List.of()),
+                conduit("dmz", "uplink", "udp", List.of("53"), List.of())), List.of())));
+        List<JsonNode> sets = objects(r).stream().filter(o -> o.has("set")).toList();
+        assertEquals(2, sets.size(), "inside ports (icmp echo) and uplinks (conduits, masquerade): " + sets);
+        assertEquals("set", objects(r).get(0).fieldNames().next(), "sets come before the rules that use them");
     }
 
     @Test

@@ -22,13 +22,13 @@ class TableListingTest {
 
     @Test
     void handlesAndCounterValuesDoNotCountAsDrift() {
-        assertEquals(TableListing.parse(listing(2, 0, "drop")).shape(), TableListing.parse(listing(9, 77, "drop")).shape());
+        assertEquals(TableListing.shapeDigest(listing(2, 0, "drop")), TableListing.shapeDigest(listing(9, 77, "drop")));
     }
 
     @Test
     void aChangedPolicyIsDrift() {
-        assertNotEquals(TableListing.parse(listing(2, 0, "drop")).shape(),
-                TableListing.parse(listing(2, 0, "accept")).shape());
+        assertNotEquals(TableListing.shapeDigest(listing(2, 0, "drop")),
+                TableListing.shapeDigest(listing(2, 0, "accept")));
     }
 
     @Test

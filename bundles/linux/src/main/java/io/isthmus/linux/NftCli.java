@@ -1,12 +1,16 @@
 package io.isthmus.linux;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Nftables;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -66,30 +70,44 @@ public class NftCli implements Nftables {
         return writes.get();
     }
 
-    /** The whole nft JSON input for one replace; every object is checked to belong to the table. */
+    /**
+     * The whole nft JSON input for one replace; every object is checked to belong to the table. Read and written
+     * one object at a time: a table of 10,000 rules never sits in memory as one tree.
+     */
     String batch(String table, String objects) throws KernelException {
         String name = table(table);
-        JsonNode given;
-        try {
-            given = mapper.readTree(objects);
+        StringWriter out = new StringWriter(objects.length() + 256);
+        try (JsonParser in = mapper.getFactory().createParser(objects);
+                JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
+            if (in.nextToken() != JsonToken.START_ARRAY) {
+                throw new KernelException("nft objects must be a JSON array");
+            }
+            ObjectNode tableObject = mapper.createObjectNode().put("family", FAMILY).put("name", name);
+            gen.writeStartObject();
+            gen.writeArrayFieldStart("nftables");
+            for (String verb : List.of("add", "delete", "add")) {
+                gen.writeStartObject();
+                gen.writeObjectFieldStart(verb);
+                gen.writeObjectField("table", tableObject);
+                gen.writeEndObject();
+                gen.writeEndObject();
+            }
+            int i = 0;
+            while (in.nextToken() != JsonToken.END_ARRAY) {
+                JsonNode object = mapper.readTree(in);
+                check(object, name, i++);
+                gen.writeStartObject();
+                gen.writeObjectField("add", object);
+                gen.writeEndObject();
+            }
+            gen.writeEndArray();
+            gen.writeEndObject();
         } catch (JsonProcessingException e) {
             throw new KernelException("nft objects are not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new KernelException("nft objects unreadable: " + e.getMessage(), e);
         }
-        if (given == null || !given.isArray()) {
-            throw new KernelException("nft objects must be a JSON array");
-        }
-        ObjectNode root = mapper.createObjectNode();
-        ArrayNode commands = root.putArray("nftables");
-        ObjectNode tableObject = mapper.createObjectNode().put("family", FAMILY).put("name", name);
-        commands.addObject().putObject("add").set("table", tableObject);
-        commands.addObject().putObject("delete").set("table", tableObject);
-        commands.addObject().putObject("add").set("table", tableObject);
-        int i = 0;
-        for (JsonNode object : given) {
-            check(object, name, i++);
-            commands.addObject().set("add", object);
-        }
-        return root.toString();
+        return out.toString();
     }
 
     private static void check(JsonNode object, String table, int index) throws KernelException {

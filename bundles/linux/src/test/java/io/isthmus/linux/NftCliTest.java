@@ -1,0 +1,33 @@
+package io.isthmus.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isthmus.api.linux.KernelException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class NftCliTest {
+    final ProcessRunner runner = new ProcessRunner(Namespace.NONE, Duration.ofSeconds(1));
+    final NftCli nft = new NftCli(runner);
+
+    @Test
+    void aReplaceIsOneBatchAddDeleteAddThenTheObjects() throws KernelException {
+        String batch = nft.batch("isthmus", "[{\"chain\": {\"family\": \"inet\", \"table\": \"isthmus\", \"name\": \"input\"}}]");
+        assertEquals("{\"nftables\":[{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"isthmus\"}}},"
+                + "{\"delete\":{\"table\":{\"family\":\"inet\",\"name\":\"isthmus\"}}},"
+                + "{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"isthmus\"}}},"
+                + "{\"add\":{\"chain\":{\"family\":\"inet\",\"table\":\"isthmus\",\"name\":\"input\"}}}]}", batch);
+    }
+
+    @Test
+    void objectsOfAnotherTableOrOtherCommandsAreRefusedBeforeAnythingRuns() {
+        assertThrows(KernelException.class, () -> nft.replaceTable("isthmus",
+                "[{\"rule\": {\"family\": \"ip\", \"table\": \"filter\", \"chain\": \"input\"}}]"));
+        assertThrows(KernelException.class, () -> nft.replaceTable("isthmus", "[{\"flush\": {\"ruleset\": null}}]"));
+        KernelException bad = assertThrows(KernelException.class, () -> nft.replaceTable("is thmus", "[]"));
+        assertTrue(bad.getMessage().contains("invalid nftables table name"));
+        assertEquals(0, runner.started());
+    }
+}
