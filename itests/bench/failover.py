@@ -66,7 +66,10 @@ import socket, struct, sys, time
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
 s.bind(('down0', 0))
 while True:
-    f = s.recv(2048)
+    try:
+        f = s.recv(2048)
+    except OSError:  # ENETDOWN while the ISP's link is down (a cable pull): keep listening
+        continue
     ihl = (f[14] & 15) * 4
     if f[23] == 17 and struct.unpack('!H', f[14 + ihl + 2:14 + ihl + 4])[0] == {PORT}:
         print('%.6f %d' % (time.time(), struct.unpack('!I', f[14 + ihl + 8:14 + ihl + 12])[0]), flush=True)

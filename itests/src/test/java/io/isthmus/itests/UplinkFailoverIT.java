@@ -288,6 +288,30 @@ public class UplinkFailoverIT {
                 + String.join("\n", lines(echoes)), firstAfter - switchedAt <= 2000);
     }
 
+    @Test
+    public void theMqttSessionIsBackWithinThreeSecondsOfASwitch() throws Exception {
+        Path conf = work.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener 1883 " + INTERNET + "\nallow_anonymous true\n");
+        Path brokerLog = work.resolve("mosquitto.log");
+        helpers.add(new ProcessBuilder("ip", "netns", "exec", lab.ns("inet"), "mosquitto", "-v", "-c",
+                conf.toString()).redirectErrorStream(true).redirectOutput(brokerLog.toFile()).start());
+        // a long keep-alive: only the uplink switch, not the keep-alive, can bring the session back in time
+        startSettled(DEFAULT_DOC.replace("\"firewall\"", "\"management\": {\"brokers\": [\"tcp://" + INTERNET
+                + ":1883\"], \"deviceId\": \"gw-uplink\", \"keepAliveSeconds\": 60}, \"firewall\""), "eth0");
+        assertTrue("connected through the wired uplink:\n" + String.join("\n", lines(brokerLog)), Lab.within(
+                Duration.ofSeconds(20), () -> connectedFrom(brokerLog, "100.64.1.10") > 0) >= 0);
+        lab.fault("cut", "wired");
+        assertTrue(Lab.within(Duration.ofSeconds(5), () -> defaultVia("wwan0")) >= 0);
+        long back = Lab.within(Duration.ofSeconds(3), () -> connectedFrom(brokerLog, "100.65.1.10") > 0);
+        System.out.println("[uplink] MQTT session back through wwan0 " + back + " ms after the switch");
+        assertTrue("a new MQTT session through the cellular uplink within 3 s of the switch:\n"
+                + String.join("\n", lines(brokerLog)), back >= 0);
+    }
+
+    static long connectedFrom(Path brokerLog, String address) {
+        return lines(brokerLog).stream().filter(l -> l.contains("New client connected from " + address)).count();
+    }
+
     static List<String> lines(Path file) {
         try {
             return Files.exists(file) ? Files.readAllLines(file) : List.of();

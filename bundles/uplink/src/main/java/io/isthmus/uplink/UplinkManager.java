@@ -51,8 +51,9 @@ import org.osgi.service.log.LoggerFactory;
  * The uplink manager: probes every uplink through its own port (also while standby), follows carrier events,
  * counts data against caps, and decides with {@link Selector} which uplinks carry the default route. It owns no
  * kernel state: the routing bundle turns the {@link UplinkSelection} into the route (it is told first, and
- * synchronously), then conntrack entries NATed through the old uplink are flushed, the other listeners are told,
- * and the switch is logged and published as {@code evt/uplink}.
+ * synchronously), then conntrack entries NATed through the old uplink are flushed, the other listeners are told
+ * (the management agent reconnects and publishes {@code evt/uplink}), and the switch is logged. A data cap
+ * reached is published here, through the {@link EventPublisher}.
  *
  * <p>All decisions run on one {@link ReconcileWorker} thread: probe results, link and port events, the document,
  * and a pass every second (counters, dwell time, data caps).
@@ -344,16 +345,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         ordered.forEach(l -> tell(l, () -> l.uplinkSwitched(change)));
         log.info("uplink: " + before.active().orElse("(none)") + " -> " + after.active().orElse("(none)") + " ("
                 + reason + "; detected after " + detected.toMillis() + " ms)");
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("event", "switched");
-        body.put("from", before.active().orElse(""));
-        body.put("to", after.active().orElse(""));
-        body.put("reason", reason);
-        body.put("detectedAfterMs", detected.toMillis());
-        body.put("at", now.toString());
-        body.put("selection", after.selection().stream().map(w -> Map.of("port", w.port(), "weight", w.weight()))
-                .toList());
-        publish(body);
+        // evt/uplink of the switch: the management agent publishes it as an UplinkListener (uplinkSwitched)
     }
 
     private void tell(UplinkListener l, Runnable call) {
