@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * The kernel writes that turn the observed state into the plan: a pure function. Only routes and rules
  * tagged with Isthmus' protocol are ever removed — plus default routes someone else put on an offline port.
- * Routes are replaced before stale ones are removed, so a default route is never missing in between.
+ * Routes are replaced before stale ones are removed, so a default route is never missing in between. What belongs
+ * to a port whose driver is away (stopped, being updated) is left alone.
  */
 final class RoutingDiff {
     private RoutingDiff() {
@@ -36,7 +37,7 @@ final class RoutingDiff {
             }
         }
         for (Rule r : ownedRules) {
-            if (!plan.rules().contains(r)) {
+            if (!plan.rules().contains(r) && !plan.unknown().covers(r)) {
                 changes.add(new KernelChange.RemoveRule(r));
             }
         }
@@ -61,7 +62,8 @@ final class RoutingDiff {
         }
         for (Route r : owned) {
             // a route with the key of a wanted one was just replaced in place by the kernel
-            if (!plan.routes().contains(r) && !wantedKeys.contains(RoutingPlan.RouteKey.of(r))) {
+            if (!plan.routes().contains(r) && !wantedKeys.contains(RoutingPlan.RouteKey.of(r))
+                    && !plan.unknown().covers(r)) {
                 changes.add(new KernelChange.RemoveRoute(r));
             }
         }

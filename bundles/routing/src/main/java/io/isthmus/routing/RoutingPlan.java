@@ -39,7 +39,24 @@ import java.util.Set;
  * </ul>
  */
 record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysctls, Optional<String> defaultUplink,
-        Map<String, Integer> tables) {
+        Map<String, Integer> tables, Unknown unknown) {
+
+    /**
+     * Ports of the document that no driver reports on (the driver bundle is stopped or being updated), and
+     * their tables: what Isthmus put in the kernel for them stays there until their driver is back.
+     */
+    record Unknown(Set<String> ports, Set<Integer> tables) {
+        static final Unknown NONE = new Unknown(Set.of(), Set.of());
+
+        boolean covers(Route r) {
+            return tables.contains(r.table()) || r.device().filter(ports::contains).isPresent()
+                    || r.nexthops().stream().anyMatch(n -> ports.contains(n.device()));
+        }
+
+        boolean covers(Rule r) {
+            return tables.contains(r.table()) || r.inputInterface().filter(ports::contains).isPresent();
+        }
+    }
 
     static final int TABLE_BASE = 1000;
     static final int UPLINK_IN_TABLE = 999;
@@ -66,12 +83,19 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
 
         // ports that are there and whose driver reports them
         Map<String, PortStatus> present = new LinkedHashMap<>();
+        Set<String> unknownPorts = new LinkedHashSet<>();
+        Set<Integer> unknownTables = new LinkedHashSet<>();
         ports.forEach((name, port) -> {
             PortStatus s = status.get(name);
             Link link = links.get(name);
             if (s != null && s.present() && link != null) {
                 present.put(name, s);
                 tables.put(name, TABLE_BASE + link.index());
+            } else if (s == null) {
+                unknownPorts.add(name);
+                if (link != null) {
+                    unknownTables.add(TABLE_BASE + link.index());
+                }
             }
         });
 
@@ -117,8 +141,8 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
                 }
             }
         }
-        if (anyUplink) {
-            routes.add(unreachableDefault(UPLINK_IN_TABLE));
+        if (anyUplink || ports.values().stream().anyMatch(p -> p.role() == PortRole.UPLINK)) {
+            routes.add(unreachableDefault(UPLINK_IN_TABLE)); // stays while an uplink's driver is away
         }
         // answers from an offline network to the inside networks (a DMZ historian reading a PLC): whether such
         // a flow may exist is the firewall's decision (a conduit); the uplinks stay unreachable from there
@@ -158,7 +182,8 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
             uplink.ifPresent(u -> routes.add(unicast(Route.MAIN_TABLE, Optional.empty(), present.get(u).gateway(), u,
                     0)));
         }
-        return new RoutingPlan(Set.copyOf(routes), Set.copyOf(rules), Map.copyOf(sysctls), uplink, Map.copyOf(tables));
+        return new RoutingPlan(Set.copyOf(routes), Set.copyOf(rules), Map.copyOf(sysctls), uplink, Map.copyOf(tables),
+                new Unknown(Set.copyOf(unknownPorts), Set.copyOf(unknownTables)));
     }
 
     private static boolean canCarryDefault(PortStatus s) {

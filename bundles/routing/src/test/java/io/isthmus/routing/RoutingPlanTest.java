@@ -258,4 +258,16 @@ class RoutingPlanTest {
         assertTrue(changes.stream().noneMatch(c -> c instanceof KernelChange.RemoveRule), changes.toString());
         assertEquals(1, changes.stream().filter(c -> c instanceof KernelChange.AddRule).count(), changes.toString());
     }
+
+    @Test
+    void whileADriverIsAwayItsPortsKeepTheirRoutesAndRules() {
+        x86();
+        RoutingPlan before = plan(List.of());
+        status.clear(); // the Ethernet driver bundle is being updated: nobody reports on the ports
+        RoutingPlan during = plan(List.of());
+        List<KernelChange> changes = RoutingDiff.changes(during, List.copyOf(before.routes()),
+                List.copyOf(before.rules()), Map.of(), List.of());
+        assertTrue(changes.stream().noneMatch(c -> c instanceof KernelChange.RemoveRoute
+                || c instanceof KernelChange.RemoveRule), changes.toString());
+    }
 }
