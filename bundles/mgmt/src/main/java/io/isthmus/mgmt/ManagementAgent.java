@@ -164,11 +164,10 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
     @Deactivate
     void deactivate() {
-        session.transport().ifPresent(t -> {
-            // A clean goodbye: the Last Will is only for deaths, so say offline ourselves.
-            Quietly.run(() -> t.publish(target.get().topics().state(), json.bytes(state(false, "stopped")), true,
-                    Optional.empty()).get(1, TimeUnit.SECONDS));
-        });
+        // A clean goodbye: the Last Will is only for deaths, so say offline ourselves.
+        Optional<Session.Target> t = target;
+        session.transport().ifPresent(tr -> t.ifPresent(x -> Quietly.run(() -> tr.publish(x.topics().state(),
+                json.bytes(state(false, "stopped")), true, Optional.empty()).get(1, TimeUnit.SECONDS))));
         sender.close();
         session.close();
         lanes.close();
