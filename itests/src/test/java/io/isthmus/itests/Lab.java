@@ -98,6 +98,23 @@ final class Lab implements AutoCloseable {
         return run(cmd, Duration.ofSeconds(10)).out();
     }
 
+    /** The device of the main table's default route in a node (a multipath route has none), if any. */
+    java.util.Optional<String> defaultDevice(String node) {
+        try {
+            for (JsonNode r : ip(node, "route", "show", "table", "main")) {
+                if ("default".equals(r.path("dst").asText()) && !r.has("type") && r.has("dev")) {
+                    return java.util.Optional.of(r.path("dev").asText());
+                }
+            }
+            return java.util.Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
     boolean ping(String node, String target) throws IOException, InterruptedException {
         return exec(node, "ping", "-c", "1", "-W", "1", "-n", target).ok();
     }

@@ -38,17 +38,21 @@ public final class ManagementBench {
             Files.writeString(doc, ManagementSystemIT.GOOD);
             try (GatewayProcess gw = GatewayProcess.start(lab.inNamespace("gw"), ManagementSystemIT.PROFILE,
                     Optional.of(doc), work.resolve("state"), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf="
-                            + work.resolve("resolv.conf")));
-                    MqttTestClient c = MqttTestClient.v5("bench-" + UUID.randomUUID(), true)) {
+                            + work.resolve("resolv.conf")))) {
                 if (gw.awaitReady(Duration.ofSeconds(60)).isEmpty()) {
                     throw new IllegalStateException("gateway not ready:\n" + gw.transcript());
                 }
+                Thread.sleep(15_000); // the uplink manager settles on eth0 (it starts on the first healthy uplink)
                 MqttTestClient.awaitOnline(ManagementSystemIT.DEVICE, Instant.EPOCH);
-                c.request(ManagementSystemIT.DEVICE, "status", Map.of(), Duration.ofSeconds(10)); // warm-up
-                results.put("status", roundTrips(c, "status", requests));
-                results.put("config.get", roundTrips(c, "config.get", requests));
+                try (MqttTestClient c = MqttTestClient.v5("bench-" + UUID.randomUUID(), true)) {
+                    c.request(ManagementSystemIT.DEVICE, "status", Map.of(), Duration.ofSeconds(10)); // warm-up
+                    results.put("status", roundTrips(c, "status", requests));
+                    results.put("config.get", roundTrips(c, "config.get", requests));
+                }
                 results.put("reconnectAfterBrokerRestartMs", reconnects(mqtt, restarts));
-                results.put("badConfigPutToOnlineMs", badPut(c));
+                try (MqttTestClient c = MqttTestClient.v5("bench-" + UUID.randomUUID(), true)) {
+                    results.put("badConfigPutToOnlineMs", badPut(c));
+                }
                 results.put("reconnectCycles", cycles(mqtt, cycles));
             }
         } finally {

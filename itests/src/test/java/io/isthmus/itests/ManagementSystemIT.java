@@ -124,20 +124,7 @@ public class ManagementSystemIT {
         assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
         // the uplink manager starts on the first healthy uplink and moves to the cheaper eth0 once it is proven
         assertTrue("default route via eth0:\n" + gateway.transcript(),
-                Lab.within(Duration.ofSeconds(30), () -> defaultDevice().equals(Optional.of("eth0"))) >= 0);
-    }
-
-    Optional<String> defaultDevice() {
-        try {
-            for (JsonNode r : lab.ip("gw", "route", "show", "table", "main")) {
-                if ("default".equals(r.path("dst").asText()) && !r.has("type")) {
-                    return Optional.of(r.path("dev").asText());
-                }
-            }
-            return Optional.empty();
-        } catch (Exception e) {
-            return Optional.empty();
-        }
+                Lab.within(Duration.ofSeconds(30), () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
     }
 
     MqttTestClient client(boolean v5) throws Exception {

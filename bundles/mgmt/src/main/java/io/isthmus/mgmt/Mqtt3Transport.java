@@ -2,7 +2,6 @@ package io.isthmus.mgmt;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -17,15 +16,13 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * MQTT 3.1.1 over Paho's mqttv3 client, for brokers without MQTT 5: requests name their reply topic in
  * {@code replyTo}, so no correlation data travels with a publish.
  */
-final class Mqtt3Transport implements Transport {
-    private static final long CLOSE_TIMEOUT_MS = 1000;
+final class Mqtt3Transport extends PahoTransport {
     private static final int MAX_INFLIGHT = 100;
 
-    private final Endpoint endpoint;
     private final MqttAsyncClient client;
 
     Mqtt3Transport(Endpoint endpoint, Listener listener) throws MqttException {
-        this.endpoint = endpoint;
+        super(endpoint);
         this.client = new MqttAsyncClient(Endpoint.pahoUri(endpoint.broker()), endpoint.clientId(),
                 new MemoryPersistence());
         client.setCallback(new MqttCallback() {
@@ -72,25 +69,19 @@ final class Mqtt3Transport implements Transport {
     }
 
     @Override
-    public CompletableFuture<Void> publish(String topic, byte[] payload, boolean retained,
-            Optional<byte[]> correlation) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            client.publish(topic, payload, 1, retained, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    done.complete(null);
-                }
+    void send(String topic, byte[] payload, boolean retained, Optional<byte[]> correlation, Completion done)
+            throws MqttException {
+        client.publish(topic, payload, 1, retained, null, new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                done.ok();
+            }
 
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    done.completeExceptionally(exception);
-                }
-            });
-        } catch (MqttException | RuntimeException e) {
-            done.completeExceptionally(e);
-        }
-        return done;
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                done.failed(exception);
+            }
+        });
     }
 
     @Override
@@ -99,18 +90,17 @@ final class Mqtt3Transport implements Transport {
     }
 
     @Override
-    public String broker() {
-        return endpoint.broker();
+    void disconnect() throws MqttException {
+        client.disconnect(CLOSE_TIMEOUT_MS).waitForCompletion(CLOSE_TIMEOUT_MS);
     }
 
     @Override
-    public void close() {
-        Quietly.run(() -> {
-            if (client.isConnected()) {
-                client.disconnect(CLOSE_TIMEOUT_MS).waitForCompletion(CLOSE_TIMEOUT_MS);
-            }
-        });
-        Quietly.run(() -> client.disconnectForcibly(0, CLOSE_TIMEOUT_MS, false));
-        Quietly.run(() -> client.close(true));
+    void disconnectForcibly() throws MqttException {
+        client.disconnectForcibly(0, CLOSE_TIMEOUT_MS, false);
+    }
+
+    @Override
+    void closeClient() throws MqttException {
+        client.close(true);
     }
 }

@@ -2,7 +2,6 @@ package io.isthmus.mgmt;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -16,14 +15,12 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /** MQTT 5 over Paho's mqttv5 client: response topic and correlation data, a session that outlives the link. */
-final class Mqtt5Transport implements Transport {
-    private static final long CLOSE_TIMEOUT_MS = 1000;
+final class Mqtt5Transport extends PahoTransport {
 
-    private final Endpoint endpoint;
     private final MqttAsyncClient client;
 
     Mqtt5Transport(Endpoint endpoint, Listener listener) throws MqttException {
-        this.endpoint = endpoint;
+        super(endpoint);
         // Memory only: the durable copy of every outgoing message is the Outbox.
         this.client = new MqttAsyncClient(Endpoint.pahoUri(endpoint.broker()), endpoint.clientId(),
                 new MemoryPersistence());
@@ -94,9 +91,8 @@ final class Mqtt5Transport implements Transport {
     }
 
     @Override
-    public CompletableFuture<Void> publish(String topic, byte[] payload, boolean retained,
-            Optional<byte[]> correlation) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    void send(String topic, byte[] payload, boolean retained, Optional<byte[]> correlation, Completion done)
+            throws MqttException {
         MqttMessage m = new MqttMessage(payload);
         m.setQos(1);
         m.setRetained(retained);
@@ -105,22 +101,17 @@ final class Mqtt5Transport implements Transport {
             p.setCorrelationData(c);
             m.setProperties(p);
         });
-        try {
-            client.publish(topic, m, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    done.complete(null);
-                }
+        client.publish(topic, m, null, new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                done.ok();
+            }
 
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    done.completeExceptionally(exception);
-                }
-            });
-        } catch (MqttException | RuntimeException e) {
-            done.completeExceptionally(e);
-        }
-        return done;
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                done.failed(exception);
+            }
+        });
     }
 
     @Override
@@ -129,18 +120,17 @@ final class Mqtt5Transport implements Transport {
     }
 
     @Override
-    public String broker() {
-        return endpoint.broker();
+    void disconnect() throws MqttException {
+        client.disconnect(CLOSE_TIMEOUT_MS).waitForCompletion(CLOSE_TIMEOUT_MS);
     }
 
     @Override
-    public void close() {
-        Quietly.run(() -> {
-            if (client.isConnected()) {
-                client.disconnect(CLOSE_TIMEOUT_MS).waitForCompletion(CLOSE_TIMEOUT_MS);
-            }
-        });
-        Quietly.run(() -> client.disconnectForcibly(0, CLOSE_TIMEOUT_MS, false));
-        Quietly.run(() -> client.close(true));
+    void disconnectForcibly() throws MqttException {
+        client.disconnectForcibly(0, CLOSE_TIMEOUT_MS, false);
+    }
+
+    @Override
+    void closeClient() throws MqttException {
+        client.close(true);
     }
 }
