@@ -267,6 +267,50 @@ public class ManagementSystemIT {
                 .filter(j -> tag.equals(j.at("/body/tag").asText())).toList();
     }
 
+    // --- the operator CLI -------------------------------------------------------------------------------------
+
+    Lab.Result isthmusctl(String... args) throws Exception {
+        Path cli = Distribution.root().resolve("tools/isthmusctl/target/isthmusctl/bin/isthmusctl");
+        assumeTrue("isthmusctl is built (mvn install -pl tools/isthmusctl)", Files.isExecutable(cli));
+        List<String> cmd = new ArrayList<>(List.of(cli.toString(), "--broker", MqttLab.BROKER));
+        cmd.addAll(List.of(args));
+        return Lab.run(cmd, Duration.ofSeconds(60));
+    }
+
+    @Test
+    public void isthmusctlListsStatusesValidatesAndExitsByTheReplyStatus() throws Exception {
+        startGateway();
+        awaitOnline(client(true));
+
+        Lab.Result devices = isthmusctl("devices");
+        assertEquals(devices.err(), 0, devices.exit());
+        assertTrue(devices.out(), devices.out().lines().anyMatch(l -> l.startsWith(DEVICE) && l.contains(" yes ")));
+
+        Lab.Result status = isthmusctl("status", DEVICE);
+        assertEquals(status.err(), 0, status.exit());
+        assertTrue(status.out(), status.out().contains("eth2") && status.out().contains("offline"));
+
+        Lab.Result json = isthmusctl("--json", "status", DEVICE);
+        assertEquals(200, MqttTestClient.JSON.readTree(json.out()).path("status").asInt());
+
+        Lab.Result route = isthmusctl("diag", "route", DEVICE, MqttLab.BROKER_ADDR);
+        assertTrue(route.out(), route.out().contains("dev eth0 via 100.64.1.1"));
+
+        Path invalid = work.resolve("invalid.json");
+        Files.writeString(invalid, "{\"ports\": {\"eth0\": {\"role\": \"uplink\", \"ipv4\": {\"method\": \"static\", "
+                + "\"address\": \"100.64.1.10/24\"}}}}");
+        Lab.Result rejected = isthmusctl("config", "validate", DEVICE, invalid.toString());
+        assertEquals(4, rejected.exit());
+        assertTrue(rejected.err(), rejected.err().contains("at /ports/eth0/ipv4"));
+
+        Lab.Result history = isthmusctl("config", "history", DEVICE);
+        assertEquals(0, history.exit());
+        assertTrue(history.out(), history.out().contains("boot:"));
+
+        assertEquals(5, isthmusctl("config", "rollback", DEVICE, "999999").exit());
+        assertEquals(3, isthmusctl("--timeout", "2", "status", "gw-nobody").exit());
+    }
+
     // --- bad input ------------------------------------------------------------------------------------------
 
     @Test
