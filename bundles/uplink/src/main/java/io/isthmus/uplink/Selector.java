@@ -20,7 +20,11 @@ final class Selector {
     }
 
     /** What the manager knows of one uplink; {@code order} is its place in the document. */
-    record Candidate(String port, int cost, int order, boolean usable, boolean capped) {
+    record Candidate(String port, int cost, int order, boolean usable, boolean capped, int weight) {
+        Candidate(String port, int cost, int order, boolean usable, boolean capped) {
+            this(port, cost, order, usable, capped, 1);
+        }
+
     }
 
     /** The selection and since when it holds; {@code reason} says why it is what it is. */
@@ -62,7 +66,7 @@ final class Selector {
         Candidate top = usable.get(0);
         List<Candidate> group = usable.stream().filter(c -> rank.compare(c, top) == 0).toList();
         if (mode == EqualCost.MULTIPATH) {
-            return group.stream().map(c -> new Weighted(c.port(), 1)).toList();
+            return group.stream().map(c -> new Weighted(c.port(), c.weight())).toList();
         }
         Candidate keep = group.stream().filter(c -> current.active().equals(Optional.of(c.port()))).findFirst()
                 .orElse(top);

@@ -291,7 +291,8 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             }
             boolean capped = countUsage(port, link, doc.uplink(), now);
             boolean usable = h.usable() && src.containsKey(port) && s.gateway().isPresent();
-            candidates.add(new Selector.Candidate(port, e.getValue().cost(), order++, usable, capped));
+            candidates.add(new Selector.Candidate(port, e.getValue().cost(), order++, usable, capped,
+                    doc.uplink().weightOf(port)));
         }
         sources = Map.copyOf(src);
         saveUsageEvery(now);

@@ -50,14 +50,8 @@ public class UplinkValidator implements SectionValidator {
                     + uplink.costly().intervalMs() + " ms) must not be shorter than probe.intervalMs ("
                     + uplink.probe().intervalMs() + " ms)"));
         }
-        uplink.dataCaps().keySet().stream().sorted().forEach(port -> {
-            PortConfig p = document.ports().get(port);
-            if (p == null || p.role() != PortRole.UPLINK) {
-                errors.add(new ValidationError("/uplink/dataCaps/" + port.replace("~", "~0").replace("/", "~1"),
-                        p == null ? "no port " + port + " in this document" : "port " + port + " is "
-                                + p.role().id() + ", not an uplink"));
-            }
-        });
+        mustBeUplinks(document, uplink.dataCaps().keySet(), "/uplink/dataCaps/", errors);
+        mustBeUplinks(document, uplink.weights().keySet(), "/uplink/weights/", errors);
         return errors;
     }
 
@@ -69,5 +63,18 @@ public class UplinkValidator implements SectionValidator {
         return ports.entrySet().stream().filter(e -> e.getValue().role() == PortRole.OFFLINE)
                 .filter(e -> e.getValue().ipv4() instanceof Ipv4Config.Static s && s.address().contains(address.get()))
                 .map(Map.Entry::getKey).findFirst();
+    }
+
+    /** Per-port settings of the uplink section name uplink ports of the document. */
+    private static void mustBeUplinks(NetworkDocument document, java.util.Set<String> ports, String pointer,
+            List<ValidationError> errors) {
+        ports.stream().sorted().forEach(port -> {
+            PortConfig p = document.ports().get(port);
+            if (p == null || p.role() != PortRole.UPLINK) {
+                errors.add(new ValidationError(pointer + port.replace("~", "~0").replace("/", "~1"),
+                        p == null ? "no port " + port + " in this document" : "port " + port + " is "
+                                + p.role().id() + ", not an uplink"));
+            }
+        });
     }
 }

@@ -82,4 +82,12 @@ class SelectorTest {
         assertEquals(List.of(), none.selection());
         assertEquals("no uplink is up", none.reason());
     }
+
+    @Test
+    void weightsGoToTheMultipathRoute() {
+        Candidate a = new Candidate("eth0", 0, 0, true, false, 3);
+        Candidate b = new Candidate("eth3", 0, 1, true, false, 1);
+        assertEquals(List.of(new Weighted("eth0", 3), new Weighted("eth3", 1)),
+                decide(List.of(a, b), Decision.NONE, 0).selection());
+    }
 }

@@ -47,11 +47,11 @@ class UplinkValidatorTest {
         UplinkConfig bad = new UplinkConfig(new UplinkConfig.Probe(List.of("10.20.0.10", "tcp:203.0.113.10:99999",
                 "dns:203.0.113.53:", "tcp:10.20.0.5:502", "bad host!"), 60, 50, 3, 5), UplinkConfig.EqualCost.MULTIPATH,
                 5000, new UplinkConfig.Costly(50, 30_000, 16), Map.of("eth2", new UplinkConfig.DataCap(1, 1),
-                        "eth9", new UplinkConfig.DataCap(1, 1)));
+                        "eth9", new UplinkConfig.DataCap(1, 1)), Map.of("eth1", 2));
         List<ValidationError> errors = new UplinkValidator().validate(document(bad));
         assertEquals(List.of("/uplink/probe/targets/0", "/uplink/probe/targets/1", "/uplink/probe/targets/2",
                 "/uplink/probe/targets/3", "/uplink/probe/targets/4", "/uplink/probe/intervalMs",
-                "/uplink/dataCaps/eth2", "/uplink/dataCaps/eth9"), errors.stream().map(ValidationError::pointer).toList());
+                "/uplink/dataCaps/eth2", "/uplink/dataCaps/eth9", "/uplink/weights/eth1"), errors.stream().map(ValidationError::pointer).toList());
         assertEquals("target 10.20.0.10 is on the network of offline port eth2: uplink probes never go there",
                 errors.get(0).message());
         assertEquals("probing every 60 ms is below the safe minimum of 100 ms", errors.get(5).message());

@@ -10,14 +10,26 @@ import java.util.Map;
  * @param minDwellMs failback to a cheaper uplink only after the active one has held this long
  * @param costly    how uplinks above a cost threshold (cellular) are probed while standby
  * @param dataCaps  per uplink port: bytes per period, after which it is used only as a last resort
+ * @param weights   per uplink port: its share of new flows when equal-cost uplinks share load (default 1)
  */
 public record UplinkConfig(Probe probe, EqualCost equalCost, int minDwellMs, Costly costly,
-        Map<String, DataCap> dataCaps) {
+        Map<String, DataCap> dataCaps, Map<String, Integer> weights) {
 
     public static final int DEFAULT_MIN_DWELL_MS = 5_000;
 
     public UplinkConfig {
         dataCaps = Map.copyOf(dataCaps);
+        weights = Map.copyOf(weights);
+    }
+
+    /** Without weights: equal-cost uplinks share load evenly. */
+    public UplinkConfig(Probe probe, EqualCost equalCost, int minDwellMs, Costly costly,
+            Map<String, DataCap> dataCaps) {
+        this(probe, equalCost, minDwellMs, costly, dataCaps, Map.of());
+    }
+
+    public int weightOf(String port) {
+        return weights.getOrDefault(port, 1);
     }
 
     /** Probe settings only; the cost rules take their defaults. */

@@ -17,7 +17,9 @@ import java.util.Optional;
  * uplink, a target is not on an offline network) are the uplink bundle's validator's.
  */
 final class UplinkSection {
-    static final List<String> KEYS = List.of("probe", "equalCost", "minDwellMs", "costly", "dataCaps");
+    /** Linux takes nexthop weights 1..256; 255 leaves room and reads like a byte. */
+    static final int MAX_WEIGHT = 255;
+    static final List<String> KEYS = List.of("probe", "equalCost", "minDwellMs", "costly", "dataCaps", "weights");
     static final List<String> PROBE_KEYS = List.of("targets", "intervalMs", "timeoutMs", "downAfter",
             "upAfter", "quorum");
     static final List<String> COSTLY_KEYS = List.of("above", "intervalMs", "payloadBytes");
@@ -47,7 +49,10 @@ final class UplinkSection {
         Map<String, DataCap> caps = new LinkedHashMap<>();
         s.get("dataCaps").flatMap(in::object).ifPresent(c -> c.members().forEach(
                 m -> dataCap(m).ifPresent(cap -> caps.put(m.name(), cap))));
-        return new UplinkConfig(probe, equalCost, dwell, costly, caps);
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        s.get("weights").flatMap(in::object).ifPresent(w -> w.members().forEach(
+                m -> in.integer(m, 1, MAX_WEIGHT).ifPresent(v -> weights.put(m.name(), v))));
+        return new UplinkConfig(probe, equalCost, dwell, costly, caps, weights);
     }
 
     private Probe probe(Located at) {

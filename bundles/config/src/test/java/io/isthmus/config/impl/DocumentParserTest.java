@@ -109,11 +109,12 @@ class DocumentParserTest {
         NetworkDocument doc = valid(Json.of("{'uplink': {'probe': {'targets': ['203.0.113.10', "
                 + "'tcp:203.0.113.10:1883'], 'quorum': 2}, 'equalCost': 'failover', 'minDwellMs': 20000, "
                 + "'costly': {'above': 40, 'intervalMs': 60000, 'payloadBytes': 8}, "
-                + "'dataCaps': {'wwan0': {'bytes': 5000000000, 'resetDay': 15}}}}"));
+                + "'dataCaps': {'wwan0': {'bytes': 5000000000, 'resetDay': 15}}, 'weights': {'eth0': 3}}}"));
 
         assertEquals(new UplinkConfig(new UplinkConfig.Probe(List.of("203.0.113.10", "tcp:203.0.113.10:1883"), 500,
                 400, 3, 5, 2), UplinkConfig.EqualCost.FAILOVER, 20000, new UplinkConfig.Costly(40, 60000, 8),
-                Map.of("wwan0", new UplinkConfig.DataCap(5_000_000_000L, 15))), doc.uplink());
+                Map.of("wwan0", new UplinkConfig.DataCap(5_000_000_000L, 15)), Map.of("eth0", 3)), doc.uplink());
+        assertEquals(1, doc.uplink().weightOf("wwan0"), "a port without a weight counts once");
         assertEquals(new UplinkConfig(UplinkConfig.Probe.defaults()), valid("{\"uplink\": {}}")
                 .uplink(), "every cost rule has a default");
     }
@@ -392,6 +393,8 @@ class DocumentParserTest {
                         List.of("/uplink/probe/quorum"), "(at most the number of targets)"),
                 arguments("unknown equal-cost mode", Json.of("{'uplink': {'equalCost': 'roundrobin'}}"),
                         List.of("/uplink/equalCost"), "expected one of multipath, failover"),
+                arguments("weight 0", Json.of("{'uplink': {'weights': {'eth0': 0}}}"),
+                        List.of("/uplink/weights/eth0"), "expected an integer 1..255"),
                 arguments("data cap without bytes", Json.of("{'uplink': {'dataCaps': {'wwan0': {'resetDay': 1}}}}"),
                         List.of("/uplink/dataCaps/wwan0"), "missing \"bytes\""),
                 arguments("data cap reset day 31", Json.of("{'uplink': {'dataCaps': {'wwan0': {'bytes': 1, "
