@@ -226,6 +226,23 @@ public class FirewallSystemIT {
     }
 
     @Test
+    public void aRateLimitedConduitAdmitsItsBurstAndDropsTheRest() throws Exception {
+        startSettled(document("\"firewall\": {\"conduits\": [{\"from\": \"dmz\", \"to\": \"gateway\", \"protocol\": \"tcp\","
+                + " \"ports\": [\"22\"], \"rateLimit\": {\"rate\": 1, \"per\": \"hour\", \"burst\": 2}}]}"));
+        traffic.tcpListener("gw", "0.0.0.0", 22, work.resolve("gw22.log"));
+        assertTrue("the listener is up", Lab.within(Duration.ofSeconds(5),
+                () -> quietly(() -> lab.exec("gw", "ss", "-ltn").out().contains(":22 "))) >= 0);
+        int admitted = 0;
+        for (int i = 0; i < 5; i++) {
+            if (traffic.tcp("dmz", "192.168.50.1", 22)) {
+                admitted++;
+            }
+        }
+        assertEquals("connections admitted by rate 1/hour, burst 2", 2, admitted);
+        assertTrue(ruleset(), ruleset().contains("limit rate 1/hour burst 2 packets"));
+    }
+
+    @Test
     public void driftIsRestoredWithinTwoSeconds() throws Exception {
         startSettled(DOC);
         String before = ruleset();

@@ -184,6 +184,9 @@ final class FirewallPlan {
                     : Nft.match(Nft.payload(c.protocol(), "dport"),
                             Nft.oneOrSet(c.ports().stream().map(Nft::portRange).toList())));
         }
+        // established flows were accepted earlier in the chain: the limit meters new connections only
+        c.rateLimit().ifPresent(l -> expr.add(Nft.wrap("limit", F.objectNode().put("rate", l.rate())
+                .put("per", l.per()).put("burst", l.burst()).put("burst_unit", "packets"))));
         expr.add(Nft.counter());
         expr.add(Nft.verdict("accept"));
         String ports = c.ports().isEmpty() ? "" : " " + String.join(",", c.ports());

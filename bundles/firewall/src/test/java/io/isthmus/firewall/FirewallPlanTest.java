@@ -140,4 +140,15 @@ class FirewallPlanTest {
                 List.of())));
         assertFalse(rule(r, "conduit 0").isPresent());
     }
+
+    @Test
+    void aRateLimitedConduitMetersNewConnections() throws Exception {
+        FirewallConfig.Conduit ssh = new FirewallConfig.Conduit("dmz", "gateway", "tcp", List.of("22"), List.of(),
+                java.util.Optional.of(new FirewallConfig.RateLimit(6, "minute", 3)));
+        Ruleset r = FirewallPlan.of(Docs.lab(firewall(List.of(ssh), List.of())));
+        String text = expanded(r, "conduit 0");
+        assertTrue(text.contains("{\"limit\":{\"rate\":6,\"per\":\"minute\",\"burst\":3,\"burst_unit\":\"packets\"}}"),
+                text);
+        assertTrue(text.indexOf("limit") < text.indexOf("counter"), "only admitted connections are counted: " + text);
+    }
 }

@@ -27,11 +27,23 @@ public record FirewallConfig(Map<String, Zone> zones, List<Conduit> conduits, Li
     }
 
     /** A permitted flow: from a zone to a zone (or {@code "gateway"}), protocol, destination ports. */
-    public record Conduit(String from, String to, String protocol, List<String> ports, List<String> sources) {
+    /**
+     * @param rateLimit new connections (or, for icmp/udp, packets) admitted per period; the rest are dropped
+     */
+    public record Conduit(String from, String to, String protocol, List<String> ports, List<String> sources,
+            Optional<RateLimit> rateLimit) {
         public Conduit {
             ports = List.copyOf(ports);
             sources = List.copyOf(sources);
         }
+
+        public Conduit(String from, String to, String protocol, List<String> ports, List<String> sources) {
+            this(from, to, protocol, ports, sources, Optional.empty());
+        }
+    }
+
+    /** {@code rate} per {@code per} (second, minute, hour, day), with up to {@code burst} at once. */
+    public record RateLimit(int rate, String per, int burst) {
     }
 
     /** DNAT from an uplink port to a host behind the gateway. */

@@ -2,6 +2,7 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.config.FirewallConfig;
 import io.isthmus.api.config.FirewallConfig.Conduit;
+import io.isthmus.api.config.FirewallConfig.RateLimit;
 import io.isthmus.api.config.FirewallConfig.PortForward;
 import io.isthmus.api.config.FirewallConfig.Zone;
 import io.isthmus.api.net.Ipv4Address;
@@ -19,7 +20,10 @@ import java.util.regex.Pattern;
 /** Reads {@code /firewall}: zones of ports, conduits between zones, port forwards and ICMP echo. */
 final class FirewallSection {
     static final List<String> KEYS = List.of("zones", "conduits", "portForwards", "icmpEcho");
-    static final List<String> CONDUIT_KEYS = List.of("from", "to", "protocol", "ports", "sources");
+    static final List<String> CONDUIT_KEYS = List.of("from", "to", "protocol", "ports", "sources", "rateLimit");
+    static final List<String> RATE_LIMIT_KEYS = List.of("rate", "per", "burst");
+    static final List<String> RATE_PERIODS = List.of("second", "minute", "hour", "day");
+    static final int MAX_RATE = 1_000_000;
     static final List<String> FORWARD_KEYS = List.of("from", "protocol", "port", "toAddress", "toPort",
             "sources");
     private static final List<String> PROTOCOLS = List.of("tcp", "udp", "icmp", "any");
@@ -107,10 +111,27 @@ final class FirewallSection {
                 .ifPresent(p -> in.error(portsField.get().pointer(), "ports apply only to tcp and udp; this conduit's "
                         + "protocol is " + p));
         List<String> sources = in.optionalList(at, "sources", s -> in.networkCidr(s).map(Ipv4Cidr::toString));
+        Optional<RateLimit> rateLimit = at.get("rateLimit").flatMap(this::rateLimit);
         if (from.isEmpty() || to.isEmpty() || protocol.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Conduit(from.get(), to.get(), protocol.get(), portRanges, sources));
+        return Optional.of(new Conduit(from.get(), to.get(), protocol.get(), portRanges, sources, rateLimit));
+    }
+
+    /** {"rate": 6, "per": "minute", "burst": 3}: burst defaults to 5, nft's own default. */
+    private Optional<RateLimit> rateLimit(Located at) {
+        if (in.object(at, RATE_LIMIT_KEYS).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Integer> rate = in.required(at, "rate", "an integer 1.." + MAX_RATE)
+                .flatMap(r -> in.integer(r, 1, MAX_RATE));
+        Optional<String> per = in.required(at, "per", "one of " + String.join(", ", RATE_PERIODS))
+                .flatMap(p -> in.oneOf(p, "per", RATE_PERIODS));
+        Optional<Integer> burst = at.get("burst").map(b -> in.integer(b, 1, MAX_RATE)).orElse(Optional.of(5));
+        if (rate.isEmpty() || per.isEmpty() || burst.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new RateLimit(rate.get(), per.get(), burst.get()));
     }
 
     /** "22", "8000-8100" or the number 22; kept as text, as the API carries it. */

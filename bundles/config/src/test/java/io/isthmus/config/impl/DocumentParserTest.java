@@ -189,7 +189,8 @@ class DocumentParserTest {
         NetworkDocument doc = valid(withPorts("'firewall': {"
                 + "'zones': {'ot': {'ports': ['eth2']}, 'office': {'ports': ['eth1']}},"
                 + "'conduits': [{'from': 'office', 'to': 'ot', 'protocol': 'tcp', 'ports': ['4840', '8000-8100', 502],"
-                + "  'sources': ['192.168.50.0/24']}, {'from': 'lan', 'to': 'gateway', 'protocol': 'icmp'}],"
+                + "  'sources': ['192.168.50.0/24']}, {'from': 'lan', 'to': 'gateway', 'protocol': 'icmp',"
+                + "  'rateLimit': {'rate': 6, 'per': 'minute'}}],"
                 + "'portForwards': [{'from': 'eth0', 'protocol': 'tcp', 'port': 8443, 'toAddress': '192.168.50.10',"
                 + "  'toPort': 443}],"
                 + "'icmpEcho': ['office', 'uplink']}"));
@@ -198,7 +199,8 @@ class DocumentParserTest {
         assertEquals(Map.of("ot", new FirewallConfig.Zone(List.of("eth2")), "office",
                 new FirewallConfig.Zone(List.of("eth1"))), firewall.zones());
         assertEquals(List.of(new FirewallConfig.Conduit("office", "ot", "tcp", List.of("4840", "8000-8100", "502"),
-                List.of("192.168.50.0/24")), new FirewallConfig.Conduit("lan", "gateway", "icmp", List.of(), List.of())),
+                List.of("192.168.50.0/24")), new FirewallConfig.Conduit("lan", "gateway", "icmp", List.of(), List.of(),
+                Optional.of(new FirewallConfig.RateLimit(6, "minute", 5)))),
                 firewall.conduits());
         assertEquals(List.of(new FirewallConfig.PortForward("eth0", "tcp", 8443, "192.168.50.10", Optional.of(443),
                 List.of())), firewall.portForwards());
@@ -414,6 +416,9 @@ class DocumentParserTest {
                         List.of("/firewall/zones/cell/ports/0"), "already in zone ot"),
                 arguments("conduit from an unknown zone", conduit("'from': 'plant', 'to': 'dmz', 'protocol': 'tcp'"),
                         List.of("/firewall/conduits/0/from"), "unknown zone \"plant\""),
+                arguments("conduit rate limit per fortnight", conduit("'from': 'dmz', 'to': 'gateway', 'protocol': 'tcp', "
+                        + "'rateLimit': {'rate': 3, 'per': 'fortnight'}"), List.of("/firewall/conduits/0/rateLimit/per"),
+                        "expected one of second, minute, hour, day"),
                 arguments("conduit from the gateway", conduit("'from': 'gateway', 'to': 'dmz', 'protocol': 'tcp'"),
                         List.of("/firewall/conduits/0/from"), "only allowed as a conduit's \"to\""),
                 arguments("conduit ports for icmp",
