@@ -92,6 +92,7 @@ cat >"$state/mosquitto.conf" <<EOF
 listener 1883 $INET_BROKER_ADDR
 allow_anonymous true
 persistence false
+set_tcp_nodelay true
 EOF
 ip netns exec "$NS_INET" mosquitto -c "$state/mosquitto.conf" >"$state/mosquitto.log" 2>&1 &
 ctl="sudo ip netns exec $NS_INET tools/isthmusctl/target/isthmusctl/bin/isthmusctl --broker tcp://$INET_BROKER_ADDR:1883"

@@ -54,6 +54,7 @@ final class MqttLab implements AutoCloseable {
                 "persistence_location " + m.dir + "/",
                 "max_queued_messages 0",
                 "max_inflight_messages 0",
+                "set_tcp_nodelay true",
                 "log_dest stdout",
                 "") + "\n");
         return m;

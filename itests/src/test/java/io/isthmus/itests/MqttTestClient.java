@@ -24,6 +24,36 @@ abstract class MqttTestClient implements AutoCloseable {
     record Received(String topic, JsonNode json, boolean retained) {
     }
 
+    /** Nagle off, as the gateway has it: request after request must not wait for delayed ACKs (40 ms). */
+    static final javax.net.SocketFactory NO_DELAY = new javax.net.SocketFactory() {
+        @Override
+        public java.net.Socket createSocket() throws java.io.IOException {
+            java.net.Socket s = new java.net.Socket();
+            s.setTcpNoDelay(true);
+            return s;
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+
+        @Override
+        public java.net.Socket createSocket(String h, int p, java.net.InetAddress l, int lp) {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress h, int p, java.net.InetAddress l, int lp) {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+    };
+
     final String replyTopic = "test/replies/" + UUID.randomUUID();
     final List<Received> received = new CopyOnWriteArrayList<>();
     final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
@@ -128,6 +158,7 @@ abstract class MqttTestClient implements AutoCloseable {
             o.setSessionExpiryInterval(cleanStart ? 0L : 3600L);
             o.setAutomaticReconnect(true);
             o.setAutomaticReconnectDelay(1, 1);
+            o.setSocketFactory(NO_DELAY);
             client.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
                 @Override
                 public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {
@@ -202,6 +233,7 @@ abstract class MqttTestClient implements AutoCloseable {
             o.setCleanSession(cleanSession);
             o.setAutomaticReconnect(true);
             o.setMaxInflight(1000);
+            o.setSocketFactory(NO_DELAY);
             client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
                 @Override
                 public void connectionLost(Throwable cause) {

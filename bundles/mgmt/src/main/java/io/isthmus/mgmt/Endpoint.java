@@ -10,7 +10,7 @@ import javax.net.SocketFactory;
  * {@code tcp://}, {@code mqtts://} becomes {@code ssl://}).
  */
 record Endpoint(String broker, String clientId, String mqttVersion, Optional<String> username,
-        Optional<char[]> password, int keepAliveSeconds, Optional<SocketFactory> tls, String willTopic,
+        Optional<char[]> password, int keepAliveSeconds, SocketFactory sockets, String willTopic,
         byte[] willPayload, long sessionExpirySeconds) {
 
     static String pahoUri(String uri) {
@@ -21,6 +21,11 @@ record Endpoint(String broker, String clientId, String mqttVersion, Optional<Str
             return "ssl://" + uri.substring("mqtts://".length());
         }
         return uri;
+    }
+
+    /** TLS: the broker's host name is verified as well as its certificate chain. */
+    boolean secure() {
+        return secure(broker);
     }
 
     static boolean secure(String uri) {

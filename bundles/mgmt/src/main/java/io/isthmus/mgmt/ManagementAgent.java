@@ -365,13 +365,14 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
             password = Optional.of(Files.readAllLines(Path.of(m.passwordFile().get()), StandardCharsets.UTF_8)
                     .stream().findFirst().orElse("").toCharArray());
         }
+        SocketFactory plain = NoDelaySockets.plain();
         Optional<SocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
-                ? Optional.of(TlsSockets.factory(m.tls())) : Optional.empty();
+                ? Optional.of(NoDelaySockets.tls(TlsSockets.factory(m.tls()))) : Optional.empty();
         byte[] will = json.bytes(state(false, "connection lost"));
         List<Endpoint> out = new ArrayList<>();
         for (String broker : m.brokers()) {
             out.add(new Endpoint(broker, "isthmus-" + t.topics().deviceId(), m.mqttVersion(), m.username(), password,
-                    m.keepAliveSeconds(), Endpoint.secure(broker) ? tls : Optional.empty(), t.topics().state(), will,
+                    m.keepAliveSeconds(), Endpoint.secure(broker) ? tls.get() : plain, t.topics().state(), will,
                     config.sessionExpirySeconds()));
         }
         return out;

@@ -54,10 +54,8 @@ final class Mqtt3Transport extends PahoTransport {
         o.setMaxInflight(MAX_INFLIGHT);
         endpoint.username().ifPresent(o::setUserName);
         endpoint.password().ifPresent(o::setPassword);
-        endpoint.tls().ifPresent(f -> {
-            o.setSocketFactory(f);
-            o.setHttpsHostnameVerificationEnabled(true);
-        });
+        o.setSocketFactory(endpoint.sockets());
+        o.setHttpsHostnameVerificationEnabled(endpoint.secure());
         o.setWill(endpoint.willTopic(), endpoint.willPayload(), 1, true);
         client.connect(o).waitForCompletion(timeout.toMillis());
         IMqttToken sub = client.subscribe(subscription, 1);

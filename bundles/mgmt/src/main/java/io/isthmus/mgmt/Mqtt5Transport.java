@@ -72,10 +72,8 @@ final class Mqtt5Transport extends PahoTransport {
         o.setAutomaticReconnect(false);
         endpoint.username().ifPresent(o::setUserName);
         endpoint.password().ifPresent(p -> o.setPassword(new String(p).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        endpoint.tls().ifPresent(f -> {
-            o.setSocketFactory(f);
-            o.setHttpsHostnameVerificationEnabled(true);
-        });
+        o.setSocketFactory(endpoint.sockets());
+        o.setHttpsHostnameVerificationEnabled(endpoint.secure());
         MqttMessage will = new MqttMessage(endpoint.willPayload());
         will.setQos(1);
         will.setRetained(true);
