@@ -88,7 +88,8 @@ final class Sender implements AutoCloseable {
             inFlight.put(e.seq(), transport);
             Outbox.Message m = e.message();
             transport.publish(m.topic(), m.payload(), m.retained(), m.correlation()).whenComplete((ok, failed) -> {
-                inFlight.remove(e.seq(), transport);
+                // Out of the outbox before out of the in-flight set: the other way round, the sender could
+                // pick the message up again in between and send it twice.
                 if (failed == null) {
                     try {
                         outbox.done(e.seq());
@@ -96,6 +97,7 @@ final class Sender implements AutoCloseable {
                         warn.accept("outbox: cannot record a delivery: " + io.getMessage());
                     }
                 }
+                inFlight.remove(e.seq(), transport);
                 signal();
             });
         }
