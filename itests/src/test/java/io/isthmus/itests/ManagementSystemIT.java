@@ -108,6 +108,7 @@ public class ManagementSystemIT {
                   "eth2":  {"role": "offline", "ipv4": {"method": "static", "address": "10.20.0.1/24"}}
                  },
                  "dns": {"servers": ["203.0.113.53"]},
+                 "firewall": {"conduits": [{"from": "dmz", "to": "uplink", "protocol": "any"}]},
                  "management": {"brokers": ["%s"], "deviceId": "%s", "keepAliveSeconds": 5}}
                 """.formatted(eth0Ipv4, wwan0Ipv4, MqttLab.BROKER, DEVICE);
     }
@@ -199,6 +200,10 @@ public class ManagementSystemIT {
             assertTrue(status.at("/body/management/connected").asBoolean());
             assertTrue(status.at("/body/threads").asInt() > 0);
             assertTrue(status.at("/body/generation/number").asLong() >= 1);
+            JsonNode conduits = status.at("/body/firewall");
+            assertEquals("the conduit's counters in status: " + conduits, 1, conduits.size());
+            assertTrue(conduits.toString(), conduits.get(0).toString().contains("conduit 0: dmz -> uplink"));
+            assertTrue(conduits.toString(), conduits.get(0).has("packets"));
 
             JsonNode get = call(c, "config.get", Map.of());
             assertEquals(version + " config.get: " + get, 200, status(get));

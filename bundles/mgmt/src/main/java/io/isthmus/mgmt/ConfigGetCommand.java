@@ -36,11 +36,26 @@ public class ConfigGetCommand implements CommandHandler {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("generation", ConfigReplies.generation(generation.get()));
         try {
-            body.put("document", json.object(text.get()));
+            body.put("document", withoutSecrets(json.object(text.get())));
         } catch (IOException e) {
             return CommandReply.error(500, "unreadable-generation", "generation " + generation.get().number()
                     + " is not readable JSON: " + e.getMessage(), Optional.empty());
         }
         return Replies.ok(body);
     }
+
+    /** Secrets never leave the gateway: an inline broker password is shown as set, not as itself. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> withoutSecrets(Map<String, Object> document) {
+        if (document.get("management") instanceof Map<?, ?> m && m.containsKey("password")) {
+            Map<String, Object> management = new LinkedHashMap<>((Map<String, Object>) m);
+            management.put("password", HIDDEN);
+            Map<String, Object> copy = new LinkedHashMap<>(document);
+            copy.put("management", management);
+            return copy;
+        }
+        return document;
+    }
+
+    static final String HIDDEN = "(hidden)";
 }

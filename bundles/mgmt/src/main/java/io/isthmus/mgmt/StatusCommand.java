@@ -45,6 +45,11 @@ public class StatusCommand implements CommandHandler {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigService config;
 
+    /** The firewall's own diagnostics command, when a firewall runs: its per-conduit counters go into status. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + CommandHandler.COMMAND + "=diag.firewall)")
+    private volatile CommandHandler firewall;
+
     @Activate
     public StatusCommand(BundleContext context, @Reference(name = "agent") AgentStatus agent) {
         this.context = context;
@@ -69,6 +74,7 @@ public class StatusCommand implements CommandHandler {
         body.put("memory", memory());
         body.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
         body.put("management", agent.describe());
+        body.put("firewall", conduitCounters());
         return Replies.ok(body);
     }
 
@@ -139,5 +145,20 @@ public class StatusCommand implements CommandHandler {
         m.put("heapMaxBytes", mem.getHeapMemoryUsage().getMax());
         m.put("nonHeapUsedBytes", mem.getNonHeapMemoryUsage().getUsed());
         return m;
+    }
+
+    /** Packets and bytes per conduit, as diag.firewall counts them; null without a firewall. */
+    private Object conduitCounters() {
+        CommandHandler f = firewall;
+        if (f == null) {
+            return null;
+        }
+        try {
+            CommandReply reply = f.handle(Map.of("match", "conduit"));
+            return reply.status() == 200 ? reply.body().get("rules") : Map.of("error", reply.error()
+                    .map(CommandReply.Error::message).orElse("status " + reply.status()));
+        } catch (RuntimeException e) {
+            return Map.of("error", String.valueOf(e.getMessage()));
+        }
     }
 }
