@@ -56,6 +56,7 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
     private final ReconcileWorker worker;
     private volatile Optional<NetworkDocument> document = Optional.empty();
     private volatile RoutingPlan lastPlan;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Resolver resolver;
     private volatile UplinkSelection selection;
 
@@ -81,17 +82,6 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
 
     void removeDriver(PortDriver driver) {
         drivers.remove(driver);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void setResolver(Resolver r) {
-        resolver = r;
-    }
-
-    void unsetResolver(Resolver r) {
-        if (resolver == r) {
-            resolver = null;
-        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)

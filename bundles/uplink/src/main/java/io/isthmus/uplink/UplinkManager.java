@@ -18,12 +18,12 @@ import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortRole;
 import io.isthmus.api.net.PortStatus;
 import io.isthmus.api.net.PortStatusListener;
+import io.isthmus.api.runtime.DataFile;
 import io.isthmus.api.uplink.UplinkListener;
 import io.isthmus.api.uplink.UplinkSelection;
 import io.isthmus.api.uplink.UplinkState;
 import io.isthmus.api.uplink.UplinkStatus;
 import io.isthmus.api.uplink.UplinkSwitch;
-import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,11 +71,13 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private final Logger log;
     private final ReconcileWorker worker;
     private final ProbeRounds rounds;
-    private final StateFile usageFile;
-    private final StateFile selectionFile;
+    private final DataFile usageFile;
+    private final DataFile selectionFile;
     private final List<PortDriver> drivers = new CopyOnWriteArrayList<>();
     private final Map<UplinkListener, Integer> listeners = new ConcurrentHashMap<>();
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConntrackFlusher flusher;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventPublisher events;
 
     // read by probe threads and services; written on the worker only
@@ -98,8 +100,8 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.kernel = kernel;
         this.log = log;
-        this.usageFile = stateFile(context, "data-usage");
-        this.selectionFile = stateFile(context, "selection");
+        this.usageFile = DataFile.of(context, "data-usage");
+        this.selectionFile = DataFile.of(context, "selection");
         this.usage = DataUsage.parse(usageFile.lines());
         this.rounds = new ProbeRounds(new Prober(pinger), this::probed);
         this.worker = new ReconcileWorker("uplink", this::evaluate, TICK, log::warn);
@@ -108,10 +110,6 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             // the selection of the previous run holds until probes say otherwise: an update moves no route
             decision = new Selector.Decision(restored, Instant.now(), "kept from before the restart");
         }
-    }
-
-    private static StateFile stateFile(BundleContext context, String name) {
-        return new StateFile(Optional.ofNullable(context.getDataFile(name)).map(File::toPath));
     }
 
     @Deactivate
@@ -138,28 +136,6 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
 
     void removeListener(UplinkListener listener) {
         listeners.remove(listener);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void setFlusher(ConntrackFlusher f) {
-        flusher = f;
-    }
-
-    void unsetFlusher(ConntrackFlusher f) {
-        if (flusher == f) {
-            flusher = null;
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void setEvents(EventPublisher e) {
-        events = e;
-    }
-
-    void unsetEvents(EventPublisher e) {
-        if (events == e) {
-            events = null;
-        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isthmus.api.config.UplinkConfig.DataCap;
+import io.isthmus.api.runtime.DataFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,7 +32,7 @@ class DataUsageTest {
         assertEquals(600, usage.bytes("wwan0"));
         assertFalse(usage.reached("wwan0", CAP, march));
 
-        StateFile file = new StateFile(Optional.of(dir.resolve("data-usage")));
+        DataFile file = new DataFile(Optional.of(dir.resolve("data-usage")));
         file.replace(usage.serialize());
         DataUsage restarted = DataUsage.parse(Files.readAllLines(dir.resolve("data-usage")));
         restarted.count("wwan0", 6_000, CAP, march.plusSeconds(60)); // the counter ran on while we were stopped

@@ -21,6 +21,7 @@ import io.isthmus.api.net.PortRole;
 import io.isthmus.api.net.PortStatus;
 import io.isthmus.api.net.PortStatusListener;
 import io.isthmus.api.net.Ipv4Cidr;
+import io.isthmus.api.runtime.DataFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package io.isthmus.net.ethernet;
 import io.isthmus.api.linux.DhcpLease;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
+import io.isthmus.api.runtime.DataFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +70,6 @@ final class LeaseCache {
                     .append(' ').append(l.mtu().map(Object::toString).orElse("-")).append(' ')
                     .append(expires.getEpochSecond()).append('\n');
         });
-        file.write(sb.toString());
+        file.replace(sb.toString());
     }
 }

@@ -2,6 +2,7 @@ package io.isthmus.net.ethernet;
 
 import io.isthmus.api.linux.InterfaceAddress;
 import io.isthmus.api.net.Ipv4Cidr;
+import io.isthmus.api.runtime.DataFile;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -32,6 +33,6 @@ final class OwnedAddresses {
     void save(Set<InterfaceAddress> owned) throws IOException {
         StringBuilder sb = new StringBuilder();
         owned.forEach(a -> sb.append(a.device()).append(' ').append(a.address()).append('\n'));
-        file.write(sb.toString());
+        file.replace(sb.toString());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isthmus.api.linux.DhcpLease;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
+import io.isthmus.api.runtime.DataFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

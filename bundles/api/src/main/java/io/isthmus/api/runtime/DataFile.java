@@ -1,4 +1,4 @@
-package io.isthmus.net.ethernet;
+package io.isthmus.api.runtime;
 
 import java.io.File;
 import java.io.IOException;
@@ -11,17 +11,18 @@ import java.util.Optional;
 import org.osgi.framework.BundleContext;
 
 /**
- * A small text file in the bundle's data area (kept across restarts and bundle updates), replaced atomically.
+ * A small text file in a bundle's data area, which the framework keeps across restarts and bundle updates: the
+ * state a capability needs to adopt what its predecessor left (owned addresses, leases, the uplink selection).
  * Absent when the framework gives no data area.
  */
-record DataFile(Optional<Path> path) {
+public record DataFile(Optional<Path> path) {
 
-    static DataFile of(BundleContext context, String name) {
+    public static DataFile of(BundleContext context, String name) {
         return new DataFile(Optional.ofNullable(context.getDataFile(name)).map(File::toPath));
     }
 
-    /** The lines, or none when the file does not exist or cannot be read. */
-    List<String> lines() {
+    /** The lines, or none when the file does not exist or cannot be read (start afresh, as with no file). */
+    public List<String> lines() {
         if (path.isEmpty() || !Files.exists(path.get())) {
             return List.of();
         }
@@ -32,7 +33,8 @@ record DataFile(Optional<Path> path) {
         }
     }
 
-    void write(String text) throws IOException {
+    /** Replaces the file atomically: a crash leaves the old or the new content, never half of it. */
+    public void replace(String text) throws IOException {
         if (path.isEmpty()) {
             return;
         }
