@@ -115,20 +115,7 @@ public class RoutingSystemIT {
         gateway = start(documentJson, state);
         assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
         assertTrue("eth0 lease and default route:\n" + gateway.transcript(),
-                Lab.within(Duration.ofSeconds(20), () -> defaultDevice().equals(Optional.of("eth0"))) >= 0);
-    }
-
-    Optional<String> defaultDevice() {
-        try {
-            for (JsonNode r : lab.ip("gw", "route", "show", "table", "main")) {
-                if ("default".equals(r.path("dst").asText()) && !r.has("type")) {
-                    return Optional.of(r.path("dev").asText());
-                }
-            }
-            return Optional.empty();
-        } catch (Exception e) {
-            return Optional.empty();
-        }
+                Lab.within(Duration.ofSeconds(20), () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
     }
 
     String routeGetDevice(String... args) throws Exception {
@@ -294,7 +281,7 @@ public class RoutingSystemIT {
         lab.exec("gw", "ip", "address", "del", "192.168.50.1/24", "dev", "eth1");
         long ms = Lab.within(REPAIR, () -> {
             try {
-                return defaultDevice().equals(Optional.of("eth0")) && ipv4Of("eth1").contains("192.168.50.1/24")
+                return lab.defaultDevice("gw").equals(Optional.of("eth0")) && ipv4Of("eth1").contains("192.168.50.1/24")
                         && lab.ipText("gw", "rule").contains("\"iif\":\"eth2\"");
             } catch (Exception e) {
                 return false;
@@ -366,7 +353,7 @@ public class RoutingSystemIT {
         gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
                 Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + resolvConf()), List.of("--shell"));
         assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
-        assertTrue(Lab.within(Duration.ofSeconds(20), () -> defaultDevice().equals(Optional.of("eth0"))) >= 0);
+        assertTrue(Lab.within(Duration.ofSeconds(20), () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
         Lab.within(Duration.ofMillis(1500), () -> false); // settled
         String before = kernelState();
         Path events = work.resolve("monitor.txt");
@@ -392,6 +379,6 @@ public class RoutingSystemIT {
         // and the new versions are in charge: drift is still repaired
         lab.exec("gw", "ip", "route", "del", "default", "table", "main");
         assertTrue("the updated routing bundle repairs the default route:\n" + gateway.transcript(),
-                Lab.within(REPAIR, () -> defaultDevice().equals(Optional.of("eth0"))) >= 0);
+                Lab.within(REPAIR, () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
     }
 }
