@@ -6,8 +6,10 @@ import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -44,18 +46,29 @@ public class ConfigGetCommand implements CommandHandler {
         return Replies.ok(body);
     }
 
-    /** Secrets never leave the gateway: an inline broker password is shown as set, not as itself. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Secrets never leave the gateway: an inline broker password, WiFi PSK or EAP password, SIM PIN or bearer
+     * password is shown as set, not as itself, wherever it is in the document.
+     */
     static Map<String, Object> withoutSecrets(Map<String, Object> document) {
-        if (document.get("management") instanceof Map<?, ?> m && m.containsKey("password")) {
-            Map<String, Object> management = new LinkedHashMap<>((Map<String, Object>) m);
-            management.put("password", HIDDEN);
-            Map<String, Object> copy = new LinkedHashMap<>(document);
-            copy.put("management", management);
-            return copy;
-        }
-        return document;
+        return redacted(document);
     }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T redacted(T value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put((String) k, SECRET_KEYS.contains(k) && v != null ? HIDDEN : redacted(v)));
+            return (T) copy;
+        }
+        if (value instanceof List<?> list) {
+            return (T) list.stream().map(ConfigGetCommand::redacted).toList();
+        }
+        return value;
+    }
+
+    /** Keys whose values are secrets in any section (management, ports.*.wifi, ports.*.cellular). */
+    static final Set<String> SECRET_KEYS = Set.of("password", "psk", "pin", "puk", "privateKeyPassword");
 
     static final String HIDDEN = "(hidden)";
 }

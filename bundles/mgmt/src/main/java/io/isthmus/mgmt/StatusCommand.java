@@ -98,6 +98,9 @@ public class StatusCommand implements CommandHandler {
                 m.put("rxBytes", p.rxBytes());
                 m.put("txBytes", p.txBytes());
                 m.put("problem", p.problem().orElse(null));
+                if (!p.details().isEmpty()) {
+                    m.put(p.kind().id(), p.details()); // e.g. "wifi": {state, signalDbm, bssid, …}
+                }
                 out.add(m);
             }
         }

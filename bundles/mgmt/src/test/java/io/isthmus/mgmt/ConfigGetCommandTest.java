@@ -16,4 +16,19 @@ class ConfigGetCommandTest {
         assertEquals(doc.get("dns"), shown.get("dns"));
         assertEquals("s3cret", ((Map<?, ?>) doc.get("management")).get("password"), "the stored document is untouched");
     }
+
+    @Test
+    void wifiAndCellularSecretsAreNeverEchoed() {
+        Map<String, Object> doc = Map.of("ports", Map.of(
+                "wlan0", Map.of("kind", "wifi", "wifi", Map.of("ssid", "plant", "psk", "correct horse",
+                        "eap", Map.of("method", "peap", "identity", "gw", "password", "eap-secret"))),
+                "wwan0", Map.of("kind", "cellular", "cellular", Map.of("apn", "internet", "pin", "1234",
+                        "password", "bearer-secret"))));
+        String shown = ConfigGetCommand.withoutSecrets(doc).toString();
+        for (String secret : java.util.List.of("correct horse", "eap-secret", "1234", "bearer-secret")) {
+            assertEquals(-1, shown.indexOf(secret), secret + " must not be shown: " + shown);
+        }
+        assertEquals(true, shown.contains("ssid=plant") && shown.contains("identity=gw") && shown.contains("apn=internet"),
+                "what is not secret stays visible: " + shown);
+    }
 }
