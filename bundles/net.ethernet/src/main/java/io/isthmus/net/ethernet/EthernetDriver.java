@@ -15,6 +15,7 @@ import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.LinkListener;
 import io.isthmus.api.net.Ipv4Address;
+import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
@@ -49,10 +50,15 @@ import org.osgi.service.log.LoggerFactory;
  * The Ethernet driver: for every port of kind ethernet in the document, link up, MTU and MAC as asked,
  * IPv4 static or by DHCP (the lease is applied here, never by the DHCP client), DNS per port, counters.
  * Reconciles on every document, link event and lease change, and once a second to repair drift.
+ * <p>
+ * It is also the IPv4 layer of ports whose link another driver brings up ({@link Ipv4Addressing}: WiFi,
+ * cellular), so every kind of port gets addresses, leases and drift repair from this one code path. A port
+ * of such a kind that no driver has assigned (yet) is left exactly as it is: while the WiFi bundle is
+ * being updated, or before it has applied the document, its addresses stay.
  */
-@Component(immediate = true, service = {PortDriver.class, SectionApplier.class, LinkListener.class},
-        property = {"port.kind=ethernet", SectionApplier.ORDER + ":Integer=100"})
-public class EthernetDriver implements PortDriver, SectionApplier, LinkListener {
+@Component(immediate = true, service = {PortDriver.class, SectionApplier.class, LinkListener.class,
+        Ipv4Addressing.class}, property = {"port.kind=ethernet", SectionApplier.ORDER + ":Integer=100"})
+public class EthernetDriver implements PortDriver, SectionApplier, LinkListener, Ipv4Addressing {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     /** How long a DHCP port keeps its previous address while its new client has not got a lease yet. */
@@ -68,6 +74,13 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
 
     /** Empty until the first document: before that there is nothing to reconcile (and nothing to remove). */
     private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
+    /** Ports of the document that other drivers bring up (WiFi, cellular). */
+    private volatile Set<String> otherKinds = Set.of();
+    /** What those drivers asked for; written on the worker only. */
+    private final Map<String, Assignment> assigned = new ConcurrentHashMap<>();
+    /** Ports whose driver said: no IPv4 now (bearer down); their addresses go. */
+    private final Set<String> released = ConcurrentHashMap.newKeySet();
+    /** Every port this driver configures, Ethernet and assigned. */
     private volatile Map<String, PortStatus> status = Map.of();
     private Set<InterfaceAddress> owned;
     private final Set<String> dhcpRunning = new HashSet<>();
@@ -100,7 +113,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addListener(PortStatusListener listener) {
         listeners.add(listener);
-        status.values().forEach(listener::portChanged);
+        status().forEach(listener::portChanged);
     }
 
     void removeListener(PortStatusListener listener) {
@@ -114,13 +127,47 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
 
     @Override
     public List<PortStatus> status() {
-        return List.copyOf(status.values());
+        return status.values().stream().filter(s -> s.kind() == PortKind.ETHERNET).toList();
     }
 
     @Override
     public void apply(NetworkDocument document) throws ApplyException {
         Map<String, PortConfig> mine = ethernetPorts(document);
-        worker.apply(() -> ports = Optional.of(Map.copyOf(mine)), APPLY_TIMEOUT);
+        Set<String> others = new HashSet<>(document.ports().keySet());
+        others.removeAll(mine.keySet());
+        worker.apply(() -> {
+            ports = Optional.of(Map.copyOf(mine));
+            otherKinds = Set.copyOf(others);
+        }, APPLY_TIMEOUT);
+    }
+
+    private record Assignment(PortConfig config, PortStatusListener listener) {
+    }
+
+    @Override
+    public void assign(String port, PortConfig config, PortStatusListener listener) throws ApplyException {
+        worker.apply(() -> {
+            assigned.put(port, new Assignment(config, listener));
+            released.remove(port);
+        }, APPLY_TIMEOUT);
+        // a new listener (the driver came back) hears the current status even if nothing changed
+        worker.execute(() -> Optional.ofNullable(status.get(port)).ifPresent(s -> tell(listener, s)));
+    }
+
+    @Override
+    public void release(String port) throws ApplyException {
+        worker.apply(() -> {
+            assigned.remove(port);
+            released.add(port);
+        }, APPLY_TIMEOUT);
+    }
+
+    private void tell(PortStatusListener listener, PortStatus s) {
+        try {
+            listener.portChanged(s);
+        } catch (RuntimeException e) {
+            log.warn("ethernet: status listener of " + s.name() + " failed: " + e);
+        }
     }
 
     @Override
@@ -153,7 +200,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
 
     @Override
     public void linkChanged(String device, Optional<Link> now) {
-        if (ports.map(p -> p.containsKey(device)).orElse(false)) {
+        if (ports.map(p -> p.containsKey(device)).orElse(false) || assigned.containsKey(device)) {
             worker.request();
         }
     }
@@ -187,7 +234,16 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
         if (ports.isEmpty()) {
             return;
         }
-        Map<String, PortConfig> wanted = ports.get();
+        Map<String, PortConfig> wanted = new LinkedHashMap<>(ports.get());
+        assigned.forEach((name, a) -> wanted.putIfAbsent(name, a.config()));
+        // ports of other kinds nobody assigned: neither add nor remove anything there
+        Set<String> frozen = new HashSet<>(otherKinds);
+        frozen.removeAll(assigned.keySet());
+        frozen.removeAll(released);
+        Set<InterfaceAddress> keep = new HashSet<>();
+        owned.stream().filter(a -> frozen.contains(a.device())).forEach(keep::add);
+        Set<InterfaceAddress> removable = new HashSet<>(owned);
+        removable.removeAll(keep);
         Map<String, Link> links = new LinkedHashMap<>();
         for (Link l : kernel.links()) {
             links.put(l.name(), l);
@@ -197,18 +253,20 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
         // stop clients before their address goes: udhcpc sends its release from the leased address
         stopDhcpExcept(plan.dhcpPorts());
         Set<InterfaceAddress> present = new HashSet<>(kernel.addresses());
-        List<KernelChange> changes = plan.changes(present, owned);
+        List<KernelChange> changes = plan.changes(present, removable);
+        Set<InterfaceAddress> nowOwned = new HashSet<>(plan.addresses());
+        nowOwned.addAll(keep);
         if (!changes.isEmpty()) {
             log.info("ethernet: " + changes.size() + " kernel change(s): " + changes);
             kernel.apply(changes);
-            owned = new HashSet<>(plan.addresses());
+            owned = nowOwned;
             ownedStore.save(owned);
             links = new LinkedHashMap<>();
             for (Link l : kernel.links()) {
                 links.put(l.name(), l);
             }
-        } else if (!owned.equals(plan.addresses())) {
-            owned = new HashSet<>(plan.addresses());
+        } else if (!owned.equals(nowOwned)) {
+            owned = nowOwned;
             ownedStore.save(owned);
         }
         // start clients once the link is up: a DISCOVER sent on a down link is lost until the next retry
@@ -267,7 +325,12 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
         status = Map.copyOf(next);
         next.forEach((name, s) -> {
             if (!s.equals(previous.get(name))) {
-                listeners.forEach(l -> l.portChanged(s));
+                Assignment a = assigned.get(name);
+                if (a != null && s.kind() != PortKind.ETHERNET) {
+                    tell(a.listener(), s);
+                } else {
+                    listeners.forEach(l -> l.portChanged(s));
+                }
             }
         });
     }
@@ -287,12 +350,12 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener 
             lease.ifPresent(l -> dns.addAll(l.dns()));
         }
         if (link == null) {
-            return new PortStatus(name, PortKind.ETHERNET, port.role(), port.cost(), false, false, List.of(),
+            return new PortStatus(name, port.kind(), port.role(), port.cost(), false, false, List.of(),
                     gateway, dns, Optional.empty(), Optional.empty(), 0, 0, Optional.of("interface missing"));
         }
         Optional<String> problem = port.ipv4() instanceof Ipv4Config.Dhcp && lease.isEmpty()
                 ? Optional.of("waiting for a DHCP lease") : Optional.empty();
-        return new PortStatus(name, PortKind.ETHERNET, port.role(), port.cost(), true, link.carrier(),
+        return new PortStatus(name, port.kind(), port.role(), port.cost(), true, link.carrier(),
                 plan.addressesOf(name), gateway, dns, Optional.of(link.mtu()), Optional.of(link.mac()),
                 link.rxBytes(), link.txBytes(), problem);
     }
