@@ -238,6 +238,9 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         });
     }
 
+    /** The last status any driver reported per port; on the worker only. */
+    private final Map<String, PortStatus> lastKnown = new HashMap<>();
+
     /** The decision pass: on the worker only. */
     private void evaluate() throws KernelException {
         NetworkDocument doc = document;
@@ -247,8 +250,10 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         Instant now = Instant.now();
         Map<String, Link> links = new HashMap<>();
         kernel.links().forEach(l -> links.put(l.name(), l));
-        Map<String, PortStatus> status = new HashMap<>();
-        drivers.forEach(d -> d.status().forEach(s -> status.put(s.name(), s)));
+        // a port whose driver is away (its bundle being updated) keeps its last status: the kernel keeps its
+        // addresses meanwhile, and the probes still tell whether it works
+        drivers.forEach(d -> d.status().forEach(s -> lastKnown.put(s.name(), s)));
+        Map<String, PortStatus> status = lastKnown;
 
         Map<String, Ipv4Address> src = new HashMap<>();
         List<Selector.Candidate> candidates = new ArrayList<>();
