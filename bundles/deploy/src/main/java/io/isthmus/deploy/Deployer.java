@@ -1,0 +1,740 @@
+package io.isthmus.deploy;
+
+import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.deploy.DeployedBundles;
+import io.isthmus.api.mgmt.CommandReply;
+import io.isthmus.api.mgmt.EventPublisher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Field updates of single bundles (docs/deploy.md): accepts a job, receives the jar (inline chunks or a URL),
+ * verifies it before anything changes, records the change as pending in the store, changes the bundle, watches it
+ * through the health window, and commits — or puts the committed jar back and says why. One job per bundle.
+ */
+@Component(service = {Deployer.class, DeployedBundles.class}, immediate = true, configurationPid = Deployer.PID)
+@Designate(ocd = Deployer.Config.class)
+public class Deployer implements DeployedBundles {
+    static final String PID = "io.isthmus.deploy";
+    static final String FIELD_PREFIX = "field:";
+    static final String SELF = "io.isthmus.deploy";
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long PROGRESS_EVERY_MS = 1000;
+
+    @ObjectClassDefinition(id = PID, name = "Isthmus deploy", description = "Field updates of single bundles")
+    public @interface Config {
+        @AttributeDefinition(description = "Refuse bundles not signed by a certificate of the trust store. "
+                + "The system property isthmus.deploy.requireSigned=false overrides it (labs only)")
+        boolean requireSigned() default true;
+
+        @AttributeDefinition(description = "Trust store: a PKCS12 file or a directory of PEM certificates; "
+                + "empty: <state>/deploy/trusted")
+        String trustStore() default "";
+
+        String trustStorePassword() default "";
+
+        @AttributeDefinition(description = "Certificates for HTTPS downloads (PKCS12 or PEM directory); empty: "
+                + "the JVM's default CAs")
+        String httpsTrustStore() default "";
+
+        @AttributeDefinition(description = "Health window after a change, in ms, unless the request sets one")
+        long healthWindowMs() default 30000;
+
+        @AttributeDefinition(description = "How long everything must be healthy together before commit, in ms")
+        long settleMs() default 1000;
+
+        @AttributeDefinition(description = "One TCP connection attempt to the management broker, in ms")
+        long brokerProbeMs() default 3000;
+
+        long maxBundleBytes() default 67108864;
+
+        long downloadTimeoutMs() default 30000;
+    }
+
+    private final BundleContext context;
+    private final Config config;
+    private final Logger log;
+    private final Store store;
+    private final JobBook book;
+    private final Health health;
+    private final ExecutorService workers;
+    private final Set<String> processing = ConcurrentHashMap.newKeySet();
+    private final Map<String, long[]> lastProgress = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EventPublisher events;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServiceComponentRuntime scr;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigService configService;
+
+    @Activate
+    public Deployer(BundleContext context, Config config, @Reference(service = LoggerFactory.class) Logger log)
+            throws IOException {
+        this.context = context;
+        this.config = config;
+        this.log = log;
+        Path root = stateDir(context).resolve("deploy");
+        this.store = Store.open(root);
+        this.book = JobBook.open(root.resolve("jobs.json"));
+        this.health = new Health(context, () -> Optional.ofNullable(scr));
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "isthmus-deploy-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        resumeAfterRestart();
+    }
+
+    @Deactivate
+    void deactivate() {
+        workers.shutdownNow();
+    }
+
+    /** The launcher's state dir (it reads the store at boot), else this bundle's data area (tests). */
+    static Path stateDir(BundleContext context) {
+        String dir = context.getProperty(ConfigService.STATE_DIR);
+        return dir != null ? Path.of(dir) : context.getDataFile("").toPath();
+    }
+
+    // --- commands ------------------------------------------------------------------------------------------
+
+    /** bundle.install / bundle.update: accepts the job (it runs asynchronously). */
+    CommandReply submit(Job.Kind kind, Map<String, Object> request) {
+        try {
+            Optional<String> jobId = Fields.string(request, "", "job", Fields.JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -");
+            if (jobId.isPresent() && book.get(jobId.get()).isPresent()) {
+                return accepted(book.get(jobId.get()).get()); // the same job again: its state, not a new job
+            }
+            Optional<String> name = Fields.string(request, "", "bundle", Fields.SYMBOLIC_NAME, "a bundle symbolic name");
+            String sha256 = Fields.required(request, "", "sha256", Fields.SHA256, "64 hex digits").toLowerCase();
+            long size = Fields.requiredInteger(request, "", "size", 1, config.maxBundleBytes());
+            Job.Source source = source(request, size);
+            boolean refresh = Fields.flag(request, "refresh");
+            Duration window = Duration.ofMillis(Fields.integer(request, "", "healthWindowMs", 1000, 600000)
+                    .orElse(config.healthWindowMs()));
+            String bundle;
+            if (kind == Job.Kind.update) {
+                bundle = name.orElseThrow(() -> BadInput.bad("/bundle", "missing: expected a bundle symbolic name"));
+                Bundle target = find(bundle);
+                untouchable(target).ifPresent(why -> {
+                    throw new BadInput(409, "refused", "/bundle", why);
+                });
+            } else {
+                bundle = name.orElse("sha256:" + sha256);
+                if (name.isPresent() && installed(bundle).isPresent()) {
+                    throw new BadInput(409, "exists", "/bundle", bundle + " is already installed: use bundle.update");
+                }
+            }
+            Job job = new Job(jobId.orElseGet(() -> UUID.randomUUID().toString()), kind, bundle, Optional.of(sha256),
+                    size, source, refresh, window);
+            Optional<Job> busy = book.addUnlessBusy(job);
+            if (busy.isPresent()) {
+                return busy(busy.get());
+            }
+            log.info("deploy: job " + job.id + ": " + kind + " " + bundle + " (" + size + " bytes, "
+                    + (source instanceof Job.Url u ? u.url() : "inline") + ")");
+            publish(job, true);
+            if (source instanceof Job.Url) {
+                workers.execute(() -> download(job));
+            }
+            return accepted(job);
+        } catch (BadInput e) {
+            return e.reply();
+        } catch (IOException e) {
+            return CommandReply.error(500, "store", "cannot record the job: " + e.getMessage(), Optional.empty());
+        }
+    }
+
+    /** bundle.chunk: stores one chunk; when all are in, the job proceeds. */
+    CommandReply chunk(Map<String, Object> request) {
+        try {
+            Job job = job(request);
+            if (!(job.source instanceof Job.Inline inline)) {
+                throw new BadInput(409, "not-inline", "/job", "job " + job.id + " does not take chunks (its source is "
+                        + "a URL or none)");
+            }
+            InlineTransfer transfer = new InlineTransfer(store.incoming(job.id), job.size, inline.chunkSize());
+            if (job.state() != Job.State.receiving) {
+                return CommandReply.ok(Map.of("received", inline.chunks(), "missing", List.of(), "state",
+                        job.state().name()));
+            }
+            int index = (int) Fields.requiredInteger(request, "", "index", 0, inline.chunks() - 1);
+            Object text = request.get("data");
+            if (!(text instanceof String s)) {
+                throw BadInput.bad("/data", "expected the chunk as a base64 string, got " + Fields.kind(text));
+            }
+            byte[] data;
+            try {
+                data = Base64.getDecoder().decode(s);
+            } catch (IllegalArgumentException e) {
+                throw BadInput.bad("/data", "not base64: " + e.getMessage());
+            }
+            if (data.length != transfer.expectedLength(index)) {
+                throw BadInput.bad("/data", "chunk " + index + " must have " + transfer.expectedLength(index)
+                        + " bytes, has " + data.length);
+            }
+            transfer.put(index, data);
+            List<Integer> missing = transfer.missing(InlineTransfer.MAX_MISSING_LISTED);
+            job.progress(transfer.bytes(), missing);
+            publish(job, false);
+            if (missing.isEmpty() && processing.add(job.id)) {
+                workers.execute(() -> process(job, transfer::assemble));
+            }
+            return CommandReply.ok(Map.of("received", transfer.received(), "missing", missing));
+        } catch (BadInput e) {
+            return e.reply();
+        } catch (IOException e) {
+            return CommandReply.error(500, "store", "cannot store the chunk: " + e.getMessage(), Optional.empty());
+        }
+    }
+
+    /** bundle.job: the job as it is now, or its outcome. */
+    CommandReply describeJob(Map<String, Object> request) {
+        try {
+            return CommandReply.ok(job(request).view());
+        } catch (BadInput e) {
+            return e.reply();
+        }
+    }
+
+    /** bundle.rollback: back to the previous committed jar, through the same health window. */
+    CommandReply rollback(Map<String, Object> request) {
+        return change(request, Job.Kind.rollback);
+    }
+
+    /** bundle.uninstall: only bundles installed in the field. */
+    CommandReply uninstall(Map<String, Object> request) {
+        return change(request, Job.Kind.uninstall);
+    }
+
+    private CommandReply change(Map<String, Object> request, Job.Kind kind) {
+        try {
+            String name = Fields.required(request, "", "bundle", Fields.SYMBOLIC_NAME, "a bundle symbolic name");
+            Optional<String> jobId = Fields.string(request, "", "job", Fields.JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -");
+            if (jobId.isPresent() && book.get(jobId.get()).isPresent()) {
+                return accepted(book.get(jobId.get()).get());
+            }
+            Duration window = Duration.ofMillis(Fields.integer(request, "", "healthWindowMs", 1000, 600000)
+                    .orElse(config.healthWindowMs()));
+            Bundle bundle = find(name);
+            untouchable(bundle).ifPresent(why -> {
+                throw new BadInput(409, "refused", "/bundle", why);
+            });
+            Optional<StoreEntry> entry = store.entry(bundle.getLocation());
+            Optional<String> sha = Optional.empty();
+            if (kind == Job.Kind.rollback) {
+                StoreEntry.JarRef previous = entry.flatMap(StoreEntry::previous).orElseThrow(() -> new BadInput(409,
+                        "no-previous", "/bundle", name + " has no previous version in the store"));
+                sha = Optional.of(previous.sha256());
+            } else if (!bundle.getLocation().startsWith(FIELD_PREFIX)) {
+                throw new BadInput(409, "distribution-bundle", "/bundle", name + " comes with the distribution and "
+                        + "cannot be uninstalled; stop it with bundle.stop instead");
+            }
+            Job job = new Job(jobId.orElseGet(() -> UUID.randomUUID().toString()), kind, name, sha, 0,
+                    new Job.None(), false, window);
+            Optional<Job> busy = book.addUnlessBusy(job);
+            if (busy.isPresent()) {
+                return busy(busy.get());
+            }
+            log.info("deploy: job " + job.id + ": " + kind + " " + name);
+            processing.add(job.id);
+            workers.execute(() -> process(job, () -> null));
+            return accepted(job);
+        } catch (BadInput e) {
+            return e.reply();
+        } catch (IOException e) {
+            return CommandReply.error(500, "store", "cannot record the job: " + e.getMessage(), Optional.empty());
+        }
+    }
+
+    // --- DeployedBundles (bundles.list) ---------------------------------------------------------------------
+
+    @Override
+    public Optional<Deployed> describe(String location) {
+        return store.entry(location).map(e -> new Deployed(e.origin(), e.previous().map(StoreEntry.JarRef::version),
+                e.current().map(StoreEntry.JarRef::sha256)));
+    }
+
+    // --- the flow --------------------------------------------------------------------------------------------
+
+    private interface JarSource {
+        Path get() throws IOException, InterruptedException, Refused;
+    }
+
+    private void download(Job job) {
+        processing.add(job.id);
+        process(job, () -> {
+            Job.Url url = (Job.Url) job.source;
+            UrlTransfer t;
+            try {
+                t = new UrlTransfer(trust(config.httpsTrustStore()), Duration.ofMillis(config.downloadTimeoutMs()));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new Refused("HTTPS trust store unusable: " + e.getMessage());
+            }
+            return t.fetch(URI.create(url.url()), job.size, store.incoming(job.id), n -> {
+                job.progress(n, List.of());
+                publish(job, false);
+            });
+        });
+    }
+
+    /** Receive (the rest of) the jar, verify, change, watch, commit or restore. On a worker thread. */
+    private void process(Job job, JarSource source) {
+        try {
+            Path jar = source.get();
+            if (job.kind == Job.Kind.install || job.kind == Job.Kind.update) {
+                transition(job, Job.State.verifying);
+                Candidate c = verify(job, jar);
+                apply(job, Optional.of(c), installed(c.symbolicName()));
+            } else {
+                apply(job, Optional.empty(), Optional.of(find(job.bundle)));
+            }
+        } catch (Refused e) {
+            end(job, Job.State.rejected, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: the launcher puts the committed jar back at next boot
+        } catch (BadInput e) {
+            end(job, Job.State.rejected, e.getMessage());
+        } catch (IOException | BundleException | RuntimeException e) {
+            log.error("deploy: job " + job.id + " failed: " + e, e);
+            end(job, Job.State.failed, String.valueOf(e.getMessage()));
+        } finally {
+            processing.remove(job.id);
+            lastProgress.remove(job.id);
+            if (job.state().terminal()) {
+                store.dropIncoming(job.id);
+            }
+        }
+    }
+
+    private Candidate verify(Job job, Path jar) throws Refused, IOException {
+        JarCheck.Policy policy;
+        try {
+            policy = new JarCheck.Policy(requireSigned(), trust(config.trustStore()).orElseGet(
+                    () -> new TrustStore(Set.of())));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new Refused("signature: the trust store cannot be read: " + e.getMessage());
+        }
+        Candidate c = JarCheck.inspect(jar, job.size, job.sha256, policy);
+        if (job.kind == Job.Kind.update && !c.symbolicName().equals(job.bundle)) {
+            throw new Refused("Bundle-SymbolicName " + c.symbolicName() + " does not match the bundle to update, "
+                    + job.bundle);
+        }
+        if (job.kind == Job.Kind.install && !job.bundle.startsWith("sha256:") && !c.symbolicName().equals(job.bundle)) {
+            throw new Refused("Bundle-SymbolicName " + c.symbolicName() + " does not match the request, " + job.bundle);
+        }
+        if (SELF.equals(c.symbolicName()) || Constants.SYSTEM_BUNDLE_SYMBOLICNAME.equals(c.symbolicName())) {
+            throw new Refused(c.symbolicName() + " changes only with a distribution upgrade");
+        }
+        Optional<Bundle> existing = installed(c.symbolicName());
+        if (job.kind == Job.Kind.install && existing.isPresent()) {
+            throw new Refused(c.symbolicName() + " is already installed: use bundle.update");
+        }
+        ResolveCheck.resolvable(context, c, existing);
+        if (existing.isPresent()) {
+            Set<Bundle> broken = ResolveCheck.brokenImporters(existing.get(), c);
+            if (!broken.isEmpty() && !job.refresh) {
+                throw new Refused("exports changed packages used by " + broken.stream().map(Bundle::getSymbolicName)
+                        .distinct().collect(Collectors.joining(", ")) + ": needs refresh=true");
+            }
+            if (job.refresh && refreshClosure(existing.get()).stream().anyMatch(b -> SELF.equals(b.getSymbolicName()))) {
+                throw new Refused("a refresh of " + c.symbolicName() + " would restart " + SELF
+                        + " itself: ship it with a distribution upgrade");
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The change itself: pending first, then the framework, then the health window; commit or restore.
+     * {@code candidate} is empty for rollback (the previous jar) and uninstall (no jar).
+     */
+    private void apply(Job job, Optional<Candidate> candidate, Optional<Bundle> existing)
+            throws IOException, Refused, BundleException, InterruptedException {
+        String location = existing.map(Bundle::getLocation).orElse(FIELD_PREFIX
+                + candidate.map(Candidate::symbolicName).orElse(job.bundle));
+        StoreEntry entry = store.entry(location).orElse(null);
+        if (entry == null) {
+            entry = baseline(location, existing, candidate);
+        }
+        if (entry.pending().isPresent()) {
+            throw new Refused("the store has an unfinished change of " + location + "; restart the gateway");
+        }
+        Optional<StoreEntry.JarRef> target;
+        if (candidate.isPresent()) {
+            Candidate c = candidate.get();
+            store.keep(c.jar(), c.sha256());
+            target = Optional.of(new StoreEntry.JarRef(c.sha256(), c.version().toString()));
+        } else if (job.kind == Job.Kind.rollback) {
+            target = entry.previous();
+        } else {
+            target = Optional.empty();
+        }
+        job.versions(target.map(StoreEntry.JarRef::version), entry.current().map(StoreEntry.JarRef::version));
+        StoreEntry pending = entry.withPending(Optional.of(new StoreEntry.Pending(job.id, job.kind.name(), target)));
+        store.put(pending);
+        transition(job, Job.State.installing);
+        Set<Bundle> watched = new LinkedHashSet<>();
+        Bundle bundle = existing.orElse(null);
+        try {
+            if (target.isEmpty()) {
+                bundle.uninstall();
+            } else if (bundle == null) {
+                bundle = install(location, target.get());
+                watched.add(bundle);
+                bundle.start();
+            } else {
+                List<Bundle> closure = job.refresh ? refreshClosure(bundle) : List.of(bundle);
+                try (InputStream in = Files.newInputStream(store.jar(target.get().sha256()))) {
+                    bundle.update(in);
+                }
+                if (job.refresh) {
+                    refresh(bundle);
+                }
+                watched.addAll(closure);
+                bundle.start();
+            }
+        } catch (BundleException | IllegalStateException e) {
+            restore(job, entry, location, bundle, watched, "activation failed: " + e.getMessage());
+            return;
+        }
+        transition(job, Job.State.health);
+        Optional<String> failure = awaitHealthy(watched, job.healthWindow);
+        if (failure.isPresent()) {
+            restore(job, entry, location, bundle, watched, failure.get());
+            return;
+        }
+        if (target.isEmpty()) {
+            store.remove(location);
+        } else {
+            store.put(entry.committed(target.get()));
+        }
+        store.collect();
+        end(job, Job.State.committed, null);
+    }
+
+    /** Puts the committed jar (or nothing, for an install) back, starts it, waits for it, clears pending. */
+    private void restore(Job job, StoreEntry entry, String location, Bundle bundle, Set<Bundle> watched,
+            String reason) throws IOException, InterruptedException {
+        log.warn("deploy: job " + job.id + ": " + reason + "; restoring " + entry.current()
+                .map(StoreEntry.JarRef::version).orElse("(none)"));
+        try {
+            Bundle b = bundle != null && bundle.getState() != Bundle.UNINSTALLED ? bundle : null;
+            if (entry.current().isEmpty()) {
+                if (b != null) {
+                    b.uninstall();
+                }
+            } else {
+                if (b == null) {
+                    b = install(location, entry.current().get());
+                } else {
+                    try (InputStream in = Files.newInputStream(store.jar(entry.current().get().sha256()))) {
+                        b.update(in);
+                    }
+                }
+                if (job.refresh) {
+                    refresh(b);
+                }
+                b.start();
+                watched.add(b);
+                Optional<String> still = awaitHealthy(watched, job.healthWindow);
+                still.ifPresent(p -> log.error("deploy: " + job.bundle + " is not healthy after the restore either: " + p));
+            }
+        } catch (BundleException | IllegalStateException e) {
+            log.error("deploy: restoring " + job.bundle + " failed: " + e.getMessage(), e);
+        }
+        if (entry.current().isEmpty()) {
+            store.remove(location);
+        } else {
+            store.put(entry.withPending(Optional.empty()));
+        }
+        store.collect();
+        end(job, Job.State.rolledBack, reason);
+    }
+
+    /**
+     * The store's first record of a bundle: a distribution bundle keeps its distribution jar as the version to
+     * return to; a new field bundle has none.
+     */
+    private StoreEntry baseline(String location, Optional<Bundle> existing, Optional<Candidate> candidate)
+            throws IOException, Refused {
+        if (existing.isEmpty()) {
+            return new StoreEntry(location, candidate.map(Candidate::symbolicName).orElse(""), StoreEntry.FIELD,
+                    Optional.empty(), Optional.empty(), Optional.empty());
+        }
+        Bundle b = existing.get();
+        Path jar = DistributionJars.find(context, location).orElseThrow(() -> new Refused("the running jar of "
+                + b.getSymbolicName() + " cannot be found to keep for a rollback (not installed by the "
+                + "distribution or through bundle.install)"));
+        String sha = AtomicFiles.sha256(jar);
+        store.keep(jar, sha);
+        return new StoreEntry(location, b.getSymbolicName(), StoreEntry.DISTRIBUTION,
+                Optional.of(new StoreEntry.JarRef(sha, b.getVersion().toString())), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Polls until every watched bundle is healthy and the management broker reachable, together for the settle
+     * time; empty on success, else what was still wrong when the window closed.
+     */
+    private Optional<String> awaitHealthy(Set<Bundle> watched, Duration window) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + window.toNanos();
+        long healthySince = -1;
+        String last = "not checked";
+        while (System.nanoTime() < deadline) {
+            Optional<String> p = health.problem(watched);
+            long now = System.nanoTime();
+            if (p.isPresent()) {
+                healthySince = -1;
+                last = p.get();
+            } else {
+                healthySince = healthySince < 0 ? now : healthySince;
+                if (now - healthySince >= Duration.ofMillis(config.settleMs()).toNanos()) {
+                    long left = Math.max(200, (deadline - now) / 1_000_000);
+                    ConfigService cs = configService;
+                    Optional<String> broker = BrokerProbe.check(cs == null ? Optional.empty() : cs.currentDocument(),
+                            Duration.ofMillis(Math.min(config.brokerProbeMs(), left)));
+                    if (broker.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    last = broker.get();
+                }
+            }
+            Thread.sleep(POLL.toMillis()); // polling the framework's state against a deadline
+        }
+        return Optional.of(last + " within " + window.toMillis() + " ms");
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------
+
+    /** A field bundle starts with the last start level, after everything it may need. */
+    private Bundle install(String location, StoreEntry.JarRef jar) throws IOException, BundleException {
+        Bundle b;
+        try (InputStream in = Files.newInputStream(store.jar(jar.sha256()))) {
+            b = context.installBundle(location, in);
+        }
+        b.adapt(BundleStartLevel.class).setStartLevel(context.getBundle(0).adapt(FrameworkStartLevel.class)
+                .getStartLevel());
+        return b;
+    }
+
+    private boolean requireSigned() {
+        String override = context.getProperty("isthmus.deploy.requireSigned");
+        return override == null ? config.requireSigned() : Boolean.parseBoolean(override);
+    }
+
+    private Optional<TrustStore> trust(String configured) throws IOException,
+            java.security.GeneralSecurityException {
+        Path where = configured.isBlank() ? store.root().resolve("trusted") : Path.of(configured);
+        if (!Files.exists(where)) {
+            return Optional.empty();
+        }
+        return Optional.of(TrustStore.load(where, config.trustStorePassword().toCharArray()));
+    }
+
+    private Job.Source source(Map<String, Object> request, long size) {
+        Map<String, Object> source = Fields.object(request, "", "source").orElseThrow(() -> BadInput.bad("/source",
+                "missing: expected {\"url\": …} or {\"inline\": {\"chunkSize\": …}}"));
+        Optional<Map<String, Object>> inline = Fields.object(source, "/source", "inline");
+        Optional<String> url = Fields.string(source, "/source", "url", java.util.regex.Pattern.compile(
+                "https?://[^\\s]{1,2000}"), "an https:// or http:// URL");
+        if (inline.isPresent() == url.isPresent()) {
+            throw BadInput.bad("/source", "expected exactly one of \"url\" and \"inline\"");
+        }
+        if (url.isPresent()) {
+            try {
+                URI u = URI.create(url.get());
+                if (u.getHost() == null) {
+                    throw BadInput.bad("/source/url", "no host in " + url.get());
+                }
+            } catch (IllegalArgumentException e) {
+                throw BadInput.bad("/source/url", "not a URL: " + e.getMessage());
+            }
+            return new Job.Url(url.get());
+        }
+        int chunkSize = (int) Fields.requiredInteger(inline.get(), "/source/inline", "chunkSize", 1,
+                InlineTransfer.MAX_CHUNK);
+        return new Job.Inline(chunkSize, InlineTransfer.chunks(size, chunkSize));
+    }
+
+    private Job job(Map<String, Object> request) {
+        String id = Fields.required(request, "", "job", Fields.JOB_ID, "a job id");
+        return book.get(id).orElseThrow(() -> new BadInput(404, "not-found", "/job", "no job " + id));
+    }
+
+    private Bundle find(String name) {
+        return installed(name).orElseThrow(() -> new BadInput(404, "not-found", "/bundle", "no bundle " + name
+                + " is installed"));
+    }
+
+    private Optional<Bundle> installed(String name) {
+        return Arrays.stream(context.getBundles()).filter(b -> name.equals(b.getSymbolicName())
+                && b.getState() != Bundle.UNINSTALLED).findFirst();
+    }
+
+    private static Optional<String> untouchable(Bundle b) {
+        if (b.getBundleId() == 0) {
+            return Optional.of("the framework changes only with a distribution upgrade");
+        }
+        if (SELF.equals(b.getSymbolicName())) {
+            return Optional.of(SELF + " changes only with a distribution upgrade (it would have to watch itself)");
+        }
+        return Optional.empty();
+    }
+
+    private List<Bundle> refreshClosure(Bundle b) {
+        return new ArrayList<>(context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class)
+                .getDependencyClosure(List.of(b)));
+    }
+
+    private void refresh(Bundle b) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class).refreshBundles(List.of(b),
+                e -> done.countDown());
+        if (!done.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            log.warn("deploy: the refresh after updating " + b.getSymbolicName() + " did not finish in 30 s");
+        }
+    }
+
+    private CommandReply accepted(Job job) {
+        Map<String, Object> body = new LinkedHashMap<>(job.view());
+        if (job.source instanceof Job.Inline in) {
+            body.put("chunks", in.chunks());
+        }
+        return CommandReply.ok(body);
+    }
+
+    private static CommandReply busy(Job running) {
+        return new CommandReply(409, Map.of("job", running.id, "state", running.state().name()), Optional.of(
+                new CommandReply.Error("busy", "job " + running.id + " for " + running.bundle + " is running ("
+                        + running.state() + "); one job per bundle at a time", Optional.of("/bundle"))));
+    }
+
+    private void transition(Job job, Job.State state) {
+        job.state(state);
+        save();
+        publish(job, true);
+    }
+
+    private void end(Job job, Job.State state, String reason) {
+        job.finish(state, Optional.ofNullable(reason));
+        save();
+        log.info("deploy: job " + job.id + ": " + job.bundle + " " + state + (reason == null ? "" : ": " + reason));
+        publish(job, true);
+    }
+
+    private void save() {
+        try {
+            book.save();
+        } catch (IOException e) {
+            log.error("deploy: cannot write jobs.json: " + e.getMessage(), e);
+        }
+    }
+
+    /** evt/deploy: every state change; progress at most every 5 % or once a second. */
+    private void publish(Job job, boolean stateChange) {
+        EventPublisher p = events;
+        if (p == null) {
+            return; // e.g. while mgmt itself is being updated: bundle.job still knows
+        }
+        if (!stateChange) {
+            long now = System.currentTimeMillis();
+            long[] last = lastProgress.computeIfAbsent(job.id, k -> new long[] {-100, 0});
+            int percent = job.percent();
+            synchronized (last) {
+                if (percent < 100 && percent - last[0] < 5 && now - last[1] < PROGRESS_EVERY_MS) {
+                    return;
+                }
+                last[0] = percent;
+                last[1] = now;
+            }
+        }
+        try {
+            p.publish("deploy", job.view(), stateChange ? EventPublisher.Priority.HIGH : EventPublisher.Priority.LOW);
+        } catch (RuntimeException e) {
+            log.warn("deploy: event not queued: " + e.getMessage());
+        }
+    }
+
+    /**
+     * After a restart: transfers pick up where they were (inline chunks stay, downloads resume); a job that was
+     * past receiving was interrupted, and the launcher has already booted the committed jar — the store says which.
+     */
+    private void resumeAfterRestart() {
+        for (Job job : book.unfinished()) {
+            if (job.state() == Job.State.receiving) {
+                if (job.source instanceof Job.Url) {
+                    workers.execute(() -> download(job));
+                } else if (job.source instanceof Job.Inline in) {
+                    try {
+                        InlineTransfer t = new InlineTransfer(store.incoming(job.id), job.size, in.chunkSize());
+                        job.progress(t.bytes(), t.missing(InlineTransfer.MAX_MISSING_LISTED));
+                        if (t.complete() && processing.add(job.id)) {
+                            workers.execute(() -> process(job, t::assemble));
+                        }
+                    } catch (IOException e) {
+                        end(job, Job.State.failed, "incoming chunks unreadable after restart: " + e.getMessage());
+                    }
+                }
+                continue;
+            }
+            Optional<StoreEntry> entry = store.entries().values().stream().filter(e -> e.bsn().equals(job.bundle))
+                    .findFirst();
+            boolean landed = job.kind == Job.Kind.uninstall ? entry.isEmpty() && installed(job.bundle).isEmpty()
+                    : entry.flatMap(StoreEntry::current).map(StoreEntry.JarRef::sha256)
+                            .equals(job.sha256.or(() -> Optional.of("?")));
+            if (landed) {
+                end(job, Job.State.committed, "committed before the gateway restarted");
+            } else {
+                end(job, Job.State.failed, "the gateway restarted during " + job.state() + "; it booted the committed "
+                        + "version " + entry.flatMap(StoreEntry::current).map(StoreEntry.JarRef::version)
+                                .orElse("(none: not installed)"));
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.isthmus.deploy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The field-update store under {@code <state>/deploy/}: content-addressed jars ({@code jars/<sha256>.jar}), the
+ * incoming area of transfers, and {@code store.json} — per bundle location the committed jar, the previous one,
+ * the origin and a pending change. The launcher reads the same file at boot (see docs/deploy.md): a pending
+ * change is written before the framework is touched and cleared only at commit or rollback, so a crash at any
+ * point boots the committed jar.
+ */
+final class Store {
+    static final String FILE = "store.json";
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
+
+    private final Path root;
+    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Map<String, StoreEntry> entries = new LinkedHashMap<>();
+
+    private Store(Path root) {
+        this.root = root;
+    }
+
+    static Store open(Path root) throws IOException {
+        Store s = new Store(root);
+        Files.createDirectories(s.jars());
+        Files.createDirectories(s.incomingRoot());
+        Path file = root.resolve(FILE);
+        if (Files.exists(file)) {
+            Map<String, Object> json = s.mapper.readValue(file.toFile(), OBJECT);
+            Object bundles = json.getOrDefault("bundles", Map.of());
+            if (bundles instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> s.entries.put(String.valueOf(k), StoreEntry.fromJson(String.valueOf(k), v)));
+            }
+        }
+        return s;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    synchronized Optional<StoreEntry> entry(String location) {
+        return Optional.ofNullable(entries.get(location));
+    }
+
+    synchronized Map<String, StoreEntry> entries() {
+        return Map.copyOf(entries);
+    }
+
+    /** Replaces the entry and writes store.json atomically before returning. */
+    synchronized void put(StoreEntry entry) throws IOException {
+        Map<String, StoreEntry> next = new LinkedHashMap<>(entries);
+        next.put(entry.location(), entry);
+        save(next);
+    }
+
+    synchronized void remove(String location) throws IOException {
+        Map<String, StoreEntry> next = new LinkedHashMap<>(entries);
+        next.remove(location);
+        save(next);
+    }
+
+    private void save(Map<String, StoreEntry> next) throws IOException {
+        Map<String, Object> bundles = new LinkedHashMap<>();
+        next.forEach((k, v) -> bundles.put(k, v.toJson()));
+        AtomicFiles.write(root.resolve(FILE), mapper.writeValueAsBytes(Map.of("format", 1, "bundles", bundles)));
+        entries.clear();
+        entries.putAll(next);
+    }
+
+    Path jar(String sha256) {
+        return jars().resolve(sha256 + ".jar");
+    }
+
+    /** Keeps a verified jar under its hash (written whole, fsynced) and returns where it lies. */
+    Path keep(Path verified, String sha256) throws IOException {
+        Path target = jar(sha256);
+        if (!Files.exists(target)) {
+            AtomicFiles.copy(verified, target);
+        }
+        return target;
+    }
+
+    Path incoming(String job) throws IOException {
+        return Files.createDirectories(incomingRoot().resolve(job));
+    }
+
+    void dropIncoming(String job) {
+        deleteTree(incomingRoot().resolve(job));
+    }
+
+    /** Removes jars no entry refers to (after a commit or rollback; never a pending target). */
+    synchronized void collect() {
+        Set<String> used = new HashSet<>();
+        for (StoreEntry e : entries.values()) {
+            e.current().ifPresent(j -> used.add(j.sha256() + ".jar"));
+            e.previous().ifPresent(j -> used.add(j.sha256() + ".jar"));
+            e.pending().flatMap(StoreEntry.Pending::target).ifPresent(j -> used.add(j.sha256() + ".jar"));
+        }
+        try (Stream<Path> s = Files.list(jars())) {
+            s.filter(p -> !used.contains(p.getFileName().toString())).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // garbage stays until the next collection
+        }
+    }
+
+    private Path jars() {
+        return root.resolve("jars");
+    }
+
+    private Path incomingRoot() {
+        return root.resolve("incoming");
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // left for the next start
+        }
+    }
+}
