@@ -23,14 +23,19 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * One MQTT 5 session of the CLI: requests go to {@code isthmus/v1/<device>/cmd/<command>} with a response topic of
- * our own and correlation data; retained {@code state} messages list the devices.
+ * our own and correlation data; retained {@code state} messages list the devices; {@code evt/deploy} events feed
+ * bundle jobs. After a lost connection {@link #reconnect} connects again and renews every subscription.
  */
-final class Channel implements AutoCloseable {
+final class Channel implements AutoCloseable, DeployLink {
     static final ObjectMapper JSON = new ObjectMapper();
     private final MqttClient client;
     private final String replyTopic = "isthmusctl/" + UUID.randomUUID() + "/reply";
     private final Map<String, CompletableFuture<JsonNode>> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, JsonNode> states = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<String, java.util.List<java.util.function.Consumer<JsonNode>>> deployListeners =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> subscriptions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final MqttConnectionOptions options;
 
     record Login(Optional<String> username, Optional<String> password) {
     }
@@ -65,7 +70,7 @@ final class Channel implements AutoCloseable {
             public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
-        MqttConnectionOptions o = new MqttConnectionOptions();
+        MqttConnectionOptions o = options = new MqttConnectionOptions();
         o.setCleanStart(true);
         o.setConnectionTimeout((int) Math.max(1, timeout.toSeconds()));
         login.username().ifPresent(o::setUserName);
@@ -74,8 +79,17 @@ final class Channel implements AutoCloseable {
         client.subscribe(replyTopic, 1);
     }
 
+    @Override
+    public JsonNode request(String device, String command, Map<String, Object> body, Duration timeout)
+            throws Exception {
+        if (!client.isConnected()) {
+            throw new IllegalStateException("not connected to the broker");
+        }
+        return requestOnce(device, command, body, timeout);
+    }
+
     /** The reply of a device to a command; a TimeoutException when none came in time. */
-    JsonNode request(String device, String command, Map<String, Object> body, Duration timeout)
+    private JsonNode requestOnce(String device, String command, Map<String, Object> body, Duration timeout)
             throws Exception {
         String id = UUID.randomUUID().toString();
         Map<String, Object> request = new java.util.LinkedHashMap<>(body);
@@ -108,6 +122,68 @@ final class Channel implements AutoCloseable {
         return new TreeMap<>(states);
     }
 
+    @Override
+    public void watchStates(java.util.Collection<String> devices) throws Exception {
+        for (String d : devices) {
+            subscribe("isthmus/v1/" + d + "/state");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < deadline && !states.keySet().containsAll(devices)) {
+            Thread.sleep(20); // retained states follow the SUBACKs at once; a device without one has none
+        }
+    }
+
+    @Override
+    public Optional<JsonNode> state(String device) {
+        return Optional.ofNullable(states.get(device));
+    }
+
+    @Override
+    public AutoCloseable watchDeployEvents(String device, java.util.function.Consumer<JsonNode> listener)
+            throws Exception {
+        java.util.List<java.util.function.Consumer<JsonNode>> list = deployListeners.computeIfAbsent(device,
+                d -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        list.add(listener);
+        subscribe("isthmus/v1/" + device + "/evt/deploy");
+        return () -> list.remove(listener);
+    }
+
+    @Override
+    public void publishRetained(String device, String command, byte[] payload) throws Exception {
+        MqttMessage m = new MqttMessage(payload);
+        m.setQos(1);
+        m.setRetained(true);
+        client.publish("isthmus/v1/" + device + "/cmd/" + command, m);
+    }
+
+    @Override
+    public synchronized boolean reconnect(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        long backoff = 250;
+        while (!client.isConnected()) {
+            try {
+                client.connect(options);
+                client.subscribe(replyTopic, 1);
+                for (String topic : subscriptions) {
+                    client.subscribe(topic, 1);
+                }
+            } catch (MqttException e) {
+                if (System.nanoTime() + backoff * 1_000_000 > deadline) {
+                    return false;
+                }
+                Thread.sleep(backoff); // backoff between connection attempts
+                backoff = Math.min(2000, backoff * 2);
+            }
+        }
+        return true;
+    }
+
+    private void subscribe(String topic) throws MqttException {
+        if (subscriptions.add(topic)) {
+            client.subscribe(topic, 1);
+        }
+    }
+
     private void arrived(String topic, MqttMessage message) {
         JsonNode json;
         try {
@@ -125,6 +201,10 @@ final class Channel implements AutoCloseable {
             }
         } else if (topic.startsWith("isthmus/v1/") && topic.endsWith("/state")) {
             states.put(topic.substring("isthmus/v1/".length(), topic.length() - "/state".length()), json);
+        } else if (topic.startsWith("isthmus/v1/") && topic.endsWith("/evt/deploy")) {
+            String device = topic.substring("isthmus/v1/".length(), topic.length() - "/evt/deploy".length());
+            JsonNode body = json.path("body").isObject() ? json.path("body") : json; // the agent's event envelope
+            deployListeners.getOrDefault(device, java.util.List.of()).forEach(l -> l.accept(body));
         }
     }
 

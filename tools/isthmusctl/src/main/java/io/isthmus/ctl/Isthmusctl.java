@@ -22,12 +22,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "isthmusctl", mixinStandardHelpOptions = true, version = "isthmusctl 0.1",
         description = "Manage Isthmus gateways over MQTT.",
         subcommands = {Isthmusctl.Devices.class, Isthmusctl.Status.class, Isthmusctl.Config.class,
-                Isthmusctl.Bundles.class, Isthmusctl.Diag.class},
+                Isthmusctl.Bundles.class, BundleCommands.Bundle.class, BundleCommands.RolloutGroup.class,
+                Isthmusctl.Diag.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:reply 200", "1:cannot reach the broker, or another failure", "2:bad usage",
                 "3:no reply within --timeout", "4:reply 400 (bad request, invalid document)", "5:reply 404",
                 "6:reply 409 (rolled back, refused)", "7:reply 413 (too large)", "8:reply 500", "9:reply 503 (busy, "
-                        + "timed out on the gateway)"})
+                        + "timed out on the gateway)", "10:bundle commands: not every device committed",
+                "11:bundle commands: the rollout stopped at its failure threshold and rolled back"})
 public final class Isthmusctl {
     @Option(names = "--broker", defaultValue = "${env:ISTHMUS_BROKER:-tcp://localhost:1883}",
             description = "Broker URI (tcp:// or ssl://); default $ISTHMUS_BROKER or ${DEFAULT-VALUE}")

@@ -47,4 +47,24 @@ class IsthmusctlTest {
         assertEquals(String.join("\n", "A          LONGER  C", "x          -       z", "wide cell  1       2", ""),
                 out.toString());
     }
+
+    @Test
+    void bundleCommandsCheckTheJarAndTheTargetsBeforeTouchingTheNetwork(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path plain = FleetTestJars.bundle(dir, null, "1", 10);
+        java.nio.file.Path good = FleetTestJars.bundle(dir, "io.x.probe", "1.1.0", 10);
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Isthmusctl()).setErr(new PrintWriter(err));
+
+        assertEquals(2, cli.execute("--broker", "tcp://127.0.0.1:1", "bundle", "update", "gw-1", plain.toString()));
+        assertTrue(err.toString().contains("not an OSGi bundle"), err.toString());
+        assertEquals(2, cli.execute("--broker", "tcp://127.0.0.1:1", "bundle", "update", "--group", "g",
+                good.toString()));
+        assertTrue(err.toString().contains("--group needs an inventory"), err.toString());
+        assertEquals(2, cli.execute("--broker", "tcp://127.0.0.1:1", "bundle", "update", "--devices", "a,b",
+                "--canary", "c", good.toString()));
+        assertTrue(err.toString().contains("canary c is not one of"), err.toString());
+        assertEquals(2, cli.execute("--broker", "tcp://127.0.0.1:1", "bundle", "update", "gw-1", "--url",
+                "ftp://x/y.jar", good.toString()));
+    }
 }
