@@ -95,7 +95,7 @@ final class BundleSync {
     }
 
     /** Updated and uninstalled bundles keep their old revision until a refresh; do it before anything starts. */
-    private void refresh() throws LaunchException {
+    void refresh() throws LaunchException {
         CompletableFuture<Void> done = new CompletableFuture<>();
         // null: every bundle with a pending removal or update
         system.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(null,

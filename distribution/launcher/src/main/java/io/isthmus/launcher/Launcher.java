@@ -90,7 +90,15 @@ final class Launcher {
             seeder.install();
             ReadyWatcher watcher = new ReadyWatcher(framework.getBundleContext());
             CompletableFuture<Map<String, Object>> readiness = watcher.install();
-            BundleSync.Outcome outcome = new BundleSync(framework.getBundleContext(), index).sync(plan);
+            DeployRecovery deployed = DeployRecovery.load(state.root(), out);
+            deployed.dropUpgraded(plan, index);
+            BundleSync sync = new BundleSync(framework.getBundleContext(), index);
+            BundleSync.Outcome outcome = sync.sync(plan);
+            int restored = deployed.restore(framework.getBundleContext(), plan.highestStartOrder());
+            if (restored > 0) {
+                sync.refresh();
+                out.printf("isthmus: deploy: %d bundles back to their committed jar%n", restored);
+            }
             if (outcome.installed() + outcome.updated() + outcome.uninstalled() > 0 && outcome.kept() > 0) {
                 out.printf("isthmus: bundles: %d installed, %d updated, %d removed, %d kept%n", outcome.installed(),
                         outcome.updated(), outcome.uninstalled(), outcome.kept());
