@@ -16,16 +16,21 @@
 #                       |                                          |
 #             dmz eth0 192.168.50.10/24                   ot eth0 10.20.0.10/24
 #
+# With --wifi also a WiFi access point and its ISP (the "radio" is a veth: there is no WiFi stack here):
+#   inet f0 172.31.3.1/30 -- up0 172.31.3.2/30  wap  down0 100.66.1.1/24 (DHCP server; hostapd driver=wired
+#   when a test starts one) -- gw wlan0 (DHCP, reserved 100.66.1.10)
+#
 # Usage (as root; see docs/lab.md):
-#   lab.sh up [--id ID] [--ot-dhcp] [--owner PID]   create a lab; prints its ID as the last stdout line
+#   lab.sh up [--id ID] [--ot-dhcp] [--wifi] [--owner PID]
+#                                                   create a lab; prints its ID as the last stdout line
 #   lab.sh down ID                                  kill its processes, delete its namespaces and run dir
 #   lab.sh exec ID NODE CMD...                      run CMD inside NODE's namespace
 #   lab.sh ns ID NODE                               print NODE's namespace name
 #   lab.sh env ID                                   print KEY=value lines: every name and address
 #   lab.sh list                                     IDs of the labs that exist
 #   lab.sh gc                                       down every lab whose creator is gone
-#   lab.sh pull|cut|restore ID wired|cell           cable pull / silent upstream failure / repair
-# Nodes: gw ispw ispc inet dmz ot. Everything except the output asked for goes to stderr.
+#   lab.sh pull|cut|restore ID wired|cell|wifi      cable pull (radio off) / silent upstream failure / repair
+# Nodes: gw ispw ispc inet dmz ot, and wap with --wifi. Everything except the output asked for goes to stderr.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 set -E -o pipefail
@@ -36,6 +41,7 @@ set -E -o pipefail
 LAB_RUN_ROOT=/run/isthmus-lab
 LAB_NS_PREFIX=isl
 LAB_NODES="gw ispw ispc inet dmz ot"
+LAB_WIFI_NODES="wap"              # only with --wifi
 
 # gw: the gateway. The lab gives its interfaces fixed names and MACs and nothing else: no addresses,
 # no routes, no sysctls, links left DOWN.
@@ -43,6 +49,7 @@ GW_WIRED_IF=eth0;  GW_WIRED_MAC=02:15:00:00:00:10;  GW_WIRED_ADDR=100.64.1.10   
 GW_CELL_IF=wwan0;  GW_CELL_MAC=02:15:00:00:00:20;   GW_CELL_ADDR=100.65.1.10    # static, by the gateway
 GW_DMZ_IF=eth1;    GW_DMZ_MAC=02:15:00:00:00:30;    GW_DMZ_ADDR=192.168.50.1    # static, by the gateway
 GW_OT_IF=eth2;     GW_OT_MAC=02:15:00:00:00:40;     GW_OT_ADDR=10.20.0.1        # static, by the gateway
+GW_WIFI_IF=wlan0;  GW_WIFI_MAC=02:15:00:00:00:50;   GW_WIFI_ADDR=100.66.1.10    # DHCP reservation (--wifi)
 
 # ispw: wired ISP, DHCP server on its down link.
 WIRED_NET=100.64.1.0/24
@@ -56,10 +63,18 @@ CELL_NET=100.65.1.0/24
 ISPC_DOWN_IF=down0; ISPC_DOWN_ADDR=100.65.1.1
 ISPC_UP_IF=up0;     ISPC_UP_ADDR=172.31.2.2
 
+# wap (--wifi): WiFi access point and its ISP, DHCP server on its down link (the gateway's "radio").
+WIFI_NET=100.66.1.0/24
+WAP_DOWN_IF=down0; WAP_DOWN_ADDR=100.66.1.1
+WAP_UP_IF=up0;     WAP_UP_ADDR=172.31.3.2
+WAP_DHCP_FIRST=100.66.1.100; WAP_DHCP_LAST=100.66.1.150; WAP_DHCP_LEASE=1h
+WAP_DHCP_ROUTER=100.66.1.1;  WAP_DHCP_DNS=203.0.113.53
+
 # inet: the internet. Its "hosts" are addresses on its lo.
 TRANSIT_PREFIX=30
 INET_WIRED_IF=w0;   INET_WIRED_ADDR=172.31.1.1
 INET_CELL_IF=c0;    INET_CELL_ADDR=172.31.2.1
+INET_WIFI_IF=f0;    INET_WIFI_ADDR=172.31.3.1   # --wifi
 INET_PROBE_ADDR=203.0.113.10      # uplink probe target
 INET_BROKER_ADDR=203.0.113.10     # later: the MQTT broker
 INET_DNS_ADDR=203.0.113.53        # dnsmasq, DNS only
@@ -67,6 +82,7 @@ INET_BROKER_NAME=broker.isthmus.test
 INET_EXAMPLE_NAME=example.test
 INET_DMZ_METRIC_WIRED=10          # inet's route back to the DMZ via ispw
 INET_DMZ_METRIC_CELL=20           # ... and via ispc
+INET_DMZ_METRIC_WIFI=15           # ... and via wap (--wifi): wired, then WiFi, then cellular
 
 # dmz: one host behind gw:eth1.
 DMZ_NET=192.168.50.0/24
@@ -88,7 +104,10 @@ TRANSIT_PREFIX INET_WIRED_IF INET_WIRED_ADDR INET_CELL_IF INET_CELL_ADDR INET_PR
 INET_BROKER_ADDR INET_DNS_ADDR INET_BROKER_NAME INET_EXAMPLE_NAME INET_DMZ_METRIC_WIRED
 INET_DMZ_METRIC_CELL
 DMZ_NET DMZ_IF DMZ_HOST_ADDR
-OT_NET OT_IF OT_HOST_ADDR OT_DHCP_FIRST OT_DHCP_LAST OT_DHCP_LEASE OT_DHCP_ROUTER OT_DHCP_DNS"
+OT_NET OT_IF OT_HOST_ADDR OT_DHCP_FIRST OT_DHCP_LAST OT_DHCP_LEASE OT_DHCP_ROUTER OT_DHCP_DNS
+GW_WIFI_IF GW_WIFI_MAC GW_WIFI_ADDR WIFI_NET WAP_DOWN_IF WAP_DOWN_ADDR WAP_UP_IF WAP_UP_ADDR
+WAP_DHCP_FIRST WAP_DHCP_LAST WAP_DHCP_LEASE WAP_DHCP_ROUTER WAP_DHCP_DNS INET_WIFI_IF INET_WIFI_ADDR
+INET_DMZ_METRIC_WIFI"
 
 ID_RE='^[a-z0-9]{1,16}$'
 KILL_GRACE_MS=2000       # between TERM and KILL (polled every 50 ms)
@@ -109,7 +128,7 @@ check_id() {
     [[ $1 =~ $ID_RE ]] || die "bad lab ID '$1' (1-16 of a-z 0-9)"
 }
 check_node() {
-    case " $LAB_NODES " in *" $1 "*) ;; *) die "unknown node '$1' (nodes: $LAB_NODES)" ;; esac
+    case " $LAB_NODES $LAB_WIFI_NODES " in *" $1 "*) ;; *) die "unknown node '$1' (nodes: $LAB_NODES $LAB_WIFI_NODES)" ;; esac
 }
 need_root() {
     [ "$(id -u)" -eq 0 ] || die "must run as root"
@@ -314,12 +333,13 @@ up_exit() {
 }
 
 do_up() {
-    local id="" ot_dhcp=0 owner=""
+    local id="" ot_dhcp=0 wifi=0 owner=""
     while [ $# -gt 0 ]; do
         case "$1" in
             --id) [ $# -ge 2 ] || die "--id needs a value"; id=$2; shift 2 ;;
             --id=*) id=${1#--id=}; shift ;;
             --ot-dhcp) ot_dhcp=1; shift ;;
+            --wifi) wifi=1; shift ;;
             --owner) [ $# -ge 2 ] || die "--owner needs a PID"; owner=$2; shift 2 ;;
             --owner=*) owner=${1#--owner=}; shift ;;
             *) die "up: unknown option '$1'" ;;
@@ -370,6 +390,8 @@ do_up() {
     } >"$LAB_DIR/created-by.tmp"
     mv "$LAB_DIR/created-by.tmp" "$LAB_DIR/created-by"
     echo "ot_dhcp=$ot_dhcp" >"$LAB_DIR/options"
+    echo "wifi=$wifi" >>"$LAB_DIR/options"
+    [ "$wifi" = 0 ] || LAB_NODES="$LAB_NODES $LAB_WIFI_NODES"
 
     log "[$id] creating lab (owner pid $owner)"
     local node ns
@@ -464,6 +486,30 @@ do_up() {
             --log-dhcp --log-facility="$LAB_DIR/ot-dnsmasq.log"
     fi
 
+    if [ "$wifi" = 1 ]; then
+        step "creating the WiFi access point (wap)"
+        veth gw "$GW_WIFI_IF" wap "$WAP_DOWN_IF" "$GW_WIFI_MAC"
+        veth wap "$WAP_UP_IF" inet "$INET_WIFI_IF"
+        ipn inet addr add "$INET_WIFI_ADDR/$TRANSIT_PREFIX" dev "$INET_WIFI_IF"
+        ipn inet link set "$INET_WIFI_IF" up
+        ipn wap addr add "$WAP_DOWN_ADDR/$(prefix_of "$WIFI_NET")" dev "$WAP_DOWN_IF"
+        ipn wap addr add "$WAP_UP_ADDR/$TRANSIT_PREFIX" dev "$WAP_UP_IF"
+        ipn wap link set "$WAP_DOWN_IF" up
+        ipn wap link set "$WAP_UP_IF" up
+        nsx wap sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
+        routes_wifi
+        start_daemon wap dnsmasq "sport = :67" \
+            dnsmasq --no-daemon --conf-file=/dev/null --user=root --no-resolv --no-hosts --port=0 \
+            --bind-interfaces --interface="$WAP_DOWN_IF" \
+            --dhcp-authoritative \
+            --dhcp-range="$WAP_DHCP_FIRST,$WAP_DHCP_LAST,255.255.255.0,$WAP_DHCP_LEASE" \
+            --dhcp-host="$GW_WIFI_MAC,$GW_WIFI_ADDR" \
+            --dhcp-option=option:router,"$WAP_DHCP_ROUTER" \
+            --dhcp-option=option:dns-server,"$WAP_DHCP_DNS" \
+            --dhcp-leasefile="$LAB_DIR/wap-dnsmasq.leases" \
+            --log-dhcp --log-facility="$LAB_DIR/wap-dnsmasq.log"
+    fi
+
     date -u +%Y-%m-%dT%H:%M:%SZ >"$LAB_DIR/ready"
     UP_DONE=1
     trap - EXIT INT TERM HUP ERR
@@ -478,6 +524,12 @@ routes_wired() {
     ipn ispw route replace "$DMZ_NET" via "$GW_WIRED_ADDR" dev "$ISPW_DOWN_IF"
     ipn inet route replace "$WIRED_NET" via "$ISPW_UP_ADDR" dev "$INET_WIRED_IF"
     ipn inet route replace "$DMZ_NET" via "$ISPW_UP_ADDR" dev "$INET_WIRED_IF" metric "$INET_DMZ_METRIC_WIRED"
+}
+routes_wifi() {
+    ipn wap route replace default via "$INET_WIFI_ADDR" dev "$WAP_UP_IF"
+    ipn wap route replace "$DMZ_NET" via "$GW_WIFI_ADDR" dev "$WAP_DOWN_IF"
+    ipn inet route replace "$WIFI_NET" via "$WAP_UP_ADDR" dev "$INET_WIFI_IF"
+    ipn inet route replace "$DMZ_NET" via "$WAP_UP_ADDR" dev "$INET_WIFI_IF" metric "$INET_DMZ_METRIC_WIFI"
 }
 routes_cell() {
     ipn ispc route replace default via "$INET_CELL_ADDR" dev "$ISPC_UP_IF"
@@ -498,10 +550,12 @@ do_fault() { # pull|cut|restore ID wired|cell
     case "$path" in
         wired) isp=ispw; metric=$INET_DMZ_METRIC_WIRED; via=$ISPW_UP_ADDR ;;
         cell)  isp=ispc; metric=$INET_DMZ_METRIC_CELL;  via=$ISPC_UP_ADDR ;;
-        *) die "$what: path must be 'wired' or 'cell'" ;;
+        wifi)  isp=wap;  metric=$INET_DMZ_METRIC_WIFI;  via=$WAP_UP_ADDR
+               [ -e "/run/netns/$(ns_name "$LAB_ID" wap)" ] || die "$what: lab '$LAB_ID' has no WiFi (up --wifi)" ;;
+        *) die "$what: path must be 'wired', 'cell' or 'wifi'" ;;
     esac
     case "$what" in
-        pull)    # the gateway's uplink port loses carrier; the internet stops routing the DMZ that way
+        pull)    # the gateway's uplink port loses carrier (WiFi: radio off); the internet stops routing the DMZ that way
             ipn "$isp" link set down0 down
             ipn inet route del "$DMZ_NET" via "$via" metric "$metric" 2>/dev/null || true
             log "[$LAB_ID] $path: cable pulled ($isp down0 down, inet DMZ route metric $metric removed)" ;;
@@ -511,7 +565,7 @@ do_fault() { # pull|cut|restore ID wired|cell
         restore)
             ipn "$isp" link set down0 up
             ipn "$isp" link set up0 up
-            if [ "$path" = wired ]; then routes_wired; else routes_cell; fi
+            case "$path" in wired) routes_wired ;; cell) routes_cell ;; wifi) routes_wifi ;; esac
             log "[$LAB_ID] $path: restored" ;;
     esac
 }
@@ -562,6 +616,10 @@ do_env() {
         echo "NS_$(echo "$node" | tr a-z A-Z)=$(ns_name "$id" "$node")"
     done
     echo "LAB_OT_DHCP=$(sed -n 's/^ot_dhcp=//p' "$(run_dir "$id")/options" 2>/dev/null || echo 0)"
+    local wifi
+    wifi=$(sed -n 's/^wifi=//p' "$(run_dir "$id")/options" 2>/dev/null || true)
+    echo "LAB_WIFI=${wifi:-0}"
+    [ "${wifi:-0}" = 0 ] || echo "NS_WAP=$(ns_name "$id" wap)"
     for v in $LAB_ENV_VARS; do
         echo "$v=${!v}"
     done
@@ -601,7 +659,7 @@ main() {
         gc)
             do_gc ;;
         pull|cut|restore)
-            [ $# -eq 2 ] || die "usage: lab.sh $cmd ID wired|cell"
+            [ $# -eq 2 ] || die "usage: lab.sh $cmd ID wired|cell|wifi"
             do_fault "$cmd" "$@" ;;
         -h|--help|help)
             usage ;;
