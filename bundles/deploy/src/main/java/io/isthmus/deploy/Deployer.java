@@ -172,6 +172,10 @@ public class Deployer implements DeployedBundles {
             }
             Job job = new Job(jobId.orElseGet(() -> UUID.randomUUID().toString()), kind, bundle, Optional.of(sha256),
                     size, source, refresh, window);
+            if (source instanceof Job.Inline in) {
+                job.progress(0, java.util.stream.IntStream.range(0, Math.min(in.chunks(),
+                        InlineTransfer.MAX_MISSING_LISTED)).boxed().toList());
+            }
             Optional<Job> busy = book.addUnlessBusy(job);
             if (busy.isPresent()) {
                 return busy(busy.get());
@@ -277,6 +281,7 @@ public class Deployer implements DeployedBundles {
             }
             Job job = new Job(jobId.orElseGet(() -> UUID.randomUUID().toString()), kind, name, sha, 0,
                     new Job.None(), false, window);
+            job.state(Job.State.installing); // nothing to receive or verify: the store has the jar
             Optional<Job> busy = book.addUnlessBusy(job);
             if (busy.isPresent()) {
                 return busy(busy.get());

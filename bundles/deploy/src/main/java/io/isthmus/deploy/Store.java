@@ -76,9 +76,16 @@ final class Store {
     private void save(Map<String, StoreEntry> next) throws IOException {
         Map<String, Object> bundles = new LinkedHashMap<>();
         next.forEach((k, v) -> bundles.put(k, v.toJson()));
-        AtomicFiles.write(root.resolve(FILE), mapper.writeValueAsBytes(Map.of("format", 1, "bundles", bundles)));
+        AtomicFiles.write(root.resolve(FILE), mapper.writeValueAsBytes(json(bundles)));
         entries.clear();
         entries.putAll(next);
+    }
+
+    private static Map<String, Object> json(Map<String, Object> bundles) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", 1);
+        m.put("bundles", bundles);
+        return m;
     }
 
     Path jar(String sha256) {

@@ -16,7 +16,10 @@ record StoreEntry(String location, String bsn, String origin, Optional<JarRef> c
 
     record JarRef(String sha256, String version) {
         Map<String, Object> toJson() {
-            return Map.of("sha256", sha256, "version", version);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sha256", sha256);
+            m.put("version", version);
+            return m;
         }
 
         static Optional<JarRef> fromJson(Object o) {
