@@ -70,7 +70,7 @@ final class DeployJob {
     /** Install or update the jar on one device. */
     DeviceResult deploy(Settings s, String device, String phase) throws InterruptedException {
         long start = System.nanoTime();
-        String job = s.rolloutId() + "-" + device + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String job = jobId(s.rolloutId(), device);
         Optional<String> from = Optional.empty();
         try {
             if (!link.online(device)) {
@@ -194,6 +194,17 @@ final class DeployJob {
         } catch (Exception e) {
             return pending; // asked again later
         }
+    }
+
+    /**
+     * A fresh job id per attempt (the gateway answers a known id with the old job): the rollout and the device in
+     * it, for people reading the gateway's log, within the protocol's 1 to 64 of A-Z a-z 0-9 . _ -.
+     */
+    static String jobId(String rolloutId, String device) {
+        String r = rolloutId.replaceAll("[^A-Za-z0-9._-]", "_");
+        String d = device.replaceAll("[^A-Za-z0-9._-]", "_");
+        return r.substring(0, Math.min(24, r.length())) + "-" + d.substring(0, Math.min(30, d.length())) + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     // --- the protocol --------------------------------------------------------------------------------------------

@@ -314,9 +314,10 @@ public final class Isthmusctl {
         @Override
         public Integer call() {
             return call(device, "bundles.list", Map.of(), (b, out) -> {
-                Table t = new Table("ID", "STATE", "VERSION", "NAME");
+                Table t = new Table("ID", "STATE", "VERSION", "ORIGIN", "PREVIOUS", "NAME");
                 b.path("bundles").forEach(x -> t.row(x.path("id").asText(), x.path("state").asText(),
-                        x.path("version").asText(), x.path("symbolicName").asText()));
+                        x.path("version").asText(), x.path("origin").asText(null),
+                        x.path("previousVersion").asText(null), x.path("symbolicName").asText()));
                 t.print(out);
             });
         }

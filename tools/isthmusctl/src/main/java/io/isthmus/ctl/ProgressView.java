@@ -16,6 +16,7 @@ final class ProgressView implements DeployJob.Progress {
     private final int total;
     private final Map<String, String> running = new ConcurrentSkipListMap<>();
     private final Map<String, String> lastPlain = new ConcurrentSkipListMap<>();
+    private final Map<String, Integer> lastPercent = new ConcurrentSkipListMap<>();
     private int finished;
     private long lastDraw;
     private int singlePercent;
@@ -38,8 +39,17 @@ final class ProgressView implements DeployJob.Progress {
                 lastDraw = now;
                 draw();
             }
-        } else {
-            String step = "receiving".equals(state) ? state + " " + (percent / 25 * 25) + "%" : state;
+        } else if (Outcome.ofJobState(state).isEmpty()) { // the end gets its own line from finished()
+            String step = state;
+            if ("receiving".equals(state)) {
+                // our chunk count and the gateway's events both report; only forward steps are news
+                int shown = lastPercent.getOrDefault(device, -1);
+                if (percent / 25 * 25 <= shown) {
+                    return;
+                }
+                lastPercent.put(device, percent / 25 * 25);
+                step = state + " " + (percent / 25 * 25) + "%";
+            }
             if (!step.equals(lastPlain.put(device, step))) {
                 err.println(device + ": " + step);
                 err.flush();

@@ -129,4 +129,12 @@ class DeployJobTest {
         assertEquals(Outcome.REVERTED, reverted.outcome());
         assertEquals("1.0.0", fleet.devices.get("gw-1").running);
     }
+
+    @Test
+    void jobIdsFitTheProtocolAndDifferPerAttempt() {
+        String a = DeployJob.jobId("20261126-091512-ab12 (my rollout)", "gw/with spaces-and-a-very-long-name-0123456789");
+        assertTrue(a.matches("[A-Za-z0-9._-]{1,64}"), a);
+        assertTrue(!a.equals(DeployJob.jobId("20261126-091512-ab12 (my rollout)", "gw/with spaces")));
+        assertTrue(!DeployJob.jobId("r", "gw-1").equals(DeployJob.jobId("r", "gw-1")), "a new id per attempt");
+    }
 }
