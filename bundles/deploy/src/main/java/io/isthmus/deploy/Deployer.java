@@ -72,7 +72,7 @@ public class Deployer implements DeployedBundles {
         String trustStorePassword() default "";
 
         @AttributeDefinition(description = "Certificates for HTTPS downloads (PKCS12 or PEM directory); empty: "
-                + "the JVM's default CAs")
+                + "<state>/deploy/https-trusted if it exists, else the JVM's default CAs")
         String httpsTrustStore() default "";
 
         @AttributeDefinition(description = "Health window after a change, in ms, unless the request sets one")
@@ -317,7 +317,7 @@ public class Deployer implements DeployedBundles {
             Job.Url url = (Job.Url) job.source;
             UrlTransfer t;
             try {
-                t = new UrlTransfer(trust(config.httpsTrustStore()), Duration.ofMillis(config.downloadTimeoutMs()));
+                t = new UrlTransfer(trust(config.httpsTrustStore(), "https-trusted"), Duration.ofMillis(config.downloadTimeoutMs()));
             } catch (java.security.GeneralSecurityException e) {
                 throw new Refused("HTTPS trust store unusable: " + e.getMessage());
             }
@@ -360,7 +360,7 @@ public class Deployer implements DeployedBundles {
     private Candidate verify(Job job, Path jar) throws Refused, IOException {
         JarCheck.Policy policy;
         try {
-            policy = new JarCheck.Policy(requireSigned(), trust(config.trustStore()).orElseGet(
+            policy = new JarCheck.Policy(requireSigned(), trust(config.trustStore(), "trusted").orElseGet(
                     () -> new TrustStore(Set.of())));
         } catch (java.security.GeneralSecurityException e) {
             throw new Refused("signature: the trust store cannot be read: " + e.getMessage());
@@ -573,9 +573,10 @@ public class Deployer implements DeployedBundles {
         return override == null ? config.requireSigned() : Boolean.parseBoolean(override);
     }
 
-    private Optional<TrustStore> trust(String configured) throws IOException,
+    /** The configured trust store, else the directory of that name in the store (absent: none). */
+    private Optional<TrustStore> trust(String configured, String fallback) throws IOException,
             java.security.GeneralSecurityException {
-        Path where = configured.isBlank() ? store.root().resolve("trusted") : Path.of(configured);
+        Path where = configured.isBlank() ? store.root().resolve(fallback) : Path.of(configured);
         if (!Files.exists(where)) {
             return Optional.empty();
         }

@@ -55,6 +55,10 @@ final class UrlTransfer {
             try {
                 HttpResponse<InputStream> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
                 boolean append = r.statusCode() == 206;
+                if (r.statusCode() == 416) {
+                    r.body().close();
+                    throw new Refused("transfer incomplete: the server has only " + have + " of " + size + " bytes");
+                }
                 if (r.statusCode() != 200 && !append) {
                     r.body().close();
                     throw new Refused("download failed: HTTP " + r.statusCode() + " from " + url);

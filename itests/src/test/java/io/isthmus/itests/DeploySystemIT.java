@@ -1,0 +1,339 @@
+package io.isthmus.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.AfterClass;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+
+/**
+ * Field updates end to end (docs/deploy.md): Mosquitto in the lab's internet, the x86-industrial gateway in gw,
+ * driven only over MQTT from this JVM; bundles built and signed here with a key the gateway's trust store holds.
+ * Every bad jar is rejected before anything changes; every bad-but-installable bundle is rolled back within its
+ * health window and the gateway stays manageable; good updates inline and by HTTPS (with a dropped connection)
+ * commit and survive a restart; rollback, uninstall and the one-job-per-bundle rule.
+ */
+public class DeploySystemIT {
+    static final String PROFILE = "x86-industrial";
+    static final String DEVICE = ManagementSystemIT.DEVICE;
+    static final String PROBE = DeployBundles.PROBE;
+    static final Duration READY = Duration.ofSeconds(60);
+    static final Duration OUTCOME = Duration.ofSeconds(60);
+    /** The HTTPS server lives in this JVM's namespace, on its link into the lab's internet. */
+    static final String HTTPS_ADDR = "198.18.0.2";
+    static final int CHUNK = 4096;
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(300);
+
+    static Lab lab;
+    static MqttLab mqtt;
+    static Path work;
+    static Path state;
+    static Path keys;
+    static Path signer;
+    static Path rogue;
+    static DeployHttps https;
+    static GatewayProcess gateway;
+    static MqttTestClient client;
+    static DeployClient deploy;
+
+    @BeforeClass
+    public static void up() throws Exception {
+        assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
+        work = Files.createTempDirectory("isthmus-deploy-");
+        state = work.resolve("state");
+        keys = Files.createDirectories(work.resolve("keys"));
+        // the gateway trusts "signer" for bundles and "https" for downloads; "rogue" is a stranger
+        signer = DeployBundles.key(keys, "signer", state.resolve("deploy/trusted/signer.pem"));
+        rogue = DeployBundles.key(keys, "rogue", keys.resolve("rogue.pem"));
+        Path httpsKey = DeployBundles.key(keys, "https", state.resolve("deploy/https-trusted/https.pem"), "-ext",
+                "SAN=ip:" + HTTPS_ADDR);
+        lab = Lab.up();
+        mqtt = MqttLab.attach(lab);
+        mqtt.startBroker();
+        // replies to the gateway's uplink addresses go back through the lab's internet (this namespace only)
+        Lab.run(List.of("ip", "route", "replace", "100.64.0.0/10", "via", "198.18.0.1"), Duration.ofSeconds(5));
+        https = new DeployHttps(HTTPS_ADDR, 8443, httpsKey);
+        startGateway();
+        client = MqttTestClient.v5("it-deploy-" + UUID.randomUUID(), true);
+        client.subscribe("isthmus/v1/" + DEVICE + "/evt/deploy");
+        deploy = new DeployClient(client, DEVICE);
+    }
+
+    @AfterClass
+    public static void down() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {client, gateway, https, mqtt, lab}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // best effort: the rest still goes
+                }
+            }
+        }
+        if (work != null) {
+            try (Stream<Path> s = Files.walk(work)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static void startGateway() throws Exception {
+        Path doc = work.resolve("network.json");
+        Files.writeString(doc, ManagementSystemIT.GOOD);
+        Instant before = Instant.now();
+        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
+                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
+        assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
+        MqttTestClient.awaitOnline(DEVICE, before);
+    }
+
+    /** Every test starts from a signed probe 1.0.0 installed in the field. */
+    @Before
+    public void probeInstalled() throws Exception {
+        Optional<JsonNode> probe = deploy.bundle(PROBE);
+        if (probe.isPresent() && probe.get().path("version").asText().equals("1.0.0")) {
+            return;
+        }
+        if (probe.isPresent()) {
+            assertEquals(200, deploy.request("bundle.uninstall", Map.of("bundle", PROBE)).path("status").asInt());
+            Lab.within(OUTCOME, () -> {
+                try {
+                    return deploy.bundle(PROBE).isEmpty();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        String job = DeployClient.job();
+        assertEquals(200, deploy.inline("bundle.install", job, PROBE, signed(DeployBundles.good(work, "1.0.0")), CHUNK,
+                5000, Map.of()).path("status").asInt());
+        assertEquals("committed", deploy.outcome(job, OUTCOME).path("outcome").asText());
+    }
+
+    static Path signed(Path jar) throws Exception {
+        return DeployBundles.sign(jar, signer, jar.resolveSibling("signed-" + jar.getFileName()));
+    }
+
+    // --- rejected before any change ----------------------------------------------------------------------
+
+    @Test
+    public void badJarsAreRejectedBeforeAnyChangeWithAClearReason() throws Exception {
+        Path good = signed(DeployBundles.good(work, "1.0.1"));
+        Path roguePath = DeployBundles.sign(DeployBundles.good(work, "1.0.2"), rogue, work.resolve("rogue.jar"));
+        Path unsigned = DeployBundles.good(work, "1.0.3");
+        Path plain = signed(DeployBundles.notABundle(work));
+        Path unresolvable = signed(DeployBundles.unresolvable(work, "1.0.4"));
+        Path tampered = work.resolve("tampered.jar");
+        Files.write(tampered, tamper(Files.readAllBytes(signed(DeployBundles.good(work, "1.0.5")))));
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("sha256 mismatch", reject(good, Map.of("sha256", "0".repeat(64))));
+        expected.put("not signed by a trusted certificate", reject(roguePath, Map.of()));
+        expected.put("unsigned bundle refused by policy requireSigned", reject(unsigned, Map.of()));
+        expected.put("not an OSGi bundle (no Bundle-SymbolicName)", reject(plain, Map.of()));
+        expected.put("unresolvable: missing package org.nowhere [1.2.0,2.0.0)", reject(unresolvable, Map.of()));
+        expected.put("signature: invalid", reject(tampered, Map.of()));
+
+        // truncated: the server has fewer bytes than the request says
+        String job = DeployClient.job();
+        Map<String, Object> r = new LinkedHashMap<>(DeployBundles.describe(good));
+        r.put("size", Files.size(good) + 1000);
+        r.put("job", job);
+        r.put("bundle", PROBE);
+        r.put("source", Map.of("url", https.put("short.jar", good)));
+        assertEquals(200, deploy.request("bundle.update", r).path("status").asInt());
+        expected.put("transfer incomplete", job);
+
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            JsonNode outcome = deploy.outcome(e.getValue(), OUTCOME);
+            assertEquals(e.getKey() + ": " + outcome, "rejected", outcome.path("outcome").asText());
+            assertTrue(e.getKey() + ": " + outcome, outcome.path("reason").asText().contains(e.getKey()));
+        }
+        JsonNode probe = deploy.bundle(PROBE).orElseThrow();
+        assertEquals("the running bundle is untouched", "1.0.0", probe.path("version").asText());
+        assertEquals("ACTIVE", probe.path("state").asText());
+        assertTrue("the rejection event says why", client.on("/evt/deploy").stream().anyMatch(ev -> "rejected".equals(
+                ev.json().at("/body/state").asText()) && ev.json().at("/body/reason").asText().contains("sha256")));
+
+        // a chunk of the wrong length is refused at once, with its pointer
+        String j2 = DeployClient.job();
+        JsonNode accepted = deploy.request("bundle.update", Map.of("job", j2, "bundle", PROBE, "sha256",
+                DeployBundles.sha256(good), "size", Files.size(good), "source", Map.of("inline", Map.of("chunkSize",
+                        CHUNK))));
+        assertEquals(200, accepted.path("status").asInt());
+        JsonNode chunk = deploy.chunk(j2, 0, new byte[10], 0, 10);
+        assertEquals(chunk.toString(), 400, chunk.path("status").asInt());
+        assertEquals("/data", chunk.at("/error/pointer").asText());
+        // bad requests: a pointer to what is wrong
+        JsonNode bad = deploy.request("bundle.update", Map.of("bundle", PROBE, "sha256", "xyz", "size", 1,
+                "source", Map.of("url", "https://example.invalid/x.jar")));
+        assertEquals(400, bad.path("status").asInt());
+        assertEquals("/sha256", bad.at("/error/pointer").asText());
+        JsonNode self = deploy.request("bundle.update", Map.of("bundle", "io.isthmus.deploy", "sha256",
+                "0".repeat(64), "size", 1, "source", Map.of("url", "https://example.invalid/x.jar")));
+        assertEquals(409, self.path("status").asInt());
+    }
+
+    private String reject(Path jar, Map<String, Object> override) throws Exception {
+        String job = DeployClient.job();
+        JsonNode accepted = deploy.inline("bundle.update", job, PROBE, jar, CHUNK, 5000, override);
+        assertEquals(accepted.toString(), 200, accepted.path("status").asInt());
+        return job;
+    }
+
+    /** Flips one byte of the class file in a signed jar: its digest in the signed manifest no longer matches. */
+    private static byte[] tamper(byte[] signedJar) throws Exception {
+        Path in = Files.createTempFile(work, "t", ".jar");
+        Files.write(in, signedJar);
+        Path out = Files.createTempFile(work, "t", ".jar");
+        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(in.toFile(), false);
+                java.util.jar.JarOutputStream jo = new java.util.jar.JarOutputStream(Files.newOutputStream(out))) {
+            for (var en = jf.entries(); en.hasMoreElements();) {
+                var e = en.nextElement();
+                byte[] data = jf.getInputStream(e).readAllBytes();
+                if (e.getName().endsWith(".class")) {
+                    data[data.length - 1] ^= 1;
+                }
+                jo.putNextEntry(new java.util.jar.JarEntry(e.getName()));
+                jo.write(data);
+                jo.closeEntry();
+            }
+        }
+        return Files.readAllBytes(out);
+    }
+
+    // --- rolled back within the health window ------------------------------------------------------------
+
+    @Test
+    public void badBundlesAreRolledBackWithinTheHealthWindowAndTheGatewayStaysManageable() throws Exception {
+        record Case(Path jar, long windowMs, String reason) {
+        }
+        List<Case> cases = List.of(
+                new Case(signed(DeployBundles.failing(work, "1.1.1")), 5000, "activation failed"),
+                new Case(signed(DeployBundles.needy(work, "1.1.2")), 4000, "component io.isthmus.test.Needy not "
+                        + "satisfied"),
+                new Case(signed(DeployBundles.brokerCut(work, "1.1.3")), 8000, "management broker not reachable"));
+        for (Case c : cases) {
+            String job = DeployClient.job();
+            long start = System.nanoTime();
+            assertEquals(200, deploy.inline("bundle.update", job, PROBE, c.jar(), CHUNK, c.windowMs(), Map.of())
+                    .path("status").asInt());
+            JsonNode outcome = deploy.outcome(job, OUTCOME);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(outcome.toString(), "rolledBack", outcome.path("outcome").asText());
+            assertTrue(outcome.toString(), outcome.path("reason").asText().contains(c.reason()));
+            // the window, the restore and (for the broker cut) the agent's reconnect bound it
+            assertTrue(c.reason() + " took " + tookMs + " ms", tookMs < c.windowMs() * 2 + 15000);
+            JsonNode probe = deploy.bundle(PROBE).orElseThrow();
+            assertEquals(c.reason(), "1.0.0", probe.path("version").asText());
+            assertEquals(c.reason(), "ACTIVE", probe.path("state").asText());
+            assertTrue("a status round-trip works after " + c.reason(), deploy.manageable());
+        }
+        assertTrue("the broker-cut table is empty again", !lab.exec("gw", "nft", "list", "table", "inet",
+                "isthmus_deploy_cut").out().contains("dport"));
+    }
+
+    // --- good updates -------------------------------------------------------------------------------------
+
+    @Test
+    public void goodUpdatesInlineAndByHttpsCommitSurviveARestartAndRollBack() throws Exception {
+        String j1 = DeployClient.job();
+        assertEquals(200, deploy.inline("bundle.update", j1, PROBE, signed(DeployBundles.good(work, "1.2.0")), 1024,
+                5000, Map.of()).path("status").asInt());
+        JsonNode o1 = deploy.outcome(j1, OUTCOME);
+        assertEquals(o1.toString(), "committed", o1.path("outcome").asText());
+        assertEquals("1.2.0", o1.path("version").asText());
+        assertEquals("1.0.0", o1.path("previousVersion").asText());
+
+        // by HTTPS, the first connection dropped after 3000 bytes: the gateway resumes with a Range request
+        Path v13 = signed(DeployBundles.padded(work, "1.3.0", 20000));
+        String url = https.put("probe-1.3.0.jar", v13);
+        https.dropOnce("probe-1.3.0.jar", 3000);
+        int ranges = https.rangeRequests.get();
+        String j2 = DeployClient.job();
+        assertEquals(200, deploy.url("bundle.update", j2, PROBE, v13, url, 5000).path("status").asInt());
+        JsonNode o2 = deploy.outcome(j2, OUTCOME);
+        assertEquals(o2.toString(), "committed", o2.path("outcome").asText());
+        assertTrue("resumed with a Range request", https.rangeRequests.get() > ranges);
+        JsonNode listed = deploy.bundle(PROBE).orElseThrow();
+        assertEquals("1.3.0", listed.path("version").asText());
+        assertEquals("1.2.0", listed.path("previousVersion").asText());
+        assertEquals("field", listed.path("origin").asText());
+        assertEquals(DeployBundles.sha256(v13), listed.path("sha256").asText());
+        assertTrue("progress events with bytes", client.on("/evt/deploy").stream().anyMatch(e -> j2.equals(
+                e.json().at("/body/job").asText()) && e.json().at("/body/bytes").asLong() > 0));
+
+        // restart: the field update is still there
+        gateway.close();
+        startGateway();
+        listed = deploy.bundle(PROBE).orElseThrow();
+        assertEquals("1.3.0 after a restart", "1.3.0", listed.path("version").asText());
+        assertEquals("ACTIVE", listed.path("state").asText());
+        // a finished job is remembered across the restart
+        assertEquals("committed", deploy.request("bundle.job", Map.of("job", j2)).at("/body/outcome").asText());
+
+        // rollback: back to 1.2.0 through the same health window
+        JsonNode rb = deploy.request("bundle.rollback", Map.of("bundle", PROBE, "healthWindowMs", 5000));
+        assertEquals(rb.toString(), 200, rb.path("status").asInt());
+        assertEquals("committed", deploy.outcome(rb.at("/body/job").asText(), OUTCOME).path("outcome").asText());
+        assertEquals("1.2.0", deploy.bundle(PROBE).orElseThrow().path("version").asText());
+
+        // uninstall a field bundle; a distribution bundle refuses
+        JsonNode firewall = deploy.request("bundle.uninstall", Map.of("bundle", "io.isthmus.firewall"));
+        assertEquals(409, firewall.path("status").asInt());
+        assertTrue(firewall.at("/error/message").asText().contains("bundle.stop"));
+        JsonNode un = deploy.request("bundle.uninstall", Map.of("bundle", PROBE, "healthWindowMs", 5000));
+        assertEquals(200, un.path("status").asInt());
+        assertEquals("committed", deploy.outcome(un.at("/body/job").asText(), OUTCOME).path("outcome").asText());
+        assertFalse(deploy.bundle(PROBE).isPresent());
+    }
+
+    @Test
+    public void oneJobPerBundleSecondRequestIs409AndARepeatedJobIdIsTheSameJob() throws Exception {
+        Path v = signed(DeployBundles.good(work, "1.4.0"));
+        String job = DeployClient.job();
+        Map<String, Object> r = new LinkedHashMap<>(DeployBundles.describe(v));
+        r.put("job", job);
+        r.put("bundle", PROBE);
+        r.put("source", Map.of("inline", Map.of("chunkSize", CHUNK)));
+        JsonNode first = deploy.request("bundle.update", r);
+        assertEquals(200, first.path("status").asInt());
+        assertTrue(first.at("/body/chunks").asInt() >= 1);
+        JsonNode again = deploy.request("bundle.update", r);
+        assertEquals("same job id: same job", 200, again.path("status").asInt());
+        assertEquals(job, again.at("/body/job").asText());
+        r.put("job", DeployClient.job());
+        JsonNode second = deploy.request("bundle.update", r);
+        assertEquals(second.toString(), 409, second.path("status").asInt());
+        assertEquals("busy", second.at("/error/code").asText());
+        // finish the first: chunks in reverse order, one twice
+        byte[] bytes = Files.readAllBytes(v);
+        int n = (bytes.length + CHUNK - 1) / CHUNK;
+        for (int i = n - 1; i >= 0; i--) {
+            assertEquals(200, deploy.chunk(job, i, bytes, i * CHUNK, Math.min(CHUNK, bytes.length - i * CHUNK))
+                    .path("status").asInt());
+        }
+        assertEquals("committed", deploy.outcome(job, OUTCOME).path("outcome").asText());
+        assertEquals(404, deploy.request("bundle.job", Map.of("job", "nope")).path("status").asInt());
+    }
+}
