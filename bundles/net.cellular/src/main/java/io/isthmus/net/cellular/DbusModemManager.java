@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.freedesktop.dbus.Container;
 import org.freedesktop.dbus.DBusPath;
-import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
-import org.freedesktop.dbus.exceptions.DBusExecutionException;
-import org.freedesktop.dbus.interfaces.CallbackHandler;
-import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.interfaces.ObjectManager;
 import org.freedesktop.dbus.interfaces.Properties;
+import org.freedesktop.dbus.messages.Message;
+import org.freedesktop.dbus.messages.MethodCall;
 import org.freedesktop.dbus.types.UInt32;
 import org.freedesktop.dbus.types.Variant;
 
@@ -33,30 +33,27 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
     /** The system bus, unless the component configuration names another address. */
     static final String SYSTEM = "system";
 
-    @DBusInterfaceName("org.freedesktop.ModemManager1.Modem")
-    public interface Modem extends DBusInterface {
-        void Enable(boolean enable);
-
-        void Reset();
-    }
-
-    @DBusInterfaceName("org.freedesktop.ModemManager1.Modem.Simple")
-    public interface Simple extends DBusInterface {
-        DBusPath Connect(Map<String, Variant<?>> properties);
-
-        void Disconnect(DBusPath bearer);
-    }
-
-    @DBusInterfaceName("org.freedesktop.ModemManager1.Sim")
-    public interface Sim extends DBusInterface {
-        void SendPin(String pin);
-    }
+    static final String OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager";
+    static final String PROPERTIES = "org.freedesktop.DBus.Properties";
+    static final String SIMPLE = "org.freedesktop.ModemManager1.Modem.Simple";
+    static final String SIM = "org.freedesktop.ModemManager1.Sim";
+    /** Plain calls; Simple.Connect may wait for registration and a bearer for much longer (on its own thread). */
+    static final long CALL_TIMEOUT_MS = 20_000;
+    static final long CONNECT_TIMEOUT_MS = CellularPort.CONNECT_TIMEOUT.toMillis();
 
     private final DBusConnection bus;
     private final List<AutoCloseable> handlers = new ArrayList<>();
+    private final ExecutorService connects = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "isthmus-cellular-connect");
+        t.setDaemon(true);
+        return t;
+    });
 
-    private DbusModemManager(DBusConnection bus) {
+    private final Runnable changed;
+
+    private DbusModemManager(DBusConnection bus, Runnable changed) {
         this.bus = bus;
+        this.changed = changed;
     }
 
     /**
@@ -73,10 +70,11 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
         try {
             DBusConnection connection = builder.withShared(false).transportConfig()
                     .withServiceLoaderClassLoader(bundle).back().build();
-            DbusModemManager mm = new DbusModemManager(connection);
-            mm.handlers.add(connection.addSigHandler(Properties.PropertiesChanged.class, s -> changed.run()));
-            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesAdded.class, s -> changed.run()));
-            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesRemoved.class, s -> changed.run()));
+            DbusModemManager mm = new DbusModemManager(connection, changed);
+            mm.handlers.add(connection.addSigHandler(Properties.PropertiesChanged.class, SERVICE, s -> changed.run()));
+            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesAdded.class, SERVICE, s -> changed.run()));
+            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesRemoved.class, SERVICE,
+                    s -> changed.run()));
             return mm;
         } finally {
             thread.setContextClassLoader(before);
@@ -88,15 +86,17 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public List<ModemView> modems() throws ModemError {
-        Map<DBusPath, Map<String, Map<String, Variant<?>>>> objects = call(() -> remote(ROOT, ObjectManager.class)
-                .GetManagedObjects());
+        Object objects = invoke(ROOT, OBJECT_MANAGER, "GetManagedObjects", CALL_TIMEOUT_MS, null)[0];
         List<ModemView> modems = new ArrayList<>();
-        objects.forEach((path, interfaces) -> {
-            Map<String, Map<String, Object>> plain = new LinkedHashMap<>();
-            interfaces.forEach((name, props) -> plain.put(name, plainProperties(props)));
-            ModemView.of(path.getPath(), plain).ifPresent(modems::add);
-        });
+        if (plain(objects) instanceof Map<?, ?> all) {
+            all.forEach((path, interfaces) -> {
+                if (interfaces instanceof Map<?, ?> m) {
+                    ModemView.of(String.valueOf(path), (Map<String, Map<String, Object>>) m).ifPresent(modems::add);
+                }
+            });
+        }
         modems.sort(java.util.Comparator.comparing(ModemView::path));
         return modems;
     }
@@ -106,8 +106,7 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
         try {
             return Optional.of(BearerView.of(path, properties(path, BearerView.BEARER)));
         } catch (ModemError e) {
-            if (ModemError.shortName(e.name()).equals("UnknownObject") || ModemError.shortName(e.name())
-                    .equals("UnknownMethod") || ModemError.shortName(e.name()).equals("UnknownInterface")) {
+            if (List.of("UnknownObject", "UnknownMethod", "UnknownInterface").contains(ModemError.shortName(e.name()))) {
                 return Optional.empty(); // gone meanwhile
             }
             throw e;
@@ -116,90 +115,77 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
 
     @Override
     public Optional<String> iccid(String simPath) throws ModemError {
-        return ModemView.text(properties(simPath, "org.freedesktop.ModemManager1.Sim").get("SimIdentifier"));
+        return ModemView.text(properties(simPath, SIM).get("SimIdentifier"));
     }
 
+    @SuppressWarnings("unchecked")
     private Map<String, Object> properties(String path, String iface) throws ModemError {
-        return plainProperties(call(() -> remote(path, Properties.class).GetAll(iface)));
+        return plain(invoke(path, PROPERTIES, "GetAll", CALL_TIMEOUT_MS, "s", iface)[0]) instanceof Map<?, ?> m
+                ? (Map<String, Object>) m : Map.of();
     }
 
     @Override
     public void sendPin(String simPath, String pin) throws ModemError {
-        call(() -> {
-            remote(simPath, Sim.class).SendPin(pin);
-            return null;
-        });
+        invoke(simPath, SIM, "SendPin", CALL_TIMEOUT_MS, "s", pin);
     }
 
     @Override
     public void enable(String modemPath) throws ModemError {
-        call(() -> {
-            remote(modemPath, Modem.class).Enable(true);
-            return null;
-        });
+        invoke(modemPath, ModemView.MODEM, "Enable", CALL_TIMEOUT_MS, "b", true);
     }
 
     @Override
     public CompletableFuture<String> connect(String modemPath, Map<String, Object> properties) {
-        CompletableFuture<String> done = new CompletableFuture<>();
         Map<String, Variant<?>> args = new LinkedHashMap<>();
         properties.forEach((k, v) -> args.put(k, v instanceof Long u ? new Variant<>(new UInt32(u)) : new Variant<>(v)));
-        try {
-            bus.callWithCallback(remote(modemPath, Simple.class), "Connect", new CallbackHandler<DBusPath>() {
-                @Override
-                public void handle(DBusPath bearer) {
-                    done.complete(bearer.getPath());
-                }
-
-                @Override
-                public void handleError(DBusExecutionException e) {
-                    done.completeExceptionally(error(e));
-                }
-            }, args);
-        } catch (DBusException | DBusExecutionException e) {
-            done.completeExceptionally(e instanceof DBusExecutionException x ? error(x)
-                    : new ModemError("org.freedesktop.DBus.Error.Failed", e.getMessage()));
-        }
+        CompletableFuture<String> done = new CompletableFuture<>();
+        connects.execute(() -> {
+            try {
+                done.complete(String.valueOf(plain(invoke(modemPath, SIMPLE, "Connect", CONNECT_TIMEOUT_MS, "a{sv}",
+                        args)[0])));
+            } catch (ModemError | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+            changed.run(); // the driver looks at the result now, not at its next poll
+        });
         return done;
     }
 
     @Override
     public void disconnect(String modemPath, String bearerPath) throws ModemError {
-        call(() -> {
-            remote(modemPath, Simple.class).Disconnect(new DBusPath(bearerPath));
-            return null;
-        });
+        invoke(modemPath, SIMPLE, "Disconnect", CALL_TIMEOUT_MS, "o", new DBusPath(bearerPath));
     }
 
     @Override
     public void reset(String modemPath) throws ModemError {
-        call(() -> {
-            remote(modemPath, Modem.class).Reset();
-            return null;
-        });
+        invoke(modemPath, ModemView.MODEM, "Reset", CALL_TIMEOUT_MS, null);
     }
 
-    private <I extends DBusInterface> I remote(String path, Class<I> type) throws DBusException {
-        return bus.getRemoteObject(SERVICE, path, type);
-    }
-
-    private interface BusCall<T> {
-        T run() throws DBusException;
-    }
-
-    private static <T> T call(BusCall<T> call) throws ModemError {
+    /**
+     * One method call, answered or failed with ModemManager's own error name (dbus-java's proxies turn unknown
+     * error names into a bare DBusExecutionException: the name, which says "wrong PIN" or "APN rejected", is lost).
+     */
+    private Object[] invoke(String path, String iface, String member, long timeoutMs, String signature,
+            Object... args) throws ModemError {
         try {
-            return call.run();
-        } catch (DBusExecutionException e) {
-            throw error(e);
+            MethodCall call = bus.getMessageFactory().createMethodCall(SERVICE, path, iface, member, (byte) 0,
+                    signature, args);
+            bus.sendMessage(call);
+            Message reply = call.getReply(timeoutMs);
+            if (reply == null) {
+                throw new ModemError("org.freedesktop.DBus.Error.NoReply", member + ": no reply within "
+                        + timeoutMs + " ms");
+            }
+            if (reply instanceof org.freedesktop.dbus.messages.Error error) {
+                Object[] detail = error.getParameters();
+                throw new ModemError(error.getName(), detail != null && detail.length > 0 ? String.valueOf(detail[0])
+                        : error.getName());
+            }
+            Object[] values = reply.getParameters();
+            return values == null ? new Object[] {null} : values;
         } catch (DBusException e) {
-            throw new ModemError("org.freedesktop.DBus.Error.Failed", String.valueOf(e.getMessage()));
+            throw new ModemError("org.freedesktop.DBus.Error.Failed", member + ": " + e.getMessage());
         }
-    }
-
-    private static ModemError error(DBusExecutionException e) {
-        return new ModemError(Optional.ofNullable(e.getType()).orElse("org.freedesktop.DBus.Error.Failed"),
-                String.valueOf(e.getMessage()));
     }
 
     private static Map<String, Object> plainProperties(Map<String, Variant<?>> props) {
@@ -247,6 +233,7 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
 
     @Override
     public void close() {
+        connects.shutdownNow();
         for (AutoCloseable h : handlers) {
             try {
                 h.close();
