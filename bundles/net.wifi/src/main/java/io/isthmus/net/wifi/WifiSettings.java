@@ -146,7 +146,7 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
             }
             return ok;
         });
-        if (ssid.isEmpty() && map.keySet().stream().anyMatch(k -> !"country".equals(k) && KEYS.contains(k))) {
+        if (!map.containsKey("ssid") && map.keySet().stream().anyMatch(k -> !"country".equals(k) && KEYS.contains(k))) {
             f.error("ssid", "required: the network to join (without an ssid the port stays down)");
         }
         if (f.failed()) {

@@ -42,7 +42,7 @@ final class WpaReplies {
                     Optional.ofNullable(kv.get("bssid")), integer(kv.get("freq")).filter(f -> f > 0),
                     Optional.ofNullable(kv.get("key_mgmt")), Optional.ofNullable(kv.get("EAP state")),
                     Optional.ofNullable(kv.get("suppPortStatus")),
-                    Optional.ofNullable(kv.get("selectedMethod")).map(m -> m.replaceFirst("^\\d+ \\((.*)\\)$", "$1")),
+                    Optional.ofNullable(kv.get("selectedMethod")).map(m -> m.replaceFirst("^\\d+ \\((?:EAP-)?(.*)\\)$", "$1")),
                     Optional.ofNullable(kv.get("id_str")));
         }
 
