@@ -105,12 +105,7 @@ final class BundleCommands {
 
     @Command(name = "bundle", description = "Field updates: install, update, roll back a bundle on devices or a "
             + "fleet; follow a job.", subcommands = {Update.class, Install.class, Rollback.class, Job.class})
-    static final class Bundle extends Isthmusctl.Sub {
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return 2;
-        }
+    static final class Bundle extends Isthmusctl.Group {
     }
 
     /** update and install: the same rollout, a different command on the device. */
@@ -379,12 +374,7 @@ final class BundleCommands {
     }
 
     @Command(name = "rollout", description = "Rollout journals.", subcommands = {Status.class})
-    static final class RolloutGroup extends Isthmusctl.Sub {
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return 2;
-        }
+    static final class RolloutGroup extends Isthmusctl.Group {
     }
 
     @Command(name = "status", description = "A rollout's result from its journal; asks pending devices for their "

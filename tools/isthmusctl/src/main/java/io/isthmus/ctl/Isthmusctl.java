@@ -137,6 +137,15 @@ public final class Isthmusctl {
         }
     }
 
+    /** A command that only groups subcommands: alone it is a usage error. */
+    abstract static class Group extends Sub {
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return 2;
+        }
+    }
+
     @Command(name = "devices", description = "Gateways known to the broker (their retained state).")
     static final class Devices extends Sub {
         @Override
@@ -205,12 +214,7 @@ public final class Isthmusctl {
     @Command(name = "config", description = "The network document: get, put, validate, history, rollback.",
             subcommands = {Config.Get.class, Config.Put.class, Config.Validate.class, Config.History.class,
                     Config.Rollback.class})
-    static final class Config extends Sub {
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return 2;
-        }
+    static final class Config extends Group {
 
         @Command(name = "get", description = "Print the document in force (or of --generation).")
         static final class Get extends Sub {
@@ -325,12 +329,7 @@ public final class Isthmusctl {
 
     @Command(name = "diag", description = "Troubleshooting from the gateway itself: ping, resolve, route.",
             subcommands = {Diag.Ping.class, Diag.Resolve.class, Diag.Route.class})
-    static final class Diag extends Sub {
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return 2;
-        }
+    static final class Diag extends Group {
 
         @Command(name = "ping", description = "Ping a target from the gateway.")
         static final class Ping extends Sub {
