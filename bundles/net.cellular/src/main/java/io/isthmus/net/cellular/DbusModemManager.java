@@ -71,13 +71,19 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
             DBusConnection connection = builder.withShared(false).transportConfig()
                     .withServiceLoaderClassLoader(bundle).back().build();
             DbusModemManager mm = new DbusModemManager(connection, changed);
-            mm.handlers.add(connection.addSigHandler(Properties.PropertiesChanged.class, SERVICE, s -> changed.run()));
-            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesAdded.class, SERVICE, s -> changed.run()));
-            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesRemoved.class, SERVICE,
-                    s -> changed.run()));
+            // dbus-java matches signal sources by unique name only: filter on ModemManager's object paths instead
+            mm.handlers.add(connection.addSigHandler(Properties.PropertiesChanged.class, s -> mm.signal(s)));
+            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesAdded.class, s -> mm.signal(s)));
+            mm.handlers.add(connection.addSigHandler(ObjectManager.InterfacesRemoved.class, s -> mm.signal(s)));
             return mm;
         } finally {
             thread.setContextClassLoader(before);
+        }
+    }
+
+    private void signal(org.freedesktop.dbus.messages.DBusSignal s) {
+        if (s.getPath() != null && s.getPath().startsWith(ROOT)) {
+            changed.run();
         }
     }
 
