@@ -18,8 +18,10 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * WpaSupplicants: one supervised {@code wpa_supplicant} per device, in the foreground, without a configuration
  * file ({@code -C} gives the control directory), so the WiFi driver sets networks and secrets over the socket.
+ * Immediate: a delayed component would be deactivated (its daemons stopped) as soon as the WiFi bundle, its only
+ * user, stops for an update.
  */
-@Component(service = WpaSupplicants.class, configurationPid = LinuxConfig.PID)
+@Component(immediate = true, service = WpaSupplicants.class, configurationPid = LinuxConfig.PID)
 public class WpaSupplicantDaemons implements WpaSupplicants {
     private static final Pattern DRIVER = Pattern.compile("[a-z0-9_]{1,16}(,[a-z0-9_]{1,16}){0,3}");
     private static final Pattern DIRECTORY = Pattern.compile("(/[A-Za-z0-9_.-]+)+");
