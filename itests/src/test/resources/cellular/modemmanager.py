@@ -13,7 +13,7 @@ DropRegistration(u resetsNeeded), RestoreRegistration(), FailBearer(), FailConne
 Stats() -> JSON string of connect attempts, resets, PIN attempts (times as float seconds).
 
 Parameters (all optional): imei, iccid, interface (wwan0), address (100.65.1.10), prefix (24),
-gateway (100.65.1.1), dns (list), mtu (1430), pin ('' = SIM not locked).
+gateway (100.65.1.1), dns (list), mtu (1430), pin ('' = SIM not locked), rejectApns (list).
 '''
 
 import json
@@ -80,7 +80,7 @@ def load(mock, parameters):
         'network_up': True,
         'resets_needed': 0,
         'fail_connects': 0,
-        'rejected_apns': set(),
+        'rejected_apns': set(str(a) for a in parameters.get('rejectApns', [])),
         'bearer_counter': 0,
         'connects': [],
         'resets': [],
