@@ -250,7 +250,7 @@ public class WifiSystemIT {
         assertEquals("RESOLVED", call("bundle.stop", Map.of("bundle", "io.isthmus.net.wifi")).at("/body/state")
                 .asText());
         assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
-        assertEquals(routes, lab.ipText("gw", "route", "show", "table", "all"));
+        assertEquals(gateway.transcript(), routes, lab.ipText("gw", "route", "show", "table", "all"));
         assertTrue(lab.exec("gw", "ping", "-c", "1", "-W", "2", "-I", lab.get("GW_WIFI_ADDR"), INTERNET).ok());
         assertEquals("ACTIVE", call("bundle.start", Map.of("bundle", "io.isthmus.net.wifi")).at("/body/state")
                 .asText());
