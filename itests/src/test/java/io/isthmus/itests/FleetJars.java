@@ -50,6 +50,11 @@ final class FleetJars {
 
     /** {@code jar} with {@code version} as its Bundle-Version (signatures of the original dropped), signed. */
     Path version(Path jar, String version) throws IOException, InterruptedException {
+        return version(jar, version, 0);
+    }
+
+    /** The same with {@code padding} incompressible bytes in an extra resource: a big bundle for transfers. */
+    Path version(Path jar, String version, int padding) throws IOException, InterruptedException {
         Path out = dir.resolve(jar.getFileName().toString().replace(".jar", "-" + version + ".jar"));
         try (InputStream in = Files.newInputStream(jar); JarInputStream j = new JarInputStream(in)) {
             Manifest m = new Manifest(j.getManifest());
@@ -64,6 +69,13 @@ final class FleetJars {
                     }
                     w.putNextEntry(new JarEntry(e.getName()));
                     j.transferTo(w);
+                    w.closeEntry();
+                }
+                if (padding > 0) {
+                    byte[] noise = new byte[padding];
+                    new java.util.Random(padding).nextBytes(noise);
+                    w.putNextEntry(new JarEntry("fleet-padding.bin"));
+                    w.write(noise);
                     w.closeEntry();
                 }
             }

@@ -90,6 +90,12 @@ final class FleetNet implements AutoCloseable {
         }
     }
 
+    /** SIGKILL and start again: a broker crash; without persistence it forgets every session. */
+    void restartBroker() throws IOException, InterruptedException {
+        broker.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        startBroker();
+    }
+
     private static boolean listening() {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress(BROKER_ADDR, 1883), 200);

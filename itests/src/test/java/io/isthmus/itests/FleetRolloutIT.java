@@ -240,10 +240,13 @@ public class FleetRolloutIT {
         assertTrue("the job waits on the broker", watch.retained(topic, Duration.ofSeconds(3)).isPresent());
 
         Instant back = Instant.now();
+        t0 = System.nanoTime();
         gateways[OFFLINE] = start(OFFLINE);
         assertTrue(gateways[OFFLINE].transcript(), gateways[OFFLINE].awaitReady(READY).isPresent());
         watch.await(device(OFFLINE), true, back, Duration.ofSeconds(30));
+        long ready = (System.nanoTime() - t0) / 1_000_000;
         Lab.Result status = isthmusctl("--json", "rollout", "status", journal.toString(), "--wait", "90");
+        long committed = (System.nanoTime() - t0) / 1_000_000;
 
         assertEquals(status.out() + status.err(), 0, status.exit());
         JsonNode six = byDevice(JSON.readTree(status.out())).get("fleet-6");
@@ -254,6 +257,46 @@ public class FleetRolloutIT {
         }
         assertFalse("the retained job is withdrawn once its outcome is known",
                 watch.retained(topic, Duration.ofSeconds(2)).isPresent());
-        System.out.println("FleetRolloutIT offline: rollout " + ms + " ms\n" + status.out());
+        System.out.println("FleetRolloutIT offline: rollout " + ms + " ms; fleet-6 restarted: online " + ready
+                + " ms, its job committed and seen by rollout status " + committed + " ms\n" + status.out());
+    }
+
+    @Test
+    public void anInlineTransferResumesAfterABrokerCrashWithTheMissingChunks() throws Exception {
+        Path jar = signer.version(distributionJar(), "0.1.3.fleet", 2 * 1024 * 1024);
+        List<String> cmd = new ArrayList<>(List.of(cli().toString(), "--broker", FleetNet.BROKER, "--timeout", "5",
+                "bundle", "update", "fleet-2", "--chunk-size", "16384", "--journal",
+                work.resolve("rollout-resume.json").toString(), jar.toString()));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).start();
+        List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream()))) {
+                r.lines().forEach(progress::add);
+            } catch (java.io.IOException e) {
+                // the CLI ended
+            }
+        });
+        reader.start();
+        String out;
+        try {
+            // plain progress (not a terminal): "fleet-2: receiving 25%" once a quarter is through
+            assertTrue("transfer under way: " + progress, Lab.within(Duration.ofSeconds(60),
+                    () -> progress.contains("fleet-2: receiving 25%")) >= 0);
+            net.restartBroker();
+            assertTrue("the CLI finished", p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS));
+            out = new String(p.getInputStream().readAllBytes());
+        } finally {
+            p.destroyForcibly();
+        }
+        reader.join(5000);
+        String transcript = out + "\n" + String.join("\n", progress);
+        assertTrue("resumed after the crash, not finished before it:\n" + transcript,
+                progress.contains("fleet-2: resuming"));
+        assertEquals(transcript, 0, p.exitValue());
+        assertTrue(transcript, out.contains("committed"));
+        assertEquals("0.1.3.fleet", running(2));
+        System.out.println("FleetRolloutIT resume: " + jar.toFile().length() + " bytes inline, broker killed at 25 %, "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms to committed\n" + transcript);
     }
 }

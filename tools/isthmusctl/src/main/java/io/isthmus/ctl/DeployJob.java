@@ -305,6 +305,7 @@ final class DeployJob {
                         return; // it has every chunk already
                     }
                     status.path("missing").forEach(m -> missing.add(m.asInt()));
+                    progress.state(device, "resuming", (int) (sent * 100 / Math.max(1, jar.size())), sent, jar.size());
                     continue;
                 }
                 int st = reply.path("status").asInt();

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,11 +65,14 @@ class DeployJobTest {
     void aLostConnectionResumesWithOnlyTheMissingChunks() throws Exception {
         FakeFleet.Device d = fleet.add("gw-1");
         d.dropConnectionAtChunk = 2;
-        DeviceResult r = new DeployJob(fleet, DeployJob.Progress.NONE).deploy(inline(4096), "gw-1", "wave 1");
+        List<String> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DeviceResult r = new DeployJob(fleet, (dev, state, p, b, z) -> states.add(state))
+                .deploy(inline(4096), "gw-1", "wave 1");
 
         assertEquals(Outcome.COMMITTED, r.outcome(), r.toString());
         assertEquals(1, fleet.reconnects);
         assertTrue(d.commands.contains("bundle.job"), "asked what is missing: " + d.commands);
+        assertTrue(states.contains("resuming"), "the operator sees it: " + states);
         // chunk 2 was lost with the connection: sent twice; no other chunk was sent again
         assertEquals(jar.chunks(4096) + 1, d.commands.stream().filter("bundle.chunk"::equals).count());
     }
