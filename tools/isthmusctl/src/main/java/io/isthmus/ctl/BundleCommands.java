@@ -212,7 +212,8 @@ final class BundleCommands {
 
                     @Override
                     public DeviceResult revert(DeviceResult committed) throws InterruptedException {
-                        return jobs.revert(committed, jar.symbolicName(), r.timeout(), Duration.ofSeconds(jobTimeout));
+                        return jobs.revert(action(), committed, jar.symbolicName(), r.timeout(),
+                                Duration.ofSeconds(jobTimeout));
                     }
 
                     @Override

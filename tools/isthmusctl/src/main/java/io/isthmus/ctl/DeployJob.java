@@ -116,6 +116,12 @@ final class DeployJob {
     /** {@code bundle.rollback}: back to the device's previous committed jar of the bundle. */
     DeviceResult rollback(String device, String bsn, String phase, Duration replyTimeout, Duration jobTimeout)
             throws InterruptedException {
+        return change("bundle.rollback", device, bsn, phase, replyTimeout, jobTimeout);
+    }
+
+    /** {@code bundle.rollback} or {@code bundle.uninstall}: a job without a jar, followed to its end. */
+    private DeviceResult change(String command, String device, String bsn, String phase, Duration replyTimeout,
+            Duration jobTimeout) throws InterruptedException {
         long start = System.nanoTime();
         Optional<String> from = Optional.empty();
         try {
@@ -123,7 +129,7 @@ final class DeployJob {
             from = runningVersion(device, bsn, replyTimeout);
             LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
             try (AutoCloseable watch = link.watchDeployEvents(device, events::add)) {
-                JsonNode accepted = call(device, "bundle.rollback", Map.of("bundle", bsn), replyTimeout, deadline);
+                JsonNode accepted = call(device, command, Map.of("bundle", bsn), replyTimeout, deadline);
                 String job = accepted.path("job").asText();
                 JsonNode end = awaitEnd(device, job, events, deadline);
                 Outcome o = Outcome.ofJobState(end.path("state").asText()).orElseThrow();
@@ -141,14 +147,19 @@ final class DeployJob {
         }
     }
 
-    /** The rollout's undo of a committed device: {@code bundle.rollback}, reported as reverted or revertFailed. */
-    DeviceResult revert(DeviceResult committed, String bsn, Duration replyTimeout, Duration jobTimeout)
-            throws InterruptedException {
-        DeviceResult r = rollback(committed.device(), bsn, committed.phase(), replyTimeout, jobTimeout);
+    /**
+     * The rollout's undo of a committed device, reported as reverted or revertFailed: {@code bundle.rollback} after
+     * an update, {@code bundle.uninstall} after an install (a new bundle has no previous version).
+     */
+    DeviceResult revert(Action action, DeviceResult committed, String bsn, Duration replyTimeout,
+            Duration jobTimeout) throws InterruptedException {
+        String command = action == Action.INSTALL ? "bundle.uninstall" : "bundle.rollback";
+        DeviceResult r = change(command, committed.device(), bsn, committed.phase(), replyTimeout, jobTimeout);
         return r.outcome() == Outcome.COMMITTED
-                ? committed.withOutcome(Outcome.REVERTED, Optional.of("rolled back by the rollout to "
-                        + r.toVersion().or(committed::fromVersion).orElse("the previous version")), r.millis())
-                : committed.withOutcome(Outcome.REVERT_FAILED, Optional.of("rollback " + r.outcome().word + ": "
+                ? committed.withOutcome(Outcome.REVERTED, Optional.of(action == Action.INSTALL
+                        ? "uninstalled by the rollout" : "rolled back by the rollout to "
+                                + r.toVersion().or(committed::fromVersion).orElse("the previous version")), r.millis())
+                : committed.withOutcome(Outcome.REVERT_FAILED, Optional.of(command + " " + r.outcome().word + ": "
                         + r.reason().orElse("")), r.millis());
     }
 

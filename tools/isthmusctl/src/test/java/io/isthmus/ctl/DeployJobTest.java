@@ -129,7 +129,7 @@ class DeployJobTest {
         DeployJob jobs = new DeployJob(fleet, DeployJob.Progress.NONE);
         DeviceResult committed = jobs.deploy(inline(4096), "gw-1", "wave 1");
 
-        DeviceResult reverted = jobs.revert(committed, "io.x.probe", Duration.ofSeconds(1), Duration.ofSeconds(5));
+        DeviceResult reverted = jobs.revert(DeployJob.Action.UPDATE, committed, "io.x.probe", Duration.ofSeconds(1), Duration.ofSeconds(5));
         assertEquals(Outcome.REVERTED, reverted.outcome());
         assertEquals("1.0.0", fleet.devices.get("gw-1").running);
     }
@@ -140,5 +140,23 @@ class DeployJobTest {
         assertTrue(a.matches("[A-Za-z0-9._-]{1,64}"), a);
         assertTrue(!a.equals(DeployJob.jobId("20261126-091512-ab12 (my rollout)", "gw/with spaces")));
         assertTrue(!DeployJob.jobId("r", "gw-1").equals(DeployJob.jobId("r", "gw-1")), "a new id per attempt");
+    }
+
+    @Test
+    void theUndoOfAnInstallIsAnUninstall() throws Exception {
+        FakeFleet.Device d = fleet.add("gw-1");
+        d.running = null; // the bundle is new there
+        DeployJob jobs = new DeployJob(fleet, DeployJob.Progress.NONE);
+        DeployJob.Settings install = new DeployJob.Settings(DeployJob.Action.INSTALL, jar, Optional.empty(), 4096,
+                false, Optional.empty(), Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(1), "r1");
+        DeviceResult committed = jobs.deploy(install, "gw-1", "wave 1");
+        assertEquals(Outcome.COMMITTED, committed.outcome(), committed.toString());
+        assertTrue(d.commands.contains("bundle.install"), d.commands.toString());
+
+        DeviceResult undone = jobs.revert(DeployJob.Action.INSTALL, committed, "io.x.probe", Duration.ofSeconds(1),
+                Duration.ofSeconds(5));
+        assertEquals(Outcome.REVERTED, undone.outcome(), undone.toString());
+        assertTrue(d.commands.contains("bundle.uninstall") && !d.commands.contains("bundle.rollback"));
+        assertEquals(null, d.running);
     }
 }

@@ -94,6 +94,7 @@ final class FakeFleet implements DeployLink {
                 yield j == null ? error(404, "not-found", "no job") : ok(jobJson(j));
             }
             case "bundle.rollback" -> rollback(d);
+            case "bundle.uninstall" -> uninstall(d);
             default -> error(404, "unknown-command", command);
         };
     }
@@ -171,6 +172,14 @@ final class FakeFleet implements DeployLink {
         d.running = d.previous;
         d.previous = null;
         j.version = d.running;
+        end(d, j, "committed", null);
+        return ok(Map.of("job", j.id, "state", "committed"));
+    }
+
+    private JsonNode uninstall(Device d) {
+        Job j = new Job("un-" + d.jobs.size(), Channel.JSON.createObjectNode(), 0);
+        d.jobs.put(j.id, j);
+        d.running = null;
         end(d, j, "committed", null);
         return ok(Map.of("job", j.id, "state", "committed"));
     }

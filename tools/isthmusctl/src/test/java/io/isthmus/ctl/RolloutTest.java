@@ -44,7 +44,7 @@ class RolloutTest {
 
             @Override
             public DeviceResult revert(DeviceResult c) throws InterruptedException {
-                return jobs.revert(c, "io.x.probe", Duration.ofSeconds(1), Duration.ofSeconds(5));
+                return jobs.revert(DeployJob.Action.UPDATE, c, "io.x.probe", Duration.ofSeconds(1), Duration.ofSeconds(5));
             }
 
             @Override
