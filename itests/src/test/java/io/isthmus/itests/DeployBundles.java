@@ -166,7 +166,7 @@ final class DeployBundles {
 
     static Path unresolvable(Path dir, String version) throws IOException {
         return probe(dir.resolve("probe-unresolvable.jar"), version, Map.of("Import-Package",
-                "org.nowhere;version=\"[1.2,2)\""), List.of(), Map.of());
+                "org.nowhere;version=\"[1.2,2)\""), List.of(), Map.of("readme.txt", "imports what nobody exports"));
     }
 
     /** A jar with a manifest but no Bundle-SymbolicName. */

@@ -1,12 +1,13 @@
 package io.isthmus.itests;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -17,18 +18,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 
 /**
- * An HTTPS file server in the test JVM's namespace with Range support, for URL transfers: serves the jars put into
- * it; {@link #dropOnce} makes the next download of a file break off after some bytes (the gateway must resume).
+ * A small HTTPS file server (GET with {@code Range: bytes=N-}) in the test JVM's namespace, for URL transfers. Its
+ * own sockets, so that {@link #dropOnce} can really close a connection halfway through a file, as a broken link
+ * does; the gateway must resume with a Range request.
  */
 final class DeployHttps implements AutoCloseable {
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
-    private final HttpsServer server;
+    private static final Pattern RANGE = Pattern.compile("(?i)range:\\s*bytes=(\\d+)-");
+    private final SSLServerSocket server;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
     private final Map<String, Long> dropAfter = new ConcurrentHashMap<>();
     final AtomicInteger rangeRequests = new AtomicInteger();
-    final AtomicInteger requests = new AtomicInteger();
     private final String base;
 
     DeployHttps(String address, int port, Path keystore) throws Exception {
@@ -40,11 +42,12 @@ final class DeployHttps implements AutoCloseable {
         kmf.init(ks, DeployBundles.PASSWORD);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress(address, port), 16);
-        server.setHttpsConfigurator(new HttpsConfigurator(ctx));
-        server.createContext("/", this::serve);
-        server.start();
+        server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(port, 16,
+                InetAddress.getByName(address));
         base = "https://" + address + ":" + port + "/";
+        Thread t = new Thread(this::accept, "deploy-https");
+        t.setDaemon(true);
+        t.start();
     }
 
     String put(String name, Path file) {
@@ -56,52 +59,65 @@ final class DeployHttps implements AutoCloseable {
         dropAfter.put(name, afterBytes);
     }
 
-    private void serve(HttpExchange x) throws IOException {
-        requests.incrementAndGet();
-        Path file = files.get(x.getRequestURI().getPath().substring(1));
-        if (file == null) {
-            x.sendResponseHeaders(404, -1);
-            x.close();
-            return;
-        }
-        byte[] bytes = Files.readAllBytes(file);
-        long from = 0;
-        String range = x.getRequestHeaders().getFirst("Range");
-        if (range != null) {
-            Matcher m = RANGE.matcher(range);
-            if (m.matches()) {
-                from = Long.parseLong(m.group(1));
-                rangeRequests.incrementAndGet();
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> serve(s), "deploy-https-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return; // closed
             }
         }
-        if (from >= bytes.length && bytes.length > 0) {
-            x.getResponseHeaders().add("Content-Range", "bytes */" + bytes.length);
-            x.sendResponseHeaders(416, -1);
-            x.close();
-            return;
-        }
-        long length = bytes.length - from;
-        if (from > 0) {
-            x.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (bytes.length - 1) + "/" + bytes.length);
-        }
-        x.sendResponseHeaders(from > 0 ? 206 : 200, length);
-        Long drop = dropAfter.remove(x.getRequestURI().getPath().substring(1));
-        try (OutputStream out = x.getResponseBody()) {
-            if (drop != null) {
-                out.write(bytes, (int) from, (int) Math.min(drop, length));
-                out.flush();
-                throw new IOException("dropping the connection on purpose");
+    }
+
+    /** One request per connection (Connection: close): enough for a downloader. */
+    private void serve(Socket s) {
+        try (s; OutputStream out = s.getOutputStream()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            String request = in.readLine();
+            if (request == null) {
+                return;
             }
-            out.write(bytes, (int) from, (int) length);
+            long from = 0;
+            for (String h; (h = in.readLine()) != null && !h.isEmpty();) {
+                Matcher m = RANGE.matcher(h);
+                if (m.find()) {
+                    from = Long.parseLong(m.group(1));
+                    rangeRequests.incrementAndGet();
+                }
+            }
+            String name = request.split(" ")[1].substring(1);
+            Path file = files.get(name);
+            if (file == null) {
+                out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(
+                        StandardCharsets.ISO_8859_1));
+                return;
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            if (from >= bytes.length) {
+                out.write(("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + bytes.length
+                        + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                return;
+            }
+            long length = bytes.length - from;
+            String head = (from > 0 ? "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + from + "-"
+                    + (bytes.length - 1) + "/" + bytes.length + "\r\n" : "HTTP/1.1 200 OK\r\n")
+                    + "Content-Type: application/java-archive\r\nContent-Length: " + length
+                    + "\r\nConnection: close\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            Long drop = dropAfter.remove(name);
+            out.write(bytes, (int) from, (int) (drop == null ? length : Math.min(drop, length)));
+            out.flush();
+            // with a drop, the socket closes here: fewer bytes than Content-Length, like a broken link
         } catch (IOException e) {
-            // an intended drop: closing the exchange early breaks the transfer for the client
-        } finally {
-            x.close();
+            // the client went away
         }
     }
 
     @Override
-    public void close() {
-        server.stop(0);
+    public void close() throws IOException {
+        server.close();
     }
 }

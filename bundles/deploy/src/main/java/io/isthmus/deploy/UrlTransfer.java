@@ -3,10 +3,8 @@ package io.isthmus.deploy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,26 +14,25 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Downloads a jar over HTTPS (or HTTP, for labs) into the job's incoming directory. A dropped connection resumes
- * where it stopped with a Range request (a server that answers 200 instead of 206 sends the whole file again).
+ * Downloads a jar over HTTPS (or HTTP, for labs) into the job's incoming directory. A dropped or stalled connection
+ * (no byte for the read timeout) resumes where it stopped with a Range request; a server that answers 200 instead
+ * of 206 sends the whole file again.
  */
 final class UrlTransfer {
     static final int ATTEMPTS = 8;
 
-    private final HttpClient client;
+    private final Optional<SSLSocketFactory> sockets;
     private final Duration timeout;
 
     UrlTransfer(Optional<TrustStore> trust, Duration timeout) throws GeneralSecurityException, IOException {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL);
-        if (trust.isPresent() && !trust.get().anchors().isEmpty()) {
-            b.sslContext(context(trust.get()));
-        }
-        this.client = b.build();
+        this.sockets = trust.isPresent() && !trust.get().anchors().isEmpty()
+                ? Optional.of(context(trust.get()).getSocketFactory()) : Optional.empty();
         this.timeout = timeout;
     }
 
@@ -48,27 +45,27 @@ final class UrlTransfer {
             if (have >= size) {
                 return jar;
             }
-            HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(timeout).GET();
-            if (have > 0) {
-                rb.header("Range", "bytes=" + have + "-");
-            }
             try {
-                HttpResponse<InputStream> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
-                boolean append = r.statusCode() == 206;
-                if (r.statusCode() == 416) {
-                    r.body().close();
+                HttpURLConnection c = open(url);
+                if (have > 0) {
+                    c.setRequestProperty("Range", "bytes=" + have + "-");
+                }
+                int status = c.getResponseCode();
+                if (status == 416) {
+                    c.disconnect();
                     throw new Refused("transfer incomplete: the server has only " + have + " of " + size + " bytes");
                 }
-                if (r.statusCode() != 200 && !append) {
-                    r.body().close();
-                    throw new Refused("download failed: HTTP " + r.statusCode() + " from " + url);
+                boolean append = status == 206;
+                if (status != 200 && !append) {
+                    c.disconnect();
+                    throw new Refused("download failed: HTTP " + status + " from " + url);
                 }
-                try (InputStream in = r.body(); OutputStream out = Files.newOutputStream(jar, StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE, append ? StandardOpenOption.APPEND
+                try (InputStream in = c.getInputStream(); OutputStream out = Files.newOutputStream(jar,
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE, append ? StandardOpenOption.APPEND
                                 : StandardOpenOption.TRUNCATE_EXISTING)) {
                     long n = append ? have : 0;
                     byte[] buf = new byte[64 * 1024];
-                    for (int k; (k = in.read(buf)) > 0 && n < size;) {
+                    for (int k; n < size && (k = in.read(buf)) > 0;) {
                         int take = (int) Math.min(k, size - n);
                         out.write(buf, 0, take);
                         n += take;
@@ -86,6 +83,18 @@ final class UrlTransfer {
         }
         throw new Refused("transfer incomplete: " + (last == null ? "no data" : last.getMessage()) + " after "
                 + ATTEMPTS + " attempts");
+    }
+
+    private HttpURLConnection open(URI url) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        if (c instanceof HttpsURLConnection s && sockets.isPresent()) {
+            s.setSSLSocketFactory(sockets.get());
+        }
+        c.setConnectTimeout((int) timeout.toMillis());
+        c.setReadTimeout((int) timeout.toMillis());
+        c.setInstanceFollowRedirects(true);
+        c.setUseCaches(false);
+        return c;
     }
 
     private static SSLContext context(TrustStore trust) throws GeneralSecurityException, IOException {
