@@ -168,6 +168,15 @@ public class WifiSystemIT {
         return false;
     }
 
+    /** The pid of the gateway's wpa_supplicant for wlan0, or blank. */
+    String pgrep() {
+        try {
+            return lab.exec("gw", "pgrep", "-f", "wpa_supplicant -i wlan0").out().strip();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     Lab.Result wpaCli(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(lab.inNamespace("gw"));
         cmd.addAll(List.of("wpa_cli", "-p", work.resolve("wpa").toString(), "-i", "wlan0"));
@@ -245,7 +254,7 @@ public class WifiSystemIT {
         // and the WiFi address kept, the new instance adopts the running wpa_supplicant
         String eth0 = lab.ipText("gw", "addr", "show", "dev", "eth0");
         String routes = lab.ipText("gw", "route", "show", "table", "all");
-        String supplicant = lab.exec("gw", "pgrep", "-f", "wpa_supplicant -i wlan0").out();
+        String supplicant = pgrep();
         assertFalse("wpa_supplicant runs", supplicant.isBlank());
         assertEquals("RESOLVED", call("bundle.stop", Map.of("bundle", "io.isthmus.net.wifi")).at("/body/state")
                 .asText());
@@ -258,8 +267,25 @@ public class WifiSystemIT {
         awaitWlan0("status back after the restart", Duration.ofSeconds(10),
                 p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
         assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
-        assertEquals("the same wpa_supplicant", supplicant, lab.exec("gw", "pgrep", "-f", "wpa_supplicant -i wlan0")
-                .out());
+        assertEquals("the same wpa_supplicant", supplicant, pgrep());
+
+        // the "radio" is switched off: status shows no carrier (what the uplink manager fails over on)
+        lab.fault("pull", "wifi");
+        awaitWlan0("no carrier once the access point is gone", Duration.ofSeconds(10),
+                p -> p.has("carrier") && !p.path("carrier").asBoolean());
+        lab.fault("restore", "wifi");
+        awaitWlan0("carrier back", Duration.ofSeconds(10), p -> p.path("carrier").asBoolean());
+
+        // wpa_supplicant dies: the linux bundle starts it again, the driver attaches, configures and authenticates
+        assertTrue(lab.exec("gw", "pkill", "-KILL", "-f", "wpa_supplicant -i wlan0").ok());
+        long reconfigured = Lab.within(Duration.ofSeconds(20), () -> gateway.stdout().stream()
+                .filter(l -> l.contains("wifi wlan0: network set")).count() == 2);
+        assertTrue("the restarted daemon got the network again:\n" + gateway.transcript(), reconfigured >= 0);
+        System.out.println("[wifi] wpa_supplicant killed -> network set on its successor after " + reconfigured
+                + " ms");
+        awaitWlan0("authorized again after wpa_supplicant was killed", Duration.ofSeconds(20),
+                p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
+        assertFalse(pgrep().isEmpty() || supplicant.equals(pgrep()));
 
         // a wrong EAP password: status says why, wlan0 has no address, the gateway stays manageable over eth0
         Map<?, ?> wrong = MqttTestClient.JSON.readValue(document(peap("wrong-password")), Map.class);
