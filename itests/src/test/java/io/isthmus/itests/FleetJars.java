@@ -84,6 +84,26 @@ final class FleetJars {
         return out;
     }
 
+    /** An HTTPS server's key (for {@code ip}, in its SAN) and a PKCS12 trust store holding its certificate. */
+    record Tls(Path serverKeystore, Path trustStore) {
+        static final String PASSWORD = "secret";
+    }
+
+    static Tls tls(Path dir, String ip) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path server = dir.resolve("files-server.p12");
+        Path cert = dir.resolve("files-server.pem");
+        Path trust = dir.resolve("files-trust.p12");
+        run(tool("keytool"), "-genkeypair", "-alias", "files", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-keystore", server.toString(), "-storetype", "pkcs12", "-storepass", Tls.PASSWORD,
+                "-dname", "CN=" + ip, "-ext", "san=ip:" + ip, "-validity", "7");
+        Files.writeString(cert, run(tool("keytool"), "-exportcert", "-rfc", "-alias", "files", "-keystore",
+                server.toString(), "-storepass", Tls.PASSWORD).out());
+        run(tool("keytool"), "-importcert", "-noprompt", "-alias", "files", "-file", cert.toString(), "-keystore",
+                trust.toString(), "-storetype", "pkcs12", "-storepass", Tls.PASSWORD);
+        return new Tls(server, trust);
+    }
+
     private static String tool(String name) {
         return Path.of(System.getProperty("java.home"), "bin", name).toString();
     }

@@ -7,7 +7,8 @@ import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,9 @@ import org.junit.rules.Timeout;
  * Fleet rollout end to end: six real gateways (x86-industrial, each in its own network namespace, all on one
  * Mosquitto), driven only by the real isthmusctl. The rolled-out bundle is io.isthmus.multicast under a new
  * version, signed by a key whose certificate every gateway trusts — except fleet-4, whose trust store has a
- * stranger's certificate only: it rejects the jar, which is the failure the rollout must react to.
+ * stranger's certificate only: it rejects the jar, which is the failure the rollout must react to. URL transfers
+ * come from an HTTPS server in this JVM whose certificate the gateways' JVM trust store holds; inline transfers go
+ * through the broker, which one test kills in the middle of one.
  */
 public class FleetRolloutIT {
     static final String PROFILE = "x86-industrial";
@@ -47,7 +50,8 @@ public class FleetRolloutIT {
     static Path work;
     static FleetJars signer;
     static FleetWatch watch;
-    static HttpServer files;
+    static FleetJars.Tls tls;
+    static HttpsServer files;
     static final GatewayProcess[] gateways = new GatewayProcess[GATEWAYS + 1];
 
     @BeforeClass
@@ -60,6 +64,7 @@ public class FleetRolloutIT {
         watch = new FleetWatch();
         signer = FleetJars.signer(work.resolve("keys"), "isthmus-fleet-operator");
         FleetJars stranger = FleetJars.signer(work.resolve("keys"), "someone-else");
+        tls = FleetJars.tls(work.resolve("tls"), FleetNet.JVM_ADDR);
         Instant start = Instant.now();
         for (int i = 1; i <= GATEWAYS; i++) {
             (i == BAD ? stranger : signer).trustIn(state(i));
@@ -71,7 +76,17 @@ public class FleetRolloutIT {
         for (int i = 1; i <= GATEWAYS; i++) {
             watch.await(device(i), true, start, Duration.ofSeconds(30));
         }
-        files = HttpServer.create(new InetSocketAddress(FleetNet.JVM_ADDR, 0), 0);
+        // the jars for --url, over HTTPS with a certificate the gateways trust (their JVM trust store, see start)
+        files = HttpsServer.create(new InetSocketAddress(FleetNet.JVM_ADDR, 0), 0);
+        javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(tls.serverKeystore())) {
+            ks.load(in, FleetJars.Tls.PASSWORD.toCharArray());
+        }
+        keys.init(ks, FleetJars.Tls.PASSWORD.toCharArray());
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(keys.getKeyManagers(), null, null);
+        files.setHttpsConfigurator(new HttpsConfigurator(ssl));
         files.createContext("/", x -> {
             Path f = work.resolve("keys").resolve(Path.of(x.getRequestURI().getPath()).getFileName().toString());
             if (Files.isRegularFile(f)) {
@@ -129,8 +144,11 @@ public class FleetRolloutIT {
                                     "ipv4": {"method": "static", "address": "%s/24"}}},
                  "management": {"brokers": ["%s"], "deviceId": "%s", "keepAliveSeconds": 5}}
                 """.formatted(FleetNet.address(i), FleetNet.BROKER, device(i)));
+        // the deploy bundle's downloads use the JVM's trust store unless its httpsTrustStore is configured
         return GatewayProcess.start(net.in(i), PROFILE, Optional.of(doc), state(i), Map.of("ISTHMUS_JAVA_OPTS",
-                "-Disthmus.resolv.conf=" + work.resolve("resolv-" + i + ".conf")));
+                "-Disthmus.resolv.conf=" + work.resolve("resolv-" + i + ".conf") + " -Djavax.net.ssl.trustStore="
+                        + tls.trustStore() + " -Djavax.net.ssl.trustStorePassword=" + FleetJars.Tls.PASSWORD
+                        + " -Djavax.net.ssl.trustStoreType=PKCS12"));
     }
 
     static Path cli() {
@@ -219,7 +237,7 @@ public class FleetRolloutIT {
         assertTrue(gateways[OFFLINE].awaitExit(Duration.ofSeconds(15)).isPresent());
         watch.await(device(OFFLINE), false, stopped, Duration.ofSeconds(15));
         Path journal = work.resolve("rollout-offline.json");
-        String url = "http://" + FleetNet.JVM_ADDR + ":" + files.getAddress().getPort() + "/"
+        String url = "https://" + FleetNet.JVM_ADDR + ":" + files.getAddress().getPort() + "/"
                 + jar.getFileName();
 
         long t0 = System.nanoTime();
