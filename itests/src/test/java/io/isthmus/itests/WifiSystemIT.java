@@ -298,6 +298,14 @@ public class WifiSystemIT {
         assertFalse(lab.ipText("gw", "addr", "show", "dev", "wlan0").contains(lab.get("GW_WIFI_ADDR")));
         assertFalse(gateway.transcript().contains("wrong-password"));
         assertFalse(gateway.transcript().contains(EAP_PASSWORD));
+
+        // an open network (what failover tests in the lab use): associated at once, addressed by DHCP
+        Map<?, ?> open = MqttTestClient.JSON.readValue(document("{\"ssid\": \"lab\"}"), Map.class);
+        assertEquals(200, call("config.put", Map.of("document", open)).path("status").asInt());
+        JsonNode opened = awaitWlan0("open network joined and addressed", Duration.ofSeconds(20),
+                p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
+        assertEquals("NONE", opened.at("/wifi/keyManagement").asText());
+        assertTrue(opened.path("problem").isNull());
     }
 
     @Test
