@@ -192,14 +192,7 @@ final class BundleCommands {
                 DeployJob.Settings settings = new DeployJob.Settings(action(), jar, Optional.ofNullable(url),
                         chunkSize, refresh, Optional.ofNullable(healthWindowMs), Duration.ofSeconds(offlineWait),
                         Duration.ofSeconds(jobTimeout), r.timeout(), journal.rolloutId());
-                channel.watchStates(plan.canaries());
-                plan.waves().forEach(w -> {
-                    try {
-                        channel.watchStates(w);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                channel.watchStates(plan.devices());
                 view.note(action().name().toLowerCase() + " " + jar.symbolicName() + " " + jar.version() + " ("
                         + jar.size() + " bytes, sha256 " + jar.sha256().substring(0, 12) + "…) on " + plan.size()
                         + " device(s)" + (plan.canaries().isEmpty() ? "" : ", canaries " + plan.canaries())

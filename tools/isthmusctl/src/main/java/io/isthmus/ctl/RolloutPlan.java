@@ -52,6 +52,13 @@ record RolloutPlan(List<String> canaries, List<List<String>> waves, FailureBudge
         return canaries.size() + waves.stream().mapToInt(List::size).sum();
     }
 
+    /** Every device of the rollout in plan order. */
+    List<String> devices() {
+        List<String> all = new ArrayList<>(canaries);
+        waves.forEach(all::addAll);
+        return all;
+    }
+
     /**
      * The devices of a rollout: one DEVICE, {@code --devices a,b,c}, or {@code --group G} of an inventory file
      * ({@code {"groups": {"line-3": ["gw-1", …]}, "canary": ["gw-1"]}}).
