@@ -22,8 +22,11 @@ import picocli.CommandLine.Parameters;
  * bundle on one device or a staged rollout across a fleet (docs/rollout.md).
  */
 final class BundleCommands {
-    /** Largest chunk the deploy protocol accepts (192 KiB); base64 and JSON must still fit maxPayloadBytes. */
-    static final int MAX_CHUNK = 192 * 1024;
+    /**
+     * Largest chunk sent: the protocol allows 192 KiB, but its base64 (4/3) plus the JSON around it must fit the
+     * agent's default maxPayloadBytes (256 KiB), so 191 KiB.
+     */
+    static final int MAX_CHUNK = 191 * 1024;
 
     private BundleCommands() {
     }
@@ -117,7 +120,7 @@ final class BundleCommands {
                 + "inline over MQTT)")
         URI url;
         @Option(names = "--chunk-size", defaultValue = "131072", description = "Inline chunk size in bytes "
-                + "(${DEFAULT-VALUE}, at most 196608)")
+                + "(${DEFAULT-VALUE}, at most 195584)")
         int chunkSize;
         @Option(names = "--refresh", description = "Allow an update that changes packages other bundles import "
                 + "(they are refreshed)")
