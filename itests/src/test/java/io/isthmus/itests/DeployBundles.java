@@ -33,6 +33,22 @@ final class DeployBundles {
     static final String PKG = "io/isthmus/itests/deploybundle/";
     static final char[] PASSWORD = "isthmus-test".toCharArray();
 
+    /**
+     * The probe classes, read once when the tests start: other builds in the same checkout may recompile the test
+     * classes while a long test runs.
+     */
+    private static final Map<String, byte[]> CLASSES = new java.util.HashMap<>();
+
+    static {
+        for (String c : List.of("ProbeActivator", "FailingActivator", "Needy", "Nobody", "BrokerCutActivator")) {
+            try (InputStream in = DeployBundles.class.getResourceAsStream("/" + PKG + c + ".class")) {
+                CLASSES.put(c, in.readAllBytes());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     private DeployBundles() {
     }
 
@@ -81,9 +97,7 @@ final class DeployBundles {
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out), mf)) {
             for (String c : classes) {
                 jar.putNextEntry(new JarEntry(PKG + c + ".class"));
-                try (InputStream in = DeployBundles.class.getResourceAsStream("/" + PKG + c + ".class")) {
-                    in.transferTo(jar);
-                }
+                jar.write(CLASSES.get(c));
                 jar.closeEntry();
             }
             for (Map.Entry<String, String> f : files.entrySet()) {
