@@ -296,13 +296,24 @@ public class CellularDriver implements PortDriver, SectionApplier {
             return Optional.empty();
         } catch (Exception e) {
             nextBusAttempt = now.plus(BUS_RETRY);
-            String problem = "ModemManager not reachable: no D-Bus at " + busAddress + " (" + e.getMessage() + ")";
+            String problem = "ModemManager not reachable: no D-Bus at " + (DbusModemManager.SYSTEM.equals(busAddress)
+                    ? "the system bus (/run/dbus/system_bus_socket)" : busAddress) + " (" + reason(e) + ")";
             if (!problem.equals(busProblem)) {
                 log.warn("cellular: " + problem + "; trying again every " + BUS_RETRY.toSeconds() + " s");
             }
             busProblem = problem;
             return Optional.of(problem);
         }
+    }
+
+    /** The first message in the cause chain: dbus-java often wraps the one that says what went wrong. */
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     /** Backoff deadlines need not wait for the next poll. */
