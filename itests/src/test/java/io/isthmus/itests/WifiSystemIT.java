@@ -130,6 +130,18 @@ public class WifiSystemIT {
                 Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf") + " " + wifiOptions));
         assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
         client = MqttTestClient.v5("it-" + UUID.randomUUID(), true);
+        client.subscribe("isthmus/v1/" + DEVICE + "/evt/wifi");
+    }
+
+    /** Waits for an evt/wifi of this kind (and SSID, if given); its body. */
+    JsonNode awaitEvent(String event, String... ssid) throws Exception {
+        JsonNode[] found = {null};
+        long ms = Lab.within(Duration.ofSeconds(15), () -> client.on("/evt/wifi").stream()
+                .map(r -> r.json().path("body")).filter(j -> event.equals(j.path("event").asText()))
+                .filter(j -> ssid.length == 0 || ssid[0].equals(j.path("ssid").asText()))
+                .peek(j -> found[0] = j).findFirst().isPresent());
+        assertTrue("evt/wifi " + event + "; got " + client.on("/evt/wifi"), ms >= 0);
+        return found[0];
     }
 
     JsonNode call(String command, Map<String, Object> request) throws Exception {
@@ -295,6 +307,10 @@ public class WifiSystemIT {
                 p -> p.path("problem").asText().contains("802.1X authentication failed")
                         && p.path("addresses").isEmpty());
         assertEquals("FAILURE", failed.at("/wifi/eapState").asText());
+        JsonNode authFailed = awaitEvent("auth-failed");
+        assertEquals("wlan0", authFailed.path("port").asText());
+        assertTrue(authFailed.toString(), authFailed.path("reason").asText().contains("802.1X authentication failed"));
+        assertFalse(client.on("/evt/wifi").toString().contains("wrong-password"));
         assertFalse(lab.ipText("gw", "addr", "show", "dev", "wlan0").contains(lab.get("GW_WIFI_ADDR")));
         assertFalse(gateway.transcript().contains("wrong-password"));
         assertFalse(gateway.transcript().contains(EAP_PASSWORD));
@@ -305,6 +321,7 @@ public class WifiSystemIT {
         JsonNode opened = awaitWlan0("open network joined and addressed", Duration.ofSeconds(20),
                 p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
         assertEquals("NONE", opened.at("/wifi/keyManagement").asText());
+        assertEquals("wlan0", awaitEvent("connected", "lab").path("port").asText());
         assertTrue(opened.path("problem").isNull());
     }
 

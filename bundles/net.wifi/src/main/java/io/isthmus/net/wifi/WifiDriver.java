@@ -11,6 +11,7 @@ import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.WpaSupplicants;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
+import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortKind;
@@ -70,6 +71,8 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     private final List<PortStatusListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, WifiPort> states = new ConcurrentHashMap<>();
     private volatile Optional<Ipv4Addressing> addressing = Optional.empty();
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile EventPublisher events;
     private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
     private volatile Map<String, PortStatus> status = Map.of();
 
@@ -236,6 +239,7 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
             state.reconnect.reset();
             state.nextReconnect = Instant.MIN;
             state.lastEvent = Optional.empty();
+            announce(state, "connected", now, Optional.empty());
             assign(state, port);
             return;
         }
@@ -243,6 +247,11 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
             release(state);
         }
         state.problem = Optional.of(problemOf(now, state.lastEvent, settings));
+        if (now.eapFailed()) {
+            announce(state, "auth-failed", now, state.problem);
+        } else if (state.announced.filter("connected"::equals).isPresent() && !handshaking(now)) {
+            announce(state, "disconnected", now, state.lastEvent);
+        }
         if (("DISCONNECTED".equals(now.wpaState()) || "INACTIVE".equals(now.wpaState()))
                 && !Instant.now().isBefore(state.nextReconnect)) {
             Duration wait = state.reconnect.next();
@@ -324,6 +333,29 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
         state.reconnect.reset();
         state.nextReconnect = Instant.now().plus(state.reconnect.next());
         log.info("wifi {}: network set: {}", state.name, settings.describe());
+    }
+
+    /**
+     * Publishes {@code evt/wifi} when the port's connection changes (connected, disconnected, 802.1X failed);
+     * a port that never connected announces no disconnection. No secret is in there.
+     */
+    private void announce(WifiPort state, String event, WpaReplies.Status now, Optional<String> reason) {
+        if (state.announced.filter(event::equals).isPresent()) {
+            return;
+        }
+        state.announced = Optional.of(event);
+        EventPublisher publisher = events;
+        if (publisher == null) {
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("port", state.name);
+        body.put("event", event);
+        now.ssid().ifPresent(v -> body.put("ssid", v));
+        now.bssid().ifPresent(v -> body.put("bssid", v));
+        reason.ifPresent(v -> body.put("reason", v));
+        publisher.publish("wifi", body, event.equals("connected") ? EventPublisher.Priority.LOW
+                : EventPublisher.Priority.HIGH);
     }
 
     /** States an established link passes through while it re-keys or re-authenticates: keep its addresses. */

@@ -25,6 +25,8 @@ final class WifiPort {
     Optional<WpaReplies.Status> status = Optional.empty();
     WpaReplies.Signal signal = WpaReplies.Signal.NONE;
     Optional<String> problem = Optional.empty();
+    /** The last connection event published (connected, disconnected, auth-failed). */
+    Optional<String> announced = Optional.empty();
     /** Why the last connection attempt failed, from events (EAP failure, wrong key, network not found). */
     volatile Optional<String> lastEvent = Optional.empty();
     volatile Optional<PortStatus> addressing = Optional.empty();
