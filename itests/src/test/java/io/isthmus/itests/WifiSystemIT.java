@@ -323,6 +323,14 @@ public class WifiSystemIT {
         assertEquals("NONE", opened.at("/wifi/keyManagement").asText());
         assertEquals("wlan0", awaitEvent("connected", "lab").path("port").asText());
         assertTrue(opened.path("problem").isNull());
+
+        // wlan0 leaves the document: its address, its network and its wpa_supplicant go; eth0 stays
+        Map<String, Object> wiredOnly = MqttTestClient.JSON.readValue(document("{}"), Map.class);
+        ((Map<?, ?>) wiredOnly.get("ports")).remove("wlan0");
+        assertEquals(200, call("config.put", Map.of("document", wiredOnly)).path("status").asInt());
+        assertTrue("wpa_supplicant stopped", Lab.within(Duration.ofSeconds(10), () -> pgrep().isEmpty()) >= 0);
+        assertFalse(lab.ipText("gw", "addr", "show", "dev", "wlan0").contains(lab.get("GW_WIFI_ADDR")));
+        assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
     }
 
     @Test
