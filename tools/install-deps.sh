@@ -7,10 +7,10 @@ set -eu
 # build: JDK 17 and Maven; packaging: dpkg-deb
 # data plane and lab: iproute2, nftables, conntrack, smcroute, dnsmasq, dhcp clients, avahi, socat, iperf3
 # management lab: mosquitto; radios and modems (real control path, no hardware): wpa_supplicant, hostapd,
-# ModemManager's mmcli and python3-dbusmock
+# ModemManager's mmcli and python3-dbusmock; openssl makes the lab's 802.1X certificates
 PACKAGES="openjdk-17-jdk-headless maven dpkg procps psmisc iproute2 iputils-ping nftables conntrack smcroute
 dnsmasq-base dhcpcd-base udhcpc avahi-daemon socat iperf3 mosquitto mosquitto-clients wpasupplicant hostapd
-modemmanager python3-dbusmock dbus"
+modemmanager python3-dbusmock dbus openssl"
 
 missing=""
 for p in $PACKAGES; do
