@@ -280,18 +280,32 @@ public class DeploySystemIT {
 
         // restart: the field update is still there
         gateway.close();
+        listed = null;
+        // while the gateway is away, a job for it waits retained on the broker (offline devices)
+        Path v15 = signed(DeployBundles.good(work, "1.5.0"));
+        String offline = DeployClient.job();
+        Map<String, Object> retained = new LinkedHashMap<>(DeployBundles.describe(v15));
+        retained.putAll(Map.of("job", offline, "bundle", PROBE, "healthWindowMs", 5000, "replyTo",
+                "test/offline/" + offline, "source", Map.of("url", https.put("probe-1.5.0.jar", v15))));
+        String topic = "isthmus/v1/" + DEVICE + "/cmd/bundle.update";
+        publishRetained(topic, MqttTestClient.JSON.writeValueAsBytes(retained));
         startGateway();
+        JsonNode o3 = deploy.outcome(offline, OUTCOME);
+        assertEquals("the retained job ran after the gateway came back: " + o3, "committed",
+                o3.path("outcome").asText());
+        publishRetained(topic, new byte[0]); // the sender clears it once it has the outcome
         listed = deploy.bundle(PROBE).orElseThrow();
-        assertEquals("1.3.0 after a restart", "1.3.0", listed.path("version").asText());
+        assertEquals("1.5.0", listed.path("version").asText());
+        assertEquals("1.3.0", listed.path("previousVersion").asText());
         assertEquals("ACTIVE", listed.path("state").asText());
         // a finished job is remembered across the restart
         assertEquals("committed", deploy.request("bundle.job", Map.of("job", j2)).at("/body/outcome").asText());
 
-        // rollback: back to 1.2.0 through the same health window
+        // rollback: back to 1.3.0 through the same health window
         JsonNode rb = deploy.request("bundle.rollback", Map.of("bundle", PROBE, "healthWindowMs", 5000));
         assertEquals(rb.toString(), 200, rb.path("status").asInt());
         assertEquals("committed", deploy.outcome(rb.at("/body/job").asText(), OUTCOME).path("outcome").asText());
-        assertEquals("1.2.0", deploy.bundle(PROBE).orElseThrow().path("version").asText());
+        assertEquals("1.3.0", deploy.bundle(PROBE).orElseThrow().path("version").asText());
 
         // uninstall a field bundle; a distribution bundle refuses
         JsonNode firewall = deploy.request("bundle.uninstall", Map.of("bundle", "io.isthmus.firewall"));
@@ -301,6 +315,18 @@ public class DeploySystemIT {
         assertEquals(200, un.path("status").asInt());
         assertEquals("committed", deploy.outcome(un.at("/body/job").asText(), OUTCOME).path("outcome").asText());
         assertFalse(deploy.bundle(PROBE).isPresent());
+    }
+
+    static void publishRetained(String topic, byte[] payload) throws Exception {
+        var c = new org.eclipse.paho.mqttv5.client.MqttClient(MqttLab.BROKER, "it-retain-" + UUID.randomUUID(),
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        c.connect();
+        try {
+            c.publish(topic, payload, 1, true);
+        } finally {
+            c.disconnect();
+            c.close();
+        }
     }
 
     @Test
