@@ -127,7 +127,8 @@ public class WifiSystemIT {
         Path doc = work.resolve("network.json");
         Files.writeString(doc, json);
         gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), work.resolve("state"),
-                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf") + " " + wifiOptions));
+                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf") + " " + wifiOptions),
+                List.of("--shell"));
         assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
         client = MqttTestClient.v5("it-" + UUID.randomUUID(), true);
         client.subscribe("isthmus/v1/" + DEVICE + "/evt/wifi");
@@ -279,6 +280,21 @@ public class WifiSystemIT {
         awaitWlan0("status back after the restart", Duration.ofSeconds(10),
                 p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
         assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
+        assertEquals("the same wpa_supplicant", supplicant, pgrep());
+
+        // a bundle update (a new class loader, which loads junixsocket's JNI library again) adopts it likewise
+        gateway.type("lb -s io.isthmus.net.wifi");
+        assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.net.wifi ", Duration.ofSeconds(10)));
+        String id = gateway.stdout().stream().filter(l -> l.contains("|io.isthmus.net.wifi ")).findFirst()
+                .orElseThrow().split("\\|")[0].replaceAll("[^0-9]", "");
+        gateway.type("update " + id);
+        assertTrue("adopted again after the update:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(10),
+                () -> gateway.stdout().stream().filter(l -> l.contains("adopted the running network")).count() == 2)
+                >= 0);
+        awaitWlan0("status back after the update", Duration.ofSeconds(10),
+                p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
+        assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
+        assertEquals(routes, lab.ipText("gw", "route", "show", "table", "all"));
         assertEquals("the same wpa_supplicant", supplicant, pgrep());
 
         // the "radio" is switched off: status shows no carrier (what the uplink manager fails over on)
