@@ -306,14 +306,15 @@ public class CellularDriver implements PortDriver, SectionApplier {
         }
     }
 
-    /** The first message in the cause chain: dbus-java often wraps the one that says what went wrong. */
+    /** The innermost message of the cause chain: dbus-java wraps the one that says what went wrong. */
     static String reason(Throwable e) {
+        String reason = e.getClass().getSimpleName();
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                return t.getMessage();
+            if (t.getMessage() != null && !t.getMessage().isBlank() && !t.getMessage().endsWith(": null")) {
+                reason = t.getMessage();
             }
         }
-        return e.getClass().getSimpleName();
+        return reason;
     }
 
     /** Backoff deadlines need not wait for the next poll. */
