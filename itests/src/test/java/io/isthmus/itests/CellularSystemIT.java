@@ -122,7 +122,7 @@ public class CellularSystemIT {
         client.subscribe("isthmus/v1/" + DEVICE + "/evt/cellular");
         gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), work.resolve("state"),
                 Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")
-                        + " -Disthmus.cellular.bus=" + mm.address));
+                        + " -Disthmus.cellular.bus=" + mm.address), List.of("--shell"));
         assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
         MqttTestClient.awaitOnline(DEVICE, before);
     }
@@ -276,6 +276,42 @@ public class CellularSystemIT {
                         .asBoolean())) >= 0);
         assertEquals("the new driver adopted the bearer", 1, okConnects());
         assertEquals("addresses and routes untouched by stop/start", kernelBefore, kernelState());
+
+        // updating the bundle (a new revision) while the DMZ host talks to the internet through eth0: not a single
+        // kernel write, not a lost packet, and the new revision adopts the bearer
+        Path events = work.resolve("monitor.txt");
+        Process monitor = new ProcessBuilder("ip", "-n", lab.ns("gw"), "-4", "-o", "monitor", "address", "route", "rule")
+                .redirectErrorStream(true).redirectOutput(events.toFile()).start();
+        List<String> pingCmd = new ArrayList<>(lab.inNamespace("dmz"));
+        pingCmd.addAll(List.of("ping", "-q", "-n", "-i", "0.05", "-c", "60", "-W", "1", "203.0.113.10"));
+        Process ping = new ProcessBuilder(pingCmd).redirectErrorStream(true).start();
+        try {
+            gateway.type("lb -s io.isthmus.net.cellular");
+            assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.net.cellular ", Duration.ofSeconds(10)));
+            String id = gateway.stdout().stream().filter(l -> l.contains("|io.isthmus.net.cellular ")).findFirst()
+                    .orElseThrow().split("\\|")[0].replaceAll("[^0-9]", "");
+            String adopted = "handed to newly bound applier io.isthmus.net.cellular.CellularDriver";
+            long before = gateway.stdout().stream().filter(l -> l.contains(adopted)).count();
+            gateway.type("update " + id);
+            assertTrue("the new revision got the document:\n" + gateway.transcript(), Lab.within(
+                    Duration.ofSeconds(10), () -> gateway.stdout().stream().filter(l -> l.contains(adopted)).count()
+                            > before) >= 0);
+            assertTrue(Lab.within(Duration.ofSeconds(5), () -> wwan0Shows(p -> p.path("cellular").path("bearer")
+                    .path("connected").asBoolean())) >= 0);
+            Lab.within(Duration.ofMillis(1500), () -> false); // two drift checks of the new revision
+        } finally {
+            monitor.destroy();
+            monitor.waitFor();
+        }
+        String pinged = new String(ping.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        ping.waitFor();
+        System.out.println("[cellular] DMZ ping across the driver update: " + pinged.lines()
+                .filter(l -> l.contains("packet loss")).findFirst().orElse(pinged));
+        assertTrue("no packet lost while the cellular driver was updated:\n" + pinged,
+                pinged.contains(" 0% packet loss"));
+        assertEquals("kernel events while the cellular driver was updated", "", Files.readString(events).strip());
+        assertEquals("the updated driver adopted the bearer", 1, okConnects());
+        assertEquals(kernelBefore, kernelState());
 
         // bad input: pointers, and nothing changes
         Map<?, ?> bad = JSON.readValue(document("\"apn\": \"inter net\", \"pin\": \"12\"", ""), Map.class);
