@@ -288,7 +288,8 @@ final class CellularPort {
             problem = Optional.of("SIM locked, but ModemManager shows no SIM object");
         } else {
             problem = Optional.of("unlocking the SIM");
-            mm.sendPin(m.sim().get(), settings.pin().get()); // once per document: a wrong PIN is never retried
+            // again after every power-up; but a PIN the SIM rejected is never sent again (permanent error)
+            mm.sendPin(m.sim().get(), settings.pin().get());
             effects.info("cellular " + name + ": SIM unlocked");
         }
     }
@@ -348,12 +349,11 @@ final class CellularPort {
             }
         }
         up = false;
-        releaseIfAssigned();
-        // a predecessor may have assigned it: release anyway, it is idempotent
+        assigned = Optional.empty();
         try {
-            effects.release(name);
+            effects.release(name); // also when a predecessor assigned it: releasing is idempotent
         } catch (Exception e) {
-            effects.warn("cellular " + name + ": " + e.getMessage());
+            effects.warn("cellular " + name + ": cannot remove the bearer's IPv4 settings: " + e.getMessage());
         }
     }
 
