@@ -53,7 +53,7 @@ final class ConfiguredDaemon {
         }
         write(text);
         SupervisedProcess process = new SupervisedProcess("isthmus-" + name, runner,
-                ProcessRunner.resolve(executable), args, BACKOFF, new Logging(), log);
+                ProcessRunner.resolve(executable), args, BACKOFF, new DebugOutput(name, log), log);
         process.start();
         running = Optional.of(process);
         runningConfig = text;
@@ -78,22 +78,6 @@ final class ConfiguredDaemon {
             Files.move(temp, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new KernelException(name + ": cannot write " + config + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The daemon's output goes to the log at debug level; its ends are logged by SupervisedProcess. */
-    private final class Logging implements SupervisedProcess.Handler {
-        @Override
-        public void started() {
-        }
-
-        @Override
-        public void line(String line) {
-            log.debug("{}: {}", name, line);
-        }
-
-        @Override
-        public void ended() {
         }
     }
 }

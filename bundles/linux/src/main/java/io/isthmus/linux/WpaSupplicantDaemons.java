@@ -68,7 +68,8 @@ public class WpaSupplicantDaemons implements WpaSupplicants {
                 return;
             }
             SupervisedProcess process = new SupervisedProcess("isthmus-wpa-" + device, runner,
-                    ProcessRunner.resolve("wpa_supplicant"), args, BACKOFF, new Lines(device), log);
+                    ProcessRunner.resolve("wpa_supplicant"), args, BACKOFF,
+                    new DebugOutput("wpa_supplicant " + device, log), log); // no -d: it never prints keys
             replaced = daemons.put(device, new Daemon(args, process));
             if (replaced != null) {
                 replaced.process().stop(GRACE); // its control socket must be gone before the new one binds
@@ -103,25 +104,4 @@ public class WpaSupplicantDaemons implements WpaSupplicants {
         return List.of("-i", device, "-D", driver, "-C", ctrlDir);
     }
 
-    /** wpa_supplicant's own output (no -d: it never prints keys) goes to the debug log. */
-    private final class Lines implements SupervisedProcess.Handler {
-        private final String device;
-
-        Lines(String device) {
-            this.device = device;
-        }
-
-        @Override
-        public void started() {
-        }
-
-        @Override
-        public void line(String line) {
-            log.debug("wpa_supplicant {}: {}", device, line);
-        }
-
-        @Override
-        public void ended() {
-        }
-    }
 }
