@@ -30,12 +30,7 @@ record EapSettings(Method method, Optional<String> identity, Optional<String> an
         }
 
         static Optional<Method> of(String id) {
-            for (Method m : values()) {
-                if (m.id.equals(id)) {
-                    return Optional.of(m);
-                }
-            }
-            return Optional.empty();
+            return WifiSettings.byId(values(), m -> m.id, id);
         }
     }
 

@@ -39,12 +39,7 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
         }
 
         static Optional<Security> of(String id) {
-            for (Security s : values()) {
-                if (s.id.equals(id)) {
-                    return Optional.of(s);
-                }
-            }
-            return Optional.empty();
+            return byId(values(), s -> s.id, id);
         }
     }
 
@@ -58,12 +53,7 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
         }
 
         static Optional<Band> of(String id) {
-            for (Band b : values()) {
-                if (b.id.equals(id)) {
-                    return Optional.of(b);
-                }
-            }
-            return Optional.empty();
+            return byId(values(), b -> b.id, id);
         }
 
         /** The band of a frequency in MHz: "2.4", "5", "6" or empty. */
@@ -168,6 +158,11 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
         } else if (!psk.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
             f.error("psk", "a passphrase must be printable ASCII (space to ~)");
         }
+    }
+
+    /** The value whose document name is {@code text}. */
+    static <E> Optional<E> byId(E[] values, java.util.function.Function<E, String> id, String text) {
+        return java.util.Arrays.stream(values).filter(v -> id.apply(v).equals(text)).findFirst();
     }
 
     static String quote(String s) {
