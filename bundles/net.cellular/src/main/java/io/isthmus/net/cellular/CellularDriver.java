@@ -192,7 +192,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
         for (String name : new ArrayList<>(ports.keySet())) {
             if (!wanted.containsKey(name)) {
                 log.info("cellular " + name + ": no longer in the document");
-                ports.remove(name).stop(bus.map(b -> b));
+                ports.remove(name).stop(bus.map(ModemManager.class::cast));
                 ipv4Status.remove(name);
             }
         }
