@@ -202,6 +202,16 @@ class CellularPortTest {
     }
 
     @Test
+    void aPortThatLeavesTheDocumentDisconnectsItsBearerAndReleasesItsAddresses() {
+        CellularPort p = new CellularPort("wwan0", port(Map.of("apn", "internet")), out, () -> 0);
+        steps(p, 4, T0);
+        p.stop(Optional.of(mm));
+        assertEquals(List.of("Enable", "Connect internet", "Disconnect"), mm.calls);
+        assertEquals(List.of("assign wwan0", "release wwan0"), out.effects);
+        assertFalse(p.connected());
+    }
+
+    @Test
     void aStuckModemIsResetAfterTheFailuresAndNotAgainWithinTheInterval() {
         CellularPort p = new CellularPort("wwan0", port(Map.of("apn", "internet", "recovery", Map.of(
                 "reconnectMinMs", 1000, "reconnectMaxMs", 4000, "resetAfterFailures", 2, "minResetIntervalS", 60))),
