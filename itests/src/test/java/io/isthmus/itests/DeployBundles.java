@@ -217,6 +217,19 @@ final class DeployBundles {
         return out;
     }
 
+    /** A bundle of the assembled distribution, rebuilt with another Bundle-Version and signed (same code). */
+    static Path rebuiltFromDistribution(String profile, String artifact, String version, Path keystore, Path dir)
+            throws Exception {
+        Path home = Distribution.root().resolve("distribution/target/isthmus-" + profile + "/system/io/isthmus/"
+                + artifact);
+        Path jar;
+        try (java.util.stream.Stream<Path> s = Files.walk(home)) {
+            jar = s.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+        }
+        Path out = withVersion(jar, version, dir.resolve(artifact + "-" + version + ".jar"));
+        return sign(out, keystore, dir.resolve(artifact + "-" + version + "-signed.jar"));
+    }
+
     static Map<String, Object> describe(Path jar) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("sha256", sha256(jar));

@@ -9,15 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.Before;
@@ -34,9 +30,6 @@ import org.junit.rules.Timeout;
 public class DeployTrafficIT {
     static final String PROFILE = "x86-industrial";
     static final String DEVICE = ManagementSystemIT.DEVICE;
-    static final String INTERNET = "203.0.113.10";
-    static final String OT_HOST = "10.20.0.10";
-    static final Path TOOLS = Distribution.root().resolve("itests/src/test/resources");
     static final int PPS = 100;
 
     @Rule
@@ -49,7 +42,6 @@ public class DeployTrafficIT {
     Path signer;
     GatewayProcess gateway;
     MqttTestClient client;
-    final List<Process> helpers = new ArrayList<>();
 
     @Before
     public void up() throws Exception {
@@ -75,7 +67,6 @@ public class DeployTrafficIT {
 
     @After
     public void down() throws Exception {
-        helpers.forEach(Process::destroyForcibly);
         for (AutoCloseable c : new AutoCloseable[] {client, gateway, mqtt, lab}) {
             if (c != null) {
                 try {
@@ -92,90 +83,39 @@ public class DeployTrafficIT {
         }
     }
 
-    private Process start(String node, Path output, String... argv) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(node)));
-        cmd.addAll(List.of(argv));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        helpers.add(p);
-        return p;
-    }
-
-    /** The distribution's jar of a bundle, rebuilt with another version and signed. */
-    private Path rebuilt(String artifact, String version) throws Exception {
-        Path dir = Distribution.root().resolve("distribution/target/isthmus-" + PROFILE + "/system/io/isthmus/"
-                + artifact);
-        Path jar;
-        try (Stream<Path> s = Files.walk(dir)) {
-            jar = s.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
-        }
-        Path out = DeployBundles.withVersion(jar, version, work.resolve(artifact + "-" + version + ".jar"));
-        return DeployBundles.sign(out, signer, work.resolve(artifact + "-" + version + "-signed.jar"));
-    }
-
     @Test
     public void updatingTheFirewallAndTheUplinkBundleLosesNoAllowedPacketPassesNoDeniedOneAndKeepsTheTcpFlow()
             throws Exception {
-        Path fw = rebuilt("io.isthmus.firewall", "0.1.0.deploy1");
-        Path up = rebuilt("io.isthmus.uplink", "0.1.0.deploy1");
+        Path fw = DeployBundles.rebuiltFromDistribution(PROFILE, "io.isthmus.firewall", "0.1.0.deploy1",
+                signer, work);
+        Path up = DeployBundles.rebuiltFromDistribution(PROFILE, "io.isthmus.uplink", "0.1.0.deploy1", signer,
+                work);
         DeployClient deploy = new DeployClient(client, DEVICE);
         int seconds = 16;
-        String stream = TOOLS.resolve("deploy/udp-stream.py").toString();
-        Path allowed = work.resolve("allowed.txt");
-        Path denied = work.resolve("denied.txt");
-        Path sentAllowed = work.resolve("sent-allowed.txt");
-        Path sentDenied = work.resolve("sent-denied.txt");
-        Path echoes = work.resolve("echoes.txt");
-        start("inet", allowed, "python3", stream, "recv", INTERNET, "9100", String.valueOf(seconds + 4));
-        start("ot", denied, "python3", stream, "recv", OT_HOST, "9101", String.valueOf(seconds + 4));
-        start("inet", work.resolve("socat.txt"), "socat", "TCP-LISTEN:7100,bind=" + INTERNET + ",reuseaddr,fork",
-                "EXEC:cat");
-        Thread.sleep(300); // let the receivers bind before the first datagram (not a synchronisation of the result)
-        Process sendAllowed = start("dmz", sentAllowed, "python3", stream, "send", INTERNET, "9100",
-                String.valueOf(PPS), String.valueOf(seconds));
-        Process sendDenied = start("dmz", sentDenied, "python3", stream, "send", OT_HOST, "9101",
-                String.valueOf(PPS), String.valueOf(seconds));
-        Process tcp = start("dmz", echoes, "python3", TOOLS.resolve("uplink/tcp-echo-client.py").toString(),
-                INTERNET, "7100", String.valueOf(seconds));
-        assertTrue("the flows run", Lab.within(Duration.ofSeconds(4), () -> lines(allowed).size() > 100
-                && lines(echoes).stream().anyMatch(l -> l.startsWith("echo"))) >= 0);
-
-        long[] took = new long[2];
-        int i = 0;
-        for (Path jar : List.of(fw, up)) {
-            String bundle = i == 0 ? "io.isthmus.firewall" : "io.isthmus.uplink";
-            String job = DeployClient.job();
-            long t0 = System.nanoTime();
-            assertEquals(200, deploy.inline("bundle.update", job, bundle, jar, 64 * 1024, 10000, Map.of())
-                    .path("status").asInt());
-            JsonNode outcome = deploy.outcome(job, Duration.ofSeconds(60));
-            took[i++] = (System.nanoTime() - t0) / 1_000_000;
-            assertEquals(outcome.toString(), "committed", outcome.path("outcome").asText());
-            assertEquals("0.1.0.deploy1", deploy.bundle(bundle).orElseThrow().path("version").asText());
-        }
-        assertTrue(sendAllowed.waitFor(seconds + 10, TimeUnit.SECONDS));
-        assertTrue(sendDenied.waitFor(10, TimeUnit.SECONDS));
-        assertTrue(tcp.waitFor(10, TimeUnit.SECONDS));
-        Thread.sleep(1000); // the last datagrams in flight
-
-        int sent = Integer.parseInt(lines(sentAllowed).get(0).replace("sent ", "").trim());
-        Set<String> got = new HashSet<>(lines(allowed));
-        long lost = sent - got.size();
-        long connections = lines(echoes).stream().filter(l -> l.startsWith("connected")).count();
-        System.out.printf("[deploy] traffic: firewall update %d ms, uplink update %d ms; allowed stream: %d sent, "
-                + "%d lost; denied stream: %d of %s passed; TCP connections: %d%n", took[0], took[1], sent, lost,
-                lines(denied).size(), lines(sentDenied), connections);
-        assertEquals("allowed packets lost during the updates", 0, lost);
-        assertEquals("denied packets that passed", 0, lines(denied).size());
-        assertEquals("the TCP connection survived (one connect, no reconnect):\n" + lines(echoes), 1, connections);
-        assertTrue(lines(echoes).stream().filter(l -> l.startsWith("echo")).count() > seconds * 10L);
-    }
-
-    private static List<String> lines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList()
-                    : List.of();
-        } catch (java.io.IOException e) {
-            return List.of();
+        try (DeployStreams streams = new DeployStreams(lab, work, seconds).start(PPS)) {
+            long[] took = new long[2];
+            int i = 0;
+            for (Path jar : List.of(fw, up)) {
+                String bundle = i == 0 ? "io.isthmus.firewall" : "io.isthmus.uplink";
+                String job = DeployClient.job();
+                long t0 = System.nanoTime();
+                assertEquals(200, deploy.inline("bundle.update", job, bundle, jar, 64 * 1024, 10000, Map.of())
+                        .path("status").asInt());
+                JsonNode outcome = deploy.outcome(job, Duration.ofSeconds(60));
+                took[i++] = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(outcome.toString(), "committed", outcome.path("outcome").asText());
+                assertEquals("0.1.0.deploy1", deploy.bundle(bundle).orElseThrow().path("version").asText());
+            }
+            DeployStreams.Result r = streams.finish();
+            System.out.printf("[deploy] traffic: firewall update %d ms, uplink update %d ms; allowed stream: %d sent, "
+                    + "%d lost; denied stream: %d of %d passed; TCP connections: %d%n", took[0], took[1], r.sent(),
+                    r.lost(), r.deniedPassed(), r.deniedSent(), r.tcpConnections());
+            assertTrue("the stream ran", r.sent() >= PPS * (seconds - 1));
+            assertEquals("allowed packets lost during the updates", 0, r.lost());
+            assertEquals("denied packets that passed", 0, r.deniedPassed());
+            assertEquals("the TCP connection survived (one connect, no reconnect):\n" + streams.echoes(), 1,
+                    r.tcpConnections());
+            assertTrue(r.echoes() > seconds * 10L);
         }
     }
 }
