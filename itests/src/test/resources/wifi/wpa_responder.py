@@ -6,7 +6,8 @@ speaks the control protocol of wpa_supplicant 2.10 on an AF_UNIX datagram socket
 real daemon sends (STATUS, LIST_NETWORKS, GET_NETWORK, OK/FAIL and the <N>CTRL-EVENT-... events were recorded
 from wpa_supplicant 2.10 on this machine with -D wired; SCAN_RESULTS, SIGNAL_POLL and a WPA2-PSK STATUS, which
 need a radio, are written after the format of wpa_supplicant's ctrl_iface.c). It "associates" like
-wpa_supplicant would: the strongest BSS of the configured SSID, within the pinned BSSID and the frequency list.
+wpa_supplicant would: the hinted BSS (bssid_hint) if it is there, else the strongest BSS of the configured SSID,
+within the pinned BSSID and the frequency list.
 
 Usage: wpa_responder.py SOCKET_PATH LOG_FILE
 Every command is appended to LOG_FILE as one JSON line; values of secret fields are logged as "<secret>".
@@ -75,7 +76,8 @@ class Supplicant:
             self.current, self.state = None, "SCANNING"
             self.event(2, "CTRL-EVENT-NETWORK-NOT-FOUND")
             return
-        bss = max(found, key=lambda b: b[2])
+        hinted = [b for b in found if b[0] == net.get("bssid_hint")]
+        bss = hinted[0] if hinted else max(found, key=lambda b: b[2])
         self.current, self.state = (nid, bss), "COMPLETED"
         self.event(2, "SME: Trying to authenticate with %s (SSID='%s' freq=%d MHz)" % (bss[0], bss[4], bss[1]))
         self.event(2, "Trying to associate with %s (SSID='%s' freq=%d MHz)" % (bss[0], bss[4], bss[1]))

@@ -392,7 +392,7 @@ public class WifiSystemIT {
         assertEquals(-70, cafe.path("signalDbm").asInt());
         assertEquals(404, call("diag.wifi.scan", Map.of("port", "eth0")).path("status").asInt());
 
-        // without the pin and the band, the strongest BSS of the SSID is joined
+        // without pin and band, the strongest BSS of the SSID is joined ...
         Map<?, ?> free = MqttTestClient.JSON.readValue(document("{\"ssid\": \"plant-floor\", \"psk\": \"" + PSK
                 + "\"}"), Map.class);
         assertEquals(200, call("config.put", Map.of("document", free)).path("status").asInt());
@@ -400,5 +400,23 @@ public class WifiSystemIT {
                 p -> "02:aa:00:00:00:01".equals(p.at("/wifi/bssid").asText()));
         assertEquals("2.4", moved.at("/wifi/band").asText());
         assertEquals(-48, moved.at("/wifi/signalDbm").asInt());
+
+        // ... and a preferred access point (bssid_hint) although another one of the SSID is stronger
+        Map<?, ?> preferred = MqttTestClient.JSON.readValue(document("{\"ssid\": \"plant-floor\", \"psk\": \""
+                + PSK + "\", \"preferredBssid\": \"02:aa:00:00:00:02\"}"), Map.class);
+        assertEquals(200, call("config.put", Map.of("document", preferred)).path("status").asInt());
+        JsonNode hinted = awaitWlan0("joined the preferred BSS", Duration.ofSeconds(20),
+                p -> "02:aa:00:00:00:02".equals(p.at("/wifi/bssid").asText()));
+        assertEquals(-61, hinted.at("/wifi/signalDbm").asInt());
+        assertTrue(readLog(log).contains("SET_NETWORK 2 bssid_hint 02:aa:00:00:00:02"));
+        assertFalse("a preference is no pin", readLog(log).contains("SET_NETWORK 2 bssid "));
+    }
+
+    static String readLog(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 }

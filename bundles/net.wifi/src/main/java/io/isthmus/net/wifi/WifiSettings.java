@@ -17,14 +17,17 @@ import java.util.regex.Pattern;
  *
  * @param ssid    empty: no network, the port stays down (wpa_supplicant idle)
  * @param bssid   pins the access point (lower case)
+ * @param preferredBssid the access point to try first; others of the SSID remain allowed (lower case)
  * @param band    limits association to a band
  * @param country ISO 3166 alpha-2 regulatory domain, upper case
  */
 record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Optional<String> psk,
-        Optional<EapSettings> eap, Optional<String> bssid, Band band, Optional<String> country) {
+        Optional<EapSettings> eap, Optional<String> bssid, Optional<String> preferredBssid, Band band,
+        Optional<String> country) {
 
     static final String KEY = "wifi";
-    static final List<String> KEYS = List.of("ssid", "hidden", "security", "psk", "eap", "bssid", "band", "country");
+    static final List<String> KEYS = List.of("ssid", "hidden", "security", "psk", "eap", "bssid", "preferredBssid",
+            "band", "country");
     private static final Pattern HEX64 = Pattern.compile("[0-9A-Fa-f]{64}");
     private static final Pattern BSSID = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
@@ -73,7 +76,7 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
 
     /** No {@code wifi} object: nothing to join. */
     static final WifiSettings NONE = new WifiSettings(Optional.empty(), false, Security.OPEN, Optional.empty(),
-            Optional.empty(), Optional.empty(), Band.ANY, Optional.empty());
+            Optional.empty(), Optional.empty(), Optional.empty(), Band.ANY, Optional.empty());
 
     /**
      * Checks a port's {@code wifi} value (absent: {@link #NONE}); every problem goes to {@code errors} with an
@@ -118,13 +121,11 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
         } else if (security == Security.WPA2_EAP && ssid.isPresent()) {
             f.error("eap", "required for security wpa2-eap");
         }
-        Optional<String> bssid = f.string("bssid").flatMap(b -> {
-            if (!BSSID.matcher(b).matches()) {
-                f.error("bssid", "must be a MAC address like 02:11:22:33:44:55");
-                return Optional.empty();
-            }
-            return Optional.of(b.toLowerCase(Locale.ROOT));
-        });
+        Optional<String> bssid = bssid(f, "bssid");
+        Optional<String> preferred = bssid(f, "preferredBssid");
+        if (bssid.isPresent() && preferred.isPresent()) {
+            f.error("preferredBssid", "not used together with bssid (which pins one access point)");
+        }
         Band band = f.string("band").map(b -> Band.of(b).orElseGet(() -> {
             f.error("band", "unknown band " + quote(b) + "; one of any, 2.4, 5");
             return Band.ANY;
@@ -142,7 +143,17 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
         if (f.failed()) {
             return Optional.empty();
         }
-        return Optional.of(new WifiSettings(ssid, hidden, security, psk, eap, bssid, band, country));
+        return Optional.of(new WifiSettings(ssid, hidden, security, psk, eap, bssid, preferred, band, country));
+    }
+
+    private static Optional<String> bssid(Fields f, String key) {
+        return f.string(key).flatMap(b -> {
+            if (!BSSID.matcher(b).matches()) {
+                f.error(key, "must be a MAC address like 02:11:22:33:44:55");
+                return Optional.empty();
+            }
+            return Optional.of(b.toLowerCase(Locale.ROOT));
+        });
     }
 
     private static void checkPsk(String psk, Security security, Fields f) {
@@ -172,7 +183,8 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
     /** What is configured, without secrets: for logs and status. */
     String describe() {
         return ssid.map(s -> "ssid " + quote(s) + ", " + security.id + eap.map(e -> " (" + e.method().id + ")")
-                .orElse("") + bssid.map(b -> ", bssid " + b).orElse("") + (band == Band.ANY ? "" : ", band " + band.id))
+                .orElse("") + bssid.map(b -> ", bssid " + b).orElse("")
+                + preferredBssid.map(b -> ", preferring " + b).orElse("") + (band == Band.ANY ? "" : ", band " + band.id))
                 .orElse("no network");
     }
 

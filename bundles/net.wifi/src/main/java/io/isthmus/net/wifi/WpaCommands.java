@@ -70,6 +70,7 @@ final class WpaCommands {
             }
         }
         s.bssid().ifPresent(b -> f.add(new Field("bssid", b)));
+        s.preferredBssid().ifPresent(b -> f.add(new Field("bssid_hint", b)));
         switch (s.band()) {
             case GHZ_2_4 -> f.add(new Field("freq_list", join(BAND_2_4)));
             case GHZ_5 -> f.add(new Field("freq_list", join(BAND_5)));

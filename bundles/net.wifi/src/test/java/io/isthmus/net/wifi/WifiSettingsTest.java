@@ -111,6 +111,11 @@ class WifiSettingsTest {
     @Test
     void otherSettingsAreChecked() {
         assertEquals(List.of(BASE + "/bssid"), pointers(map("ssid", "a", "bssid", "02:aa:00:00:00")));
+        assertEquals(List.of(BASE + "/preferredBssid"), pointers(map("ssid", "a", "preferredBssid", "x")));
+        assertEquals(List.of(BASE + "/preferredBssid"), pointers(map("ssid", "a", "bssid", "02:aa:00:00:00:01",
+                "preferredBssid", "02:aa:00:00:00:02")));
+        assertEquals(java.util.Optional.of("02:aa:00:00:00:02"), parse(map("ssid", "a", "preferredBssid",
+                "02:AA:00:00:00:02")).preferredBssid());
         assertEquals(List.of(BASE + "/band"), pointers(map("ssid", "a", "band", "6")));
         assertEquals(List.of(BASE + "/country"), pointers(map("ssid", "a", "country", "de")));
         assertEquals(List.of(BASE + "/hidden"), pointers(map("ssid", "a", "hidden", "yes")));

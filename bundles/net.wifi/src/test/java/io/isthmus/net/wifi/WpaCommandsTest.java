@@ -37,6 +37,14 @@ class WpaCommandsTest {
     }
 
     @Test
+    void aPreferredAccessPointIsAHintNotAPin() {
+        Map<String, String> f = fields(settings(WifiSettingsTest.map("ssid", "a", "preferredBssid",
+                "02:aa:00:00:00:02")), false);
+        assertEquals("02:aa:00:00:00:02", f.get("bssid_hint"));
+        assertFalse(f.containsKey("bssid"));
+    }
+
+    @Test
     void rawKeySaeAndOpen() {
         String key = "0123456789ABCDEF".repeat(4);
         assertEquals(key.toLowerCase(), fields(settings(WifiSettingsTest.map("ssid", "a", "psk", key)), false).get("psk"));
