@@ -129,6 +129,9 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     private Sender sender;
     private volatile Optional<Session.Target> target = Optional.empty();
     private volatile boolean onlineBeforeApply;
+    /** Events published before the first document named (or did not name) a broker: kept until it does. */
+    private final EarlyEvents early = new EarlyEvents(EARLY_EVENTS);
+    static final int EARLY_EVENTS = 256;
 
     @Activate
     void activate(BundleContext context, Config config) throws IOException {
@@ -188,6 +191,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
             }
             target = Optional.empty();
             session.configure(Optional.empty());
+            early.drain(); // nobody to tell
             return;
         }
         Session.Target next = new Session.Target(m, new Topics(m.deviceId().orElse(hostName)));
@@ -196,6 +200,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
                     + m.mqttVersion());
         }
         target = Optional.of(next);
+        // what drivers found while booting (a wrong SIM PIN, a rejected APN) reaches the operator too
+        early.drain().forEach(e -> queue(next.topics().event(e.type()), Optional.empty(), e.payload(), e.priority()));
         session.configure(target);
     }
 
@@ -264,15 +270,17 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         if (!Topics.NAME.matcher(type).matches()) {
             throw new IllegalArgumentException("event type must be 1 to 64 of a-z 0-9 . _ -, got " + type);
         }
-        Optional<Topics> topics = target.map(Session.Target::topics);
-        if (topics.isEmpty()) {
-            return; // no management channel configured: nobody to tell
-        }
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", UUID.randomUUID().toString());
         event.put("type", type);
         event.put("time", Instant.now().toString());
         event.put("body", body);
+        Optional<Topics> topics = target.map(Session.Target::topics);
+        if (topics.isEmpty()) {
+            // before the first document: kept until it says where to; after: no channel, nobody to tell
+            early.offer(new EarlyEvents.Event(type, json.bytes(event), priority));
+            return;
+        }
         queue(topics.get().event(type), Optional.empty(), json.bytes(event), priority);
     }
 
