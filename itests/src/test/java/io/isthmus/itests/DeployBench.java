@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Field-update benchmark (itests/bench/deploy.py) in the lab: the x86-industrial gateway in gw, Mosquitto in the
@@ -20,7 +18,7 @@ import java.util.UUID;
  * firewall and the uplink bundle are updated under a 100 packet/s stream. Writes deploy.md and deploy.json.
  */
 public final class DeployBench {
-    static final String DEVICE = ManagementSystemIT.DEVICE;
+    static final String DEVICE = DeployLab.DEVICE;
     static final String PROBE = DeployBundles.PROBE;
     static final int CHUNK = 128 * 1024;
 
@@ -31,58 +29,33 @@ public final class DeployBench {
         Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Map<String, Object> results = new LinkedHashMap<>();
-        Path work = Files.createTempDirectory("isthmus-deploy-bench-");
-        Path state = work.resolve("state");
-        Path keys = Files.createDirectories(work.resolve("keys"));
-        Path signer = DeployBundles.key(keys, "signer", state.resolve("deploy/trusted/signer.pem"));
-        Path httpsKey = DeployBundles.key(keys, "https", state.resolve("deploy/https-trusted/https.pem"), "-ext",
-                "SAN=ip:" + DeploySystemIT.HTTPS_ADDR);
-        try (Lab lab = Lab.up(); MqttLab mqtt = MqttLab.attach(lab)) {
-            mqtt.startBroker();
-            Lab.run(List.of("ip", "route", "replace", "100.64.0.0/10", "via", "198.18.0.1"), Duration.ofSeconds(5));
-            Path doc = work.resolve("network.json");
-            Files.writeString(doc, ManagementSystemIT.GOOD);
-            Instant before = Instant.now();
-            try (DeployHttps https = new DeployHttps(DeploySystemIT.HTTPS_ADDR, 8443, httpsKey);
-                    GatewayProcess gw = GatewayProcess.start(lab.inNamespace("gw"), ManagementSystemIT.PROFILE,
-                            Optional.of(doc), state, Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf="
-                                    + work.resolve("resolv.conf")))) {
-                if (gw.awaitReady(Duration.ofSeconds(60)).isEmpty()) {
-                    throw new IllegalStateException("gateway not ready:\n" + gw.transcript());
-                }
-                MqttTestClient.awaitOnline(DEVICE, before);
-                Lab.within(Duration.ofSeconds(30), () -> lab.defaultDevice("gw").equals(Optional.of("eth0")));
-                try (MqttTestClient c = MqttTestClient.v5("bench-" + UUID.randomUUID(), true)) {
-                    c.subscribe("isthmus/v1/" + DEVICE + "/evt/deploy");
-                    DeployClient deploy = new DeployClient(c, DEVICE);
-                    String first = DeployClient.job();
-                    deploy.inline("bundle.install", first, PROBE, DeployBundles.sign(DeployBundles.good(work,
-                            "1.0.0"), signer, work.resolve("p0.jar")), CHUNK, 5000, Map.of());
-                    deploy.outcome(first, Duration.ofSeconds(30));
-                    int version = 1;
-                    for (int size : new int[] {100_000, 2_000_000}) {
-                        for (String transfer : List.of("inline", "url")) {
-                            List<long[]> samples = new ArrayList<>();
-                            for (int r = 0; r < runs; r++) {
-                                Path jar = DeployBundles.sign(DeployBundles.padded(work, "1." + version + ".0", size),
-                                        signer, work.resolve("p" + version + ".jar"));
-                                version++;
-                                samples.add(update(c, deploy, https, jar, transfer));
-                            }
-                            results.put(transfer + " " + (size / 1000) + " KB", summary(samples, Files.size(
-                                    work.resolve("p" + (version - 1) + ".jar"))));
-                        }
+        try (DeployLab env = DeployLab.up("deploy-bench")) {
+            DeployHttps https = env.https();
+            env.startGateway();
+            Lab.within(Duration.ofSeconds(30), () -> env.lab.defaultDevice("gw").equals(Optional.of("eth0")));
+            Path work = env.work;
+            MqttTestClient c = env.client("bench");
+            DeployClient deploy = new DeployClient(c, DEVICE);
+            String first = DeployClient.job();
+            deploy.inline("bundle.install", first, PROBE, DeployBundles.sign(DeployBundles.good(work, "1.0.0"),
+                    env.signer, work.resolve("p0.jar")), CHUNK, 5000, Map.of());
+            deploy.outcome(first, Duration.ofSeconds(30));
+            int version = 1;
+            for (int size : new int[] {100_000, 2_000_000}) {
+                for (String transfer : List.of("inline", "url")) {
+                    List<long[]> samples = new ArrayList<>();
+                    Path jar = null;
+                    for (int r = 0; r < runs; r++) {
+                        jar = DeployBundles.sign(DeployBundles.padded(work, "1." + version + ".0", size), env.signer,
+                                work.resolve("p" + version + ".jar"));
+                        version++;
+                        samples.add(update(c, deploy, https, jar, transfer));
                     }
-                    results.put("rollback", rollbacks(c, deploy, work, signer, runs, version));
-                }
-                try (MqttTestClient c = MqttTestClient.v5("bench-" + UUID.randomUUID(), true)) {
-                    results.put("traffic", traffic(lab, work, new DeployClient(c, DEVICE), signer));
+                    results.put(transfer + " " + (size / 1000) + " KB", summary(samples, Files.size(jar)));
                 }
             }
-        } finally {
-            try (var s = Files.walk(work)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            results.put("rollback", rollbacks(c, deploy, work, env.signer, runs, version));
+            results.put("traffic", traffic(env.lab, work, deploy, env.signer));
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("deploy.json"), MqttTestClient.JSON.writerWithDefaultPrettyPrinter()
@@ -161,7 +134,7 @@ public final class DeployBench {
         Map<String, Object> m = new LinkedHashMap<>();
         try (DeployStreams streams = new DeployStreams(lab, work, 14).start(100)) {
             for (String artifact : List.of("io.isthmus.firewall", "io.isthmus.uplink")) {
-                Path jar = DeployBundles.rebuiltFromDistribution(ManagementSystemIT.PROFILE, artifact, "0.1.0.bench1",
+                Path jar = DeployBundles.rebuiltFromDistribution(DeployLab.PROFILE, artifact, "0.1.0.bench1",
                         signer, work);
                 String job = DeployClient.job();
                 long t0 = System.nanoTime();

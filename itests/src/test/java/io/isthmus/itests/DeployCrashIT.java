@@ -10,17 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
@@ -34,8 +29,7 @@ import org.junit.rules.Timeout;
  * pending change and names the running version; the jar it names is there; bundles.list says which.
  */
 public class DeployCrashIT {
-    static final String PROFILE = "x86-industrial";
-    static final String DEVICE = ManagementSystemIT.DEVICE;
+    static final String DEVICE = DeployLab.DEVICE;
     static final String PROBE = DeployBundles.PROBE;
     static final int TRIALS = Integer.getInteger("isthmus.deploy.crashTrials", 20);
     static final List<String> POINTS = List.of("receiving", "verifying", "installing", "health", "committed");
@@ -44,57 +38,30 @@ public class DeployCrashIT {
     @Rule
     public Timeout timeout = Timeout.seconds(420);
 
-    static Lab lab;
-    static MqttLab mqtt;
+    static DeployLab env;
     static Path work;
     static Path state;
     static Path signer;
-    static GatewayProcess gateway;
     static MqttTestClient client;
     static DeployClient deploy;
 
     @BeforeClass
     public static void up() throws Exception {
         assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
-        work = Files.createTempDirectory("isthmus-deploy-crash-");
-        state = work.resolve("state");
-        signer = DeployBundles.key(Files.createDirectories(work.resolve("keys")), "signer",
-                state.resolve("deploy/trusted/signer.pem"));
-        lab = Lab.up();
-        mqtt = MqttLab.attach(lab);
-        mqtt.startBroker();
-        startGateway();
-        client = MqttTestClient.v5("it-crash-" + UUID.randomUUID(), true);
-        client.subscribe("isthmus/v1/" + DEVICE + "/evt/deploy");
+        env = DeployLab.up("deploy-crash");
+        work = env.work;
+        state = env.state;
+        signer = env.signer;
+        env.startGateway();
+        client = env.client("it-crash");
         deploy = new DeployClient(client, DEVICE);
     }
 
     @AfterClass
     public static void down() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {client, gateway, mqtt, lab}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // best effort
-                }
-            }
+        if (env != null) {
+            env.close();
         }
-        if (work != null) {
-            try (Stream<Path> s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    static void startGateway() throws Exception {
-        Path doc = work.resolve("network.json");
-        Files.writeString(doc, ManagementSystemIT.GOOD);
-        Instant before = Instant.now();
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
-                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
-        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
-        MqttTestClient.awaitOnline(DEVICE, before);
     }
 
     static Path signed(Path jar) throws Exception {
@@ -140,10 +107,9 @@ public class DeployCrashIT {
             }
             Thread.sleep(delayMs); // a random point after the event, not a synchronisation
             String last = lastState(job);
-            Lab.run(List.of("kill", "-9", String.valueOf(gateway.pid())), Duration.ofSeconds(5));
-            gateway.close();
+            env.killGateway();
             killedIn.merge(last, 1, Integer::sum);
-            startGateway();
+            env.startGateway();
 
             JsonNode listed = deploy.bundle(PROBE).orElseThrow(() -> new AssertionError("probe gone"));
             String running = listed.path("version").asText();

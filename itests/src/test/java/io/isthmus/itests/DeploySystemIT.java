@@ -9,14 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.AfterClass;
 import org.junit.Before;
 import org.junit.BeforeClass;
@@ -32,79 +29,41 @@ import org.junit.rules.Timeout;
  * commit and survive a restart; rollback, uninstall and the one-job-per-bundle rule.
  */
 public class DeploySystemIT {
-    static final String PROFILE = "x86-industrial";
-    static final String DEVICE = ManagementSystemIT.DEVICE;
+    static final String DEVICE = DeployLab.DEVICE;
     static final String PROBE = DeployBundles.PROBE;
-    static final Duration READY = Duration.ofSeconds(60);
     static final Duration OUTCOME = Duration.ofSeconds(60);
-    /** The HTTPS server lives in this JVM's namespace, on its link into the lab's internet. */
-    static final String HTTPS_ADDR = "198.18.0.2";
     static final int CHUNK = 4096;
 
     @Rule
     public Timeout timeout = Timeout.seconds(300);
 
-    static Lab lab;
-    static MqttLab mqtt;
+    static DeployLab env;
     static Path work;
-    static Path state;
-    static Path keys;
     static Path signer;
     static Path rogue;
     static DeployHttps https;
-    static GatewayProcess gateway;
     static MqttTestClient client;
     static DeployClient deploy;
 
     @BeforeClass
     public static void up() throws Exception {
         assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
-        work = Files.createTempDirectory("isthmus-deploy-");
-        state = work.resolve("state");
-        keys = Files.createDirectories(work.resolve("keys"));
+        env = DeployLab.up("deploy");
+        work = env.work;
         // the gateway trusts "signer" for bundles and "https" for downloads; "rogue" is a stranger
-        signer = DeployBundles.key(keys, "signer", state.resolve("deploy/trusted/signer.pem"));
-        rogue = DeployBundles.key(keys, "rogue", keys.resolve("rogue.pem"));
-        Path httpsKey = DeployBundles.key(keys, "https", state.resolve("deploy/https-trusted/https.pem"), "-ext",
-                "SAN=ip:" + HTTPS_ADDR);
-        lab = Lab.up();
-        mqtt = MqttLab.attach(lab);
-        mqtt.startBroker();
-        // replies to the gateway's uplink addresses go back through the lab's internet (this namespace only)
-        Lab.run(List.of("ip", "route", "replace", "100.64.0.0/10", "via", "198.18.0.1"), Duration.ofSeconds(5));
-        https = new DeployHttps(HTTPS_ADDR, 8443, httpsKey);
-        startGateway();
-        client = MqttTestClient.v5("it-deploy-" + UUID.randomUUID(), true);
-        client.subscribe("isthmus/v1/" + DEVICE + "/evt/deploy");
+        signer = env.signer;
+        rogue = DeployBundles.key(env.keys, "rogue", env.keys.resolve("rogue.pem"));
+        https = env.https();
+        env.startGateway();
+        client = env.client("it-deploy");
         deploy = new DeployClient(client, DEVICE);
     }
 
     @AfterClass
     public static void down() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {client, gateway, https, mqtt, lab}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // best effort: the rest still goes
-                }
-            }
+        if (env != null) {
+            env.close();
         }
-        if (work != null) {
-            try (Stream<Path> s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    static void startGateway() throws Exception {
-        Path doc = work.resolve("network.json");
-        Files.writeString(doc, ManagementSystemIT.GOOD);
-        Instant before = Instant.now();
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
-                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
-        assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
-        MqttTestClient.awaitOnline(DEVICE, before);
     }
 
     /** Every test starts from a signed probe 1.0.0 installed in the field. */
@@ -244,7 +203,7 @@ public class DeploySystemIT {
             assertEquals(c.reason(), "ACTIVE", probe.path("state").asText());
             assertTrue("a status round-trip works after " + c.reason(), deploy.manageable());
         }
-        assertTrue("the broker-cut table is empty again", !lab.exec("gw", "nft", "list", "table", "inet",
+        assertTrue("the broker-cut table is empty again", !env.lab.exec("gw", "nft", "list", "table", "inet",
                 "isthmus_deploy_cut").out().contains("dport"));
     }
 
@@ -279,8 +238,7 @@ public class DeploySystemIT {
                 e.json().at("/body/job").asText()) && e.json().at("/body/bytes").asLong() > 0));
 
         // restart: the field update is still there
-        gateway.close();
-        listed = null;
+        env.gateway.close();
         // while the gateway is away, a job for it waits retained on the broker (offline devices)
         Path v15 = signed(DeployBundles.good(work, "1.5.0"));
         String offline = DeployClient.job();
@@ -289,7 +247,7 @@ public class DeploySystemIT {
                 "test/offline/" + offline, "source", Map.of("url", https.put("probe-1.5.0.jar", v15))));
         String topic = "isthmus/v1/" + DEVICE + "/cmd/bundle.update";
         publishRetained(topic, MqttTestClient.JSON.writeValueAsBytes(retained));
-        startGateway();
+        env.startGateway();
         JsonNode o3 = deploy.outcome(offline, OUTCOME);
         assertEquals("the retained job ran after the gateway came back: " + o3, "committed",
                 o3.path("outcome").asText());

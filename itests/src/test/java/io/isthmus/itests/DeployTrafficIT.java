@@ -5,16 +5,11 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -28,58 +23,30 @@ import org.junit.rules.Timeout;
  * the distribution's own, rebuilt with a new Bundle-Version and signed by a key the gateway trusts.
  */
 public class DeployTrafficIT {
-    static final String PROFILE = "x86-industrial";
-    static final String DEVICE = ManagementSystemIT.DEVICE;
+    static final String PROFILE = DeployLab.PROFILE;
+    static final String DEVICE = DeployLab.DEVICE;
     static final int PPS = 100;
 
     @Rule
     public Timeout timeout = Timeout.seconds(240);
 
-    Lab lab;
-    MqttLab mqtt;
-    Path work;
-    Path state;
-    Path signer;
-    GatewayProcess gateway;
+    DeployLab env;
     MqttTestClient client;
 
     @Before
     public void up() throws Exception {
         assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
-        work = Files.createTempDirectory("isthmus-deploy-traffic-");
-        state = work.resolve("state");
-        signer = DeployBundles.key(Files.createDirectories(work.resolve("keys")), "signer",
-                state.resolve("deploy/trusted/signer.pem"));
-        lab = Lab.up();
-        mqtt = MqttLab.attach(lab);
-        mqtt.startBroker();
-        Path doc = work.resolve("network.json");
-        Files.writeString(doc, ManagementSystemIT.GOOD);
-        Instant before = Instant.now();
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
-                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
-        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
-        assertTrue("default route via eth0:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(30),
-                () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
-        MqttTestClient.awaitOnline(DEVICE, before);
-        client = MqttTestClient.v5("it-traffic-" + UUID.randomUUID(), true);
+        env = DeployLab.up("deploy-traffic");
+        env.startGateway();
+        assertTrue("default route via eth0:\n" + env.gateway.transcript(), Lab.within(Duration.ofSeconds(30),
+                () -> env.lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
+        client = env.client("it-traffic");
     }
 
     @After
     public void down() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {client, gateway, mqtt, lab}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // best effort
-                }
-            }
-        }
-        if (work != null) {
-            try (Stream<Path> s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (env != null) {
+            env.close();
         }
     }
 
@@ -87,12 +54,12 @@ public class DeployTrafficIT {
     public void updatingTheFirewallAndTheUplinkBundleLosesNoAllowedPacketPassesNoDeniedOneAndKeepsTheTcpFlow()
             throws Exception {
         Path fw = DeployBundles.rebuiltFromDistribution(PROFILE, "io.isthmus.firewall", "0.1.0.deploy1",
-                signer, work);
-        Path up = DeployBundles.rebuiltFromDistribution(PROFILE, "io.isthmus.uplink", "0.1.0.deploy1", signer,
-                work);
+                env.signer, env.work);
+        Path up = DeployBundles.rebuiltFromDistribution(PROFILE, "io.isthmus.uplink", "0.1.0.deploy1",
+                env.signer, env.work);
         DeployClient deploy = new DeployClient(client, DEVICE);
         int seconds = 16;
-        try (DeployStreams streams = new DeployStreams(lab, work, seconds).start(PPS)) {
+        try (DeployStreams streams = new DeployStreams(env.lab, env.work, seconds).start(PPS)) {
             long[] took = new long[2];
             int i = 0;
             for (Path jar : List.of(fw, up)) {
