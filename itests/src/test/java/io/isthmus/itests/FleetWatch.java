@@ -27,16 +27,13 @@ final class FleetWatch implements AutoCloseable {
 
     FleetWatch() throws MqttException {
         client = new MqttClient(FleetNet.BROKER, "fleet-watch-" + UUID.randomUUID(), new MemoryPersistence());
-        client.setCallback(new Callback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage m) {
-                try {
-                    states.put(topic.split("/")[2], JSON.readTree(m.getPayload()));
-                } catch (java.io.IOException e) {
-                    // not a state document
-                }
+        client.setCallback(new Callback((topic, m) -> {
+            try {
+                states.put(topic.split("/")[2], JSON.readTree(m.getPayload()));
+            } catch (java.io.IOException e) {
+                // not a state document
             }
-        });
+        }));
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         client.connect(o);
@@ -60,16 +57,13 @@ final class FleetWatch implements AutoCloseable {
         StringBuilder got = new StringBuilder();
         MqttClient c = new MqttClient(FleetNet.BROKER, "fleet-peek-" + UUID.randomUUID(), new MemoryPersistence());
         try {
-            c.setCallback(new Callback() {
-                @Override
-                public void messageArrived(String t, MqttMessage m) {
-                    if (m.isRetained()) {
-                        synchronized (got) {
-                            got.append(new String(m.getPayload(), StandardCharsets.UTF_8));
-                        }
+            c.setCallback(new Callback((t, m) -> {
+                if (m.isRetained()) {
+                    synchronized (got) {
+                        got.append(new String(m.getPayload(), StandardCharsets.UTF_8));
                     }
                 }
-            });
+            }));
             c.connect();
             c.subscribe(topic, 1);
             Lab.within(wait, () -> {
@@ -94,7 +88,22 @@ final class FleetWatch implements AutoCloseable {
         client.close(true);
     }
 
-    private abstract static class Callback implements MqttCallback {
+    /**
+     * Hands messages to a listener. One named class, loaded when the watch is made: the itests classes directory
+     * may be rebuilt by a concurrent build while a long test runs, and a class first needed late would be gone.
+     */
+    private static final class Callback implements MqttCallback {
+        private final java.util.function.BiConsumer<String, MqttMessage> listener;
+
+        Callback(java.util.function.BiConsumer<String, MqttMessage> listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage m) {
+            listener.accept(topic, m);
+        }
+
         @Override
         public void disconnected(MqttDisconnectResponse r) {
         }
