@@ -164,12 +164,17 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
     private record Pass(Map<String, PortStatus> status, RoutingPlan plan, List<KernelChange> changes) {
     }
 
+    /** The last status any driver reported per port; on the worker only. */
+    private final Map<String, PortStatus> lastKnown = new LinkedHashMap<>();
+
     /** Runs on the worker thread only. */
     private Pass pass(NetworkDocument doc) throws KernelException {
-        Map<String, PortStatus> status = new LinkedHashMap<>();
+        // a port whose driver is away (its bundle being updated) keeps its routes: the kernel keeps its addresses
         for (PortDriver d : drivers) {
-            d.status().forEach(s -> status.put(s.name(), s));
+            d.status().forEach(s -> lastKnown.put(s.name(), s));
         }
+        lastKnown.keySet().retainAll(doc.ports().keySet());
+        Map<String, PortStatus> status = new LinkedHashMap<>(lastKnown);
         Map<String, Link> links = new LinkedHashMap<>();
         for (Link l : kernel.links()) {
             links.put(l.name(), l);

@@ -253,6 +253,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         // a port whose driver is away (its bundle being updated) keeps its last status: the kernel keeps its
         // addresses meanwhile, and the probes still tell whether it works
         drivers.forEach(d -> d.status().forEach(s -> lastKnown.put(s.name(), s)));
+        lastKnown.keySet().retainAll(doc.ports().keySet());
         Map<String, PortStatus> status = lastKnown;
 
         Map<String, Ipv4Address> src = new HashMap<>();
