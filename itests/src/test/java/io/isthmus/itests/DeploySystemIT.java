@@ -275,6 +275,54 @@ public class DeploySystemIT {
         assertFalse(deploy.bundle(PROBE).isPresent());
     }
 
+    // --- exported packages and refresh ----------------------------------------------------------------------
+
+    @Test
+    public void anUpdateThatChangesPackagesOthersImportNeedsRefreshAndIsWatchedWithThem() throws Exception {
+        String importer = "io.isthmus.test.importer";
+        assertEquals("committed", update(exporter("1.6.0", "1.0.0"), Map.of()).path("outcome").asText());
+        Path imp = signed(DeployBundles.probe(work.resolve("importer.jar"), "1.0.0", Map.of("Bundle-SymbolicName",
+                importer, "Import-Package", "io.isthmus.test.shared;version=\"[1.0,2)\""), List.of(),
+                Map.of("readme.txt", "imports io.isthmus.test.shared")));
+        String job = DeployClient.job();
+        assertEquals(200, deploy.inline("bundle.install", job, importer, imp, CHUNK, 5000, Map.of()).path("status")
+                .asInt());
+        assertEquals("committed", deploy.outcome(job, OUTCOME).path("outcome").asText());
+        try {
+            // shared 2.0.0 no longer satisfies the importer's [1.0,2)
+            JsonNode o = update(exporter("1.7.0", "2.0.0"), Map.of());
+            assertEquals(o.toString(), "rejected", o.path("outcome").asText());
+            assertEquals("exports changed packages used by " + importer + ": needs refresh=true",
+                    o.path("reason").asText());
+            // with refresh the importer is refreshed too, cannot resolve, and both go back
+            o = update(exporter("1.7.1", "2.0.0"), Map.of("refresh", true));
+            assertEquals(o.toString(), "rolledBack", o.path("outcome").asText());
+            assertTrue(o.toString(), o.path("reason").asText().contains(importer));
+            assertEquals("1.6.0", deploy.bundle(PROBE).orElseThrow().path("version").asText());
+            assertEquals("ACTIVE", deploy.bundle(importer).orElseThrow().path("state").asText());
+            // a compatible change with refresh: committed, the importer wired to the new revision and ACTIVE
+            o = update(exporter("1.8.0", "1.1.0"), Map.of("refresh", true));
+            assertEquals(o.toString(), "committed", o.path("outcome").asText());
+            assertEquals("ACTIVE", deploy.bundle(importer).orElseThrow().path("state").asText());
+        } finally {
+            JsonNode un = deploy.request("bundle.uninstall", Map.of("bundle", importer, "healthWindowMs", 5000));
+            deploy.outcome(un.at("/body/job").asText(), OUTCOME);
+        }
+    }
+
+    private Path exporter(String version, String packageVersion) throws Exception {
+        return signed(DeployBundles.probe(work.resolve("exporter-" + version + ".jar"), version, Map.of(
+                "Bundle-Activator", "io.isthmus.itests.deploybundle.ProbeActivator", "Import-Package",
+                DeployBundles.IMPORTS, "Export-Package", "io.isthmus.test.shared;version=" + packageVersion),
+                List.of("ProbeActivator"), Map.of("io/isthmus/test/shared/readme.txt", "a package to export")));
+    }
+
+    private JsonNode update(Path jar, Map<String, Object> extra) throws Exception {
+        String job = DeployClient.job();
+        assertEquals(200, deploy.inline("bundle.update", job, PROBE, jar, CHUNK, 5000, extra).path("status").asInt());
+        return deploy.outcome(job, OUTCOME);
+    }
+
     static void publishRetained(String topic, byte[] payload) throws Exception {
         var c = new org.eclipse.paho.mqttv5.client.MqttClient(MqttLab.BROKER, "it-retain-" + UUID.randomUUID(),
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());

@@ -442,7 +442,7 @@ public class Deployer implements DeployedBundles {
                     refresh(bundle);
                 }
                 watched.addAll(closure);
-                bundle.start();
+                startAll(watched);
             }
         } catch (BundleException | IllegalStateException e) {
             restore(job, entry, location, bundle, watched, "activation failed: " + e.getMessage());
@@ -485,8 +485,8 @@ public class Deployer implements DeployedBundles {
                 if (job.refresh) {
                     refresh(b);
                 }
-                b.start();
                 watched.add(b);
+                startAll(watched);
                 Optional<String> still = awaitHealthy(watched, job.healthWindow);
                 still.ifPresent(p -> log.error("deploy: " + job.bundle + " is not healthy after the restore either: " + p));
             }
@@ -631,6 +631,19 @@ public class Deployer implements DeployedBundles {
             return Optional.of(SELF + " changes only with a distribution upgrade (it would have to watch itself)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Starts the changed bundle and, after a refresh, the importers the refresh left stopped (a refresh restarts only
+     * the bundles that were active when it began; one that failed to resolve at the previous refresh was not).
+     */
+    private static void startAll(Set<Bundle> bundles) throws BundleException {
+        for (Bundle b : bundles) {
+            if (b.getState() != Bundle.ACTIVE && b.getState() != Bundle.UNINSTALLED
+                    && b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                b.start();
+            }
+        }
     }
 
     private List<Bundle> refreshClosure(Bundle b) {
