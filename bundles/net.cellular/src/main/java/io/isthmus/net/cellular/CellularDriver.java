@@ -154,7 +154,13 @@ public class CellularDriver implements PortDriver, SectionApplier {
     @Override
     public void apply(NetworkDocument document) throws ApplyException {
         Map<String, PortConfig> mine = cellularPorts(document);
-        worker.apply(() -> adopt(mine), APPLY_TIMEOUT);
+        // the modem dialogue (PIN, registration, bearer) takes seconds to minutes: status reports it; an apply
+        // only hands over the wanted ports and never waits for ModemManager
+        worker.call(() -> {
+            adopt(mine);
+            return null;
+        }, APPLY_TIMEOUT);
+        worker.request();
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.isthmus.net.cellular;
 
 import java.io.IOException;
 import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +63,12 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
      * bundle (which embeds the transport), not in the thread's context class loader.
      */
     static DbusModemManager connect(String address, Runnable changed) throws DBusException {
+        // dbus-java retries a missing socket for 10 s, blocking its caller: a gateway without ModemManager's
+        // bus (no modem fitted) must learn that at once
+        Optional<Path> socket = socketOf(address);
+        if (socket.isPresent() && !Files.exists(socket.get())) {
+            throw new DBusException("Failed to connect to bus: " + socket.get() + ": No such file or directory");
+        }
         ClassLoader bundle = DbusModemManager.class.getClassLoader();
         DBusConnectionBuilder builder = SYSTEM.equals(address) ? DBusConnectionBuilder.forSystemBus()
                 : DBusConnectionBuilder.forAddress(address);
@@ -69,7 +77,7 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
         thread.setContextClassLoader(bundle);
         try {
             DBusConnection connection = builder.withShared(false).transportConfig()
-                    .withServiceLoaderClassLoader(bundle).back().build();
+                    .withServiceLoaderClassLoader(bundle).withTimeout(CONNECT_BUS_TIMEOUT_MS).back().build();
             DbusModemManager mm = new DbusModemManager(connection, changed);
             // dbus-java matches signal sources by unique name only: filter on ModemManager's object paths instead
             mm.handlers.add(connection.addSigHandler(Properties.PropertiesChanged.class, s -> mm.signal(s)));
@@ -79,6 +87,24 @@ final class DbusModemManager implements ModemManager, AutoCloseable {
         } finally {
             thread.setContextClassLoader(before);
         }
+    }
+
+    /** How long a connect to a bus whose socket exists may take. */
+    static final int CONNECT_BUS_TIMEOUT_MS = 2_000;
+
+    /** The socket file of a {@code unix:path=} address; the system bus's as D-Bus itself finds it. */
+    static Optional<Path> socketOf(String address) {
+        String a = address;
+        if (SYSTEM.equals(address)) {
+            String env = System.getenv("DBUS_SYSTEM_BUS_ADDRESS");
+            a = env != null && !env.isBlank() ? env : "unix:path=/var/run/dbus/system_bus_socket";
+        }
+        String prefix = "unix:path=";
+        if (!a.startsWith(prefix)) {
+            return Optional.empty(); // abstract sockets, tcp: let dbus-java try
+        }
+        int comma = a.indexOf(',');
+        return Optional.of(Path.of(a.substring(prefix.length(), comma < 0 ? a.length() : comma)));
     }
 
     private void signal(org.freedesktop.dbus.messages.DBusSignal s) {
