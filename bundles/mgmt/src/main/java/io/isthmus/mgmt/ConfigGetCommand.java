@@ -2,9 +2,11 @@ package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
+import io.isthmus.api.config.ValidationError;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +67,34 @@ public class ConfigGetCommand implements CommandHandler {
             return (T) list.stream().map(ConfigGetCommand::redacted).toList();
         }
         return value;
+    }
+
+    /**
+     * Where a document still carries the placeholder {@code config.get} shows for a secret: put back as it is, it
+     * would become the secret itself (a WiFi PSK "(hidden)"), so it is an error with the pointer.
+     */
+    static List<ValidationError> placeholders(Map<String, Object> document) {
+        List<ValidationError> found = new ArrayList<>();
+        placeholders(document, "", found);
+        return found;
+    }
+
+    private static void placeholders(Object value, String pointer, List<ValidationError> found) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                String at = pointer + "/" + String.valueOf(k).replace("~", "~0").replace("/", "~1");
+                if (SECRET_KEYS.contains(k) && HIDDEN.equals(v)) {
+                    found.add(new ValidationError(at, "\"" + HIDDEN + "\" is what config.get shows instead of the "
+                            + "secret: give the secret itself (or leave it out where that is allowed)"));
+                } else {
+                    placeholders(v, at, found);
+                }
+            });
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                placeholders(list.get(i), pointer + "/" + i, found);
+            }
+        }
     }
 
     /** Keys whose values are secrets in any section (management, ports.*.wifi, ports.*.cellular). */

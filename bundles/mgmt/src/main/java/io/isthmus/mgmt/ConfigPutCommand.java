@@ -5,6 +5,8 @@ import io.isthmus.api.config.Preview;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.config.ValidationError;
+import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -28,7 +30,12 @@ public class ConfigPutCommand extends ApplyCommand {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        String document = json.text(Requests.object(request, "document"));
+        Map<String, Object> given = Requests.object(request, "document");
+        List<ValidationError> placeholders = ConfigGetCommand.placeholders(given);
+        if (!placeholders.isEmpty()) {
+            return ConfigReplies.invalid(placeholders);
+        }
+        String document = json.text(given);
         if (Requests.flag(request, "dryRun")) {
             Preview preview = config.preview(document);
             return preview.errors().isEmpty() ? Replies.ok(Map.of("dryRun", true, "changes", preview.changes()))

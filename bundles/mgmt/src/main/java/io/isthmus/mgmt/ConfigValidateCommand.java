@@ -4,6 +4,7 @@ import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.ValidationError;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -23,7 +24,9 @@ public class ConfigValidateCommand implements CommandHandler {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        List<ValidationError> errors = config.validate(json.text(Requests.object(request, "document")));
+        Map<String, Object> given = Requests.object(request, "document");
+        List<ValidationError> errors = new ArrayList<>(ConfigGetCommand.placeholders(given));
+        errors.addAll(config.validate(json.text(given)));
         return errors.isEmpty() ? Replies.ok(Map.of("valid", true)) : ConfigReplies.invalid(errors);
     }
 }

@@ -31,4 +31,14 @@ class ConfigGetCommandTest {
         assertEquals(true, shown.contains("ssid=plant") && shown.contains("identity=gw") && shown.contains("apn=internet"),
                 "what is not secret stays visible: " + shown);
     }
+
+    @Test
+    void aHiddenSecretPutBackIsAnErrorAtItsPointer() {
+        Map<String, Object> shown = ConfigGetCommand.withoutSecrets(Map.of("ports", Map.of("wlan0",
+                Map.of("kind", "wifi", "wifi", Map.of("ssid", "plant", "psk", "correct horse")))));
+        java.util.List<io.isthmus.api.config.ValidationError> errors = ConfigGetCommand.placeholders(shown);
+        assertEquals(java.util.List.of("/ports/wlan0/wifi/psk"), errors.stream().map(e -> e.pointer()).toList());
+        assertEquals(java.util.List.of(), ConfigGetCommand.placeholders(Map.of("ports", Map.of("wlan0",
+                Map.of("wifi", Map.of("psk", "correct horse"))))), "a real secret is fine");
+    }
 }
