@@ -24,15 +24,15 @@ import org.junit.rules.Timeout;
 
 /**
  * Power cuts during field updates: the gateway is killed with SIGKILL at points spread over the whole flow
- * (receiving, verifying, installing, health, just after commit), picked by the job's own events plus a random
- * delay. After each restart the probe bundle runs either the old or the new version, ACTIVE; store.json has no
- * pending change and names the running version; the jar it names is there; bundles.list says which.
+ * (receiving, verifying, installing, health, commit): between chunks, or a random delay after the last one; the
+ * gateway's own job record says where the cut hit. After each restart the probe bundle runs either the old or the
+ * new version (the new one exactly when the job says committed), ACTIVE; store.json has no pending change and names
+ * the running version; the jar it names is there; bundles.list says which.
  */
 public class DeployCrashIT {
     static final String DEVICE = DeployLab.DEVICE;
     static final String PROBE = DeployBundles.PROBE;
     static final int TRIALS = Integer.getInteger("isthmus.deploy.crashTrials", 20);
-    static final List<String> POINTS = List.of("receiving", "verifying", "installing", "health", "committed");
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Rule
@@ -80,85 +80,87 @@ public class DeployCrashIT {
         long started = System.nanoTime();
         for (int trial = 0; trial < TRIALS; trial++) {
             String before = deploy.bundle(PROBE).orElseThrow().path("version").asText();
-            String point = POINTS.get(trial % POINTS.size());
-            // a bundle that never becomes healthy keeps the job in its health window; the others commit
-            boolean needy = "health".equals(point) && trial % 2 == 0;
+            // where to cut: between chunks, or a delay after the last chunk drawn from a window of the flow —
+            // 0-20 ms (verifying, installing), 20-100 ms (installing, health), 0.1-1 s (health), 1.1-1.6 s (commit)
+            int bucket = trial % 5;
+            long[][] windows = {{0, 0}, {0, 20}, {20, 100}, {100, 1000}, {1100, 1600}};
+            long delayMs = windows[bucket][0] + (long) (random.nextDouble() * (windows[bucket][1]
+                    - windows[bucket][0]));
+            // a bundle that never becomes healthy keeps some jobs in their health window until the cut
+            boolean needy = bucket == 3 && trial % 2 == 1;
             String version = "2.0." + trial;
             Path jar = signed(needy ? DeployBundles.needy(work, version)
-                    : DeployBundles.padded(work, version, 300_000 + random.nextInt(200_000)));
+                    : DeployBundles.padded(work, version, 1_000_000 + random.nextInt(1_000_000)));
             String job = DeployClient.job();
-            client.received.clear();
-            long delayMs = random.nextInt(150);
-            // receiving: the kill comes between chunks; the others: after the job's event says so
             byte[] bytes = Files.readAllBytes(jar);
-            int chunk = 64 * 1024;
+            int chunk = 128 * 1024;
             Map<String, Object> r = new LinkedHashMap<>(DeployBundles.describe(jar));
             r.putAll(Map.of("job", job, "bundle", PROBE, "source", Map.of("inline", Map.of("chunkSize", chunk)),
                     "healthWindowMs", 3000));
             JsonNode accepted = deploy.request("bundle.update", r);
             assertEquals(accepted.toString(), 200, accepted.path("status").asInt());
             int chunks = (bytes.length + chunk - 1) / chunk;
-            int sendBeforeKill = "receiving".equals(point) ? 1 + random.nextInt(chunks - 1) : chunks;
+            int sendBeforeKill = bucket == 0 ? 1 + random.nextInt(chunks - 1) : chunks;
             for (int i = 0; i < sendBeforeKill; i++) {
                 deploy.chunk(job, i, bytes, i * chunk, Math.min(chunk, bytes.length - i * chunk));
             }
-            if (!"receiving".equals(point)) {
-                Lab.within(Duration.ofSeconds(15), () -> seen(job, point));
-            }
-            Thread.sleep(delayMs); // a random point after the event, not a synchronisation
-            String last = lastState(job);
+            Thread.sleep(delayMs); // the cut point itself: a random time into the flow, not a synchronisation
             env.killGateway();
-            killedIn.merge(last, 1, Integer::sum);
             env.startGateway();
 
             JsonNode listed = deploy.bundle(PROBE).orElseThrow(() -> new AssertionError("probe gone"));
-            String running = listed.path("version").asText();
-            assertTrue("trial " + trial + " (" + last + "): runs " + running + ", expected " + before + " or "
-                    + version, Set.of(before, version).contains(running));
+            String booted = listed.path("version").asText();
+            assertTrue("trial " + trial + ": boots " + booted + ", expected " + before + " or " + version,
+                    Set.of(before, version).contains(booted));
             assertEquals("trial " + trial, "ACTIVE", listed.path("state").asText());
-            JsonNode entry = JSON.readTree(state.resolve("deploy/store.json").toFile()).path("bundles")
-                    .path("field:" + PROBE);
-            assertFalse("trial " + trial + ": no pending change after boot: " + entry, entry.has("pending"));
-            assertEquals("trial " + trial + ": store names the running version", running,
-                    entry.at("/current/version").asText());
-            assertEquals(entry.at("/current/sha256").asText(), listed.path("sha256").asText());
-            assertTrue(Files.exists(state.resolve("deploy/jars/" + entry.at("/current/sha256").asText() + ".jar")));
 
+            // where the cut hit, as the gateway itself recorded it
             JsonNode j = deploy.request("bundle.job", Map.of("job", job)).path("body");
-            if ("receiving".equals(j.path("state").asText())) {
-                // resumable: send what is missing, the job finishes
+            String phase = phase(j);
+            killedIn.merge(phase, 1, Integer::sum);
+            if (!j.has("outcome")) {
+                // a transfer survives the cut: send what is missing (if anything); the job goes on and finishes
                 for (JsonNode m : j.path("missing")) {
                     int i = m.asInt();
                     deploy.chunk(job, i, bytes, i * chunk, Math.min(chunk, bytes.length - i * chunk));
                 }
-                JsonNode o = deploy.outcome(job, Duration.ofSeconds(30));
-                assertEquals("resumed after restart: " + o, needy ? "rolledBack" : "committed",
-                        o.path("outcome").asText());
-                running = deploy.bundle(PROBE).orElseThrow().path("version").asText();
-            } else {
-                assertTrue("job " + job + " has an outcome: " + j, j.has("outcome"));
+                j = deploy.outcome(job, Duration.ofSeconds(30));
+                assertEquals("resumed after restart: " + j, needy ? "rolledBack" : "committed",
+                        j.path("outcome").asText());
             }
-            report.add(String.format("trial %2d: killed in %-10s (+%3d ms) → runs %s, job %s", trial, last, delayMs,
-                    running, j.path("outcome").asText(j.path("state").asText())));
+            String running = deploy.bundle(PROBE).orElseThrow().path("version").asText();
+            assertEquals("trial " + trial + " (" + phase + "): the new version runs exactly when committed: " + j,
+                    j.path("outcome").asText().equals("committed"), running.equals(version));
+            JsonNode entry = JSON.readTree(state.resolve("deploy/store.json").toFile()).path("bundles")
+                    .path("field:" + PROBE);
+            assertFalse("trial " + trial + ": no pending change: " + entry, entry.has("pending"));
+            assertEquals("trial " + trial + ": store names the running version", running,
+                    entry.at("/current/version").asText());
+            assertEquals(entry.at("/current/sha256").asText(), deploy.bundle(PROBE).orElseThrow().path("sha256")
+                    .asText());
+            assertTrue(Files.exists(state.resolve("deploy/jars/" + entry.at("/current/sha256").asText() + ".jar")));
+            report.add(String.format("trial %2d: cut %4d ms after the last chunk, in %-10s → boots %s, then runs %s, "
+                    + "job %s", trial, delayMs, phase, booted, running, j.path("outcome").asText()));
         }
         System.out.println(String.join("\n", report));
         System.out.println("killed in: " + killedIn + "; " + TRIALS + " trials in "
                 + (System.nanoTime() - started) / 1_000_000 + " ms");
-        assertTrue("kills spread over the flow: " + killedIn, killedIn.size() >= 4);
+        Set<String> phases = killedIn.keySet();
+        assertTrue("cuts before the change: " + killedIn, phases.contains("receiving") || phases.contains("verifying"));
+        assertTrue("cuts during the change: " + killedIn, phases.contains("installing") || phases.contains("health"));
+        assertTrue("cuts after the commit: " + killedIn, phases.contains("committed") || phases.contains("commit"));
     }
 
-    private static boolean seen(String job, String state) {
-        return client.on("/evt/deploy").stream().anyMatch(e -> job.equals(e.json().at("/body/job").asText())
-                && POINTS.indexOf(e.json().at("/body/state").asText()) >= POINTS.indexOf(state));
-    }
-
-    private static String lastState(String job) {
-        String last = "receiving";
-        for (MqttTestClient.Received e : client.on("/evt/deploy")) {
-            if (job.equals(e.json().at("/body/job").asText())) {
-                last = e.json().at("/body/state").asText();
-            }
+    /** The job's phase at the cut: receiving (still), the state it was interrupted in, or its outcome. */
+    private static String phase(JsonNode job) {
+        if ("receiving".equals(job.path("state").asText())) {
+            return "receiving";
         }
-        return last;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("restarted during (\\w+)").matcher(
+                job.path("reason").asText());
+        if (m.find()) {
+            return m.group(1);
+        }
+        return job.path("reason").asText().startsWith("committed before") ? "commit" : job.path("outcome").asText();
     }
 }

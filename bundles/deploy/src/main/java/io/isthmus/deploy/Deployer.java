@@ -5,16 +5,13 @@ import io.isthmus.api.deploy.DeployedBundles;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,8 +26,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
-import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -56,7 +51,6 @@ public class Deployer implements DeployedBundles {
     static final String PID = "io.isthmus.deploy";
     static final String FIELD_PREFIX = "field:";
     static final String SELF = "io.isthmus.deploy";
-    private static final Duration POLL = Duration.ofMillis(100);
     private static final long PROGRESS_EVERY_MS = 1000;
 
     @ObjectClassDefinition(id = PID, name = "Isthmus deploy", description = "Field updates of single bundles")
@@ -94,7 +88,7 @@ public class Deployer implements DeployedBundles {
     private final Logger log;
     private final Store store;
     private final JobBook book;
-    private final Health health;
+    private final BundleChange change;
     private final ExecutorService workers;
     private final Set<String> processing = ConcurrentHashMap.newKeySet();
     private final Map<String, long[]> lastProgress = new ConcurrentHashMap<>();
@@ -120,7 +114,20 @@ public class Deployer implements DeployedBundles {
         Path root = stateDir(context).resolve("deploy");
         this.store = Store.open(root);
         this.book = JobBook.open(root.resolve("jobs.json"));
-        this.health = new Health(context, () -> Optional.ofNullable(scr));
+        this.change = new BundleChange(context, store, new Health(context, () -> Optional.ofNullable(scr)), log,
+                () -> Optional.ofNullable(configService).flatMap(ConfigService::currentDocument),
+                Duration.ofMillis(config.settleMs()), Duration.ofMillis(config.brokerProbeMs()),
+                new BundleChange.Progress() {
+                    @Override
+                    public void state(Job job, Job.State state) {
+                        transition(job, state);
+                    }
+
+                    @Override
+                    public void end(Job job, Job.State outcome, String reason) {
+                        Deployer.this.end(job, outcome, reason);
+                    }
+                });
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "isthmus-deploy-" + n.incrementAndGet());
@@ -335,9 +342,9 @@ public class Deployer implements DeployedBundles {
             if (job.kind == Job.Kind.install || job.kind == Job.Kind.update) {
                 transition(job, Job.State.verifying);
                 Candidate c = verify(job, jar);
-                apply(job, Optional.of(c), installed(c.symbolicName()));
+                change.run(job, Optional.of(c), installed(c.symbolicName()));
             } else {
-                apply(job, Optional.empty(), Optional.of(find(job.bundle)));
+                change.run(job, Optional.empty(), Optional.of(find(job.bundle)));
             }
         } catch (Refused e) {
             end(job, Job.State.rejected, e.getMessage());
@@ -387,7 +394,7 @@ public class Deployer implements DeployedBundles {
                 throw new Refused("exports changed packages used by " + broken.stream().map(Bundle::getSymbolicName)
                         .distinct().collect(Collectors.joining(", ")) + ": needs refresh=true");
             }
-            if (job.refresh && refreshClosure(existing.get()).stream().anyMatch(b -> SELF.equals(b.getSymbolicName()))) {
+            if (job.refresh && change.refreshClosure(existing.get()).stream().anyMatch(b -> SELF.equals(b.getSymbolicName()))) {
                 throw new Refused("a refresh of " + c.symbolicName() + " would restart " + SELF
                         + " itself: ship it with a distribution upgrade");
             }
@@ -395,178 +402,7 @@ public class Deployer implements DeployedBundles {
         return c;
     }
 
-    /**
-     * The change itself: pending first, then the framework, then the health window; commit or restore.
-     * {@code candidate} is empty for rollback (the previous jar) and uninstall (no jar).
-     */
-    private void apply(Job job, Optional<Candidate> candidate, Optional<Bundle> existing)
-            throws IOException, Refused, BundleException, InterruptedException {
-        String location = existing.map(Bundle::getLocation).orElse(FIELD_PREFIX
-                + candidate.map(Candidate::symbolicName).orElse(job.bundle));
-        StoreEntry entry = store.entry(location).orElse(null);
-        if (entry == null) {
-            entry = baseline(location, existing, candidate);
-        }
-        if (entry.pending().isPresent()) {
-            throw new Refused("the store has an unfinished change of " + location + "; restart the gateway");
-        }
-        Optional<StoreEntry.JarRef> target;
-        if (candidate.isPresent()) {
-            Candidate c = candidate.get();
-            store.keep(c.jar(), c.sha256());
-            target = Optional.of(new StoreEntry.JarRef(c.sha256(), c.version().toString()));
-        } else if (job.kind == Job.Kind.rollback) {
-            target = entry.previous();
-        } else {
-            target = Optional.empty();
-        }
-        job.versions(target.map(StoreEntry.JarRef::version), entry.current().map(StoreEntry.JarRef::version));
-        StoreEntry pending = entry.withPending(Optional.of(new StoreEntry.Pending(job.id, job.kind.name(), target)));
-        store.put(pending);
-        transition(job, Job.State.installing);
-        Set<Bundle> watched = new LinkedHashSet<>();
-        Bundle bundle = existing.orElse(null);
-        try {
-            if (target.isEmpty()) {
-                bundle.uninstall();
-            } else if (bundle == null) {
-                bundle = install(location, target.get());
-                watched.add(bundle);
-                bundle.start();
-            } else {
-                List<Bundle> closure = job.refresh ? refreshClosure(bundle) : List.of(bundle);
-                try (InputStream in = Files.newInputStream(store.jar(target.get().sha256()))) {
-                    bundle.update(in);
-                }
-                if (job.refresh) {
-                    refresh(bundle);
-                }
-                watched.addAll(closure);
-                startAll(watched);
-            }
-        } catch (BundleException | IllegalStateException e) {
-            restore(job, entry, location, bundle, watched, "activation failed: " + e.getMessage());
-            return;
-        }
-        transition(job, Job.State.health);
-        Optional<String> failure = awaitHealthy(watched, job.healthWindow);
-        if (failure.isPresent()) {
-            restore(job, entry, location, bundle, watched, failure.get());
-            return;
-        }
-        if (target.isEmpty()) {
-            store.remove(location);
-        } else {
-            store.put(entry.committed(target.get()));
-        }
-        store.collect();
-        end(job, Job.State.committed, null);
-    }
-
-    /** Puts the committed jar (or nothing, for an install) back, starts it, waits for it, clears pending. */
-    private void restore(Job job, StoreEntry entry, String location, Bundle bundle, Set<Bundle> watched,
-            String reason) throws IOException, InterruptedException {
-        log.warn("deploy: job " + job.id + ": " + reason + "; restoring " + entry.current()
-                .map(StoreEntry.JarRef::version).orElse("(none)"));
-        try {
-            Bundle b = bundle != null && bundle.getState() != Bundle.UNINSTALLED ? bundle : null;
-            if (entry.current().isEmpty()) {
-                if (b != null) {
-                    b.uninstall();
-                }
-            } else {
-                if (b == null) {
-                    b = install(location, entry.current().get());
-                } else {
-                    try (InputStream in = Files.newInputStream(store.jar(entry.current().get().sha256()))) {
-                        b.update(in);
-                    }
-                }
-                if (job.refresh) {
-                    refresh(b);
-                }
-                watched.add(b);
-                startAll(watched);
-                Optional<String> still = awaitHealthy(watched, job.healthWindow);
-                still.ifPresent(p -> log.error("deploy: " + job.bundle + " is not healthy after the restore either: " + p));
-            }
-        } catch (BundleException | IllegalStateException e) {
-            log.error("deploy: restoring " + job.bundle + " failed: " + e.getMessage(), e);
-        }
-        if (entry.current().isEmpty()) {
-            store.remove(location);
-        } else {
-            store.put(entry.withPending(Optional.empty()));
-        }
-        store.collect();
-        end(job, Job.State.rolledBack, reason);
-    }
-
-    /**
-     * The store's first record of a bundle: a distribution bundle keeps its distribution jar as the version to
-     * return to; a new field bundle has none.
-     */
-    private StoreEntry baseline(String location, Optional<Bundle> existing, Optional<Candidate> candidate)
-            throws IOException, Refused {
-        if (existing.isEmpty()) {
-            return new StoreEntry(location, candidate.map(Candidate::symbolicName).orElse(""), StoreEntry.FIELD,
-                    Optional.empty(), Optional.empty(), Optional.empty());
-        }
-        Bundle b = existing.get();
-        Path jar = DistributionJars.find(context, location).orElseThrow(() -> new Refused("the running jar of "
-                + b.getSymbolicName() + " cannot be found to keep for a rollback (not installed by the "
-                + "distribution or through bundle.install)"));
-        String sha = AtomicFiles.sha256(jar);
-        store.keep(jar, sha);
-        return new StoreEntry(location, b.getSymbolicName(), StoreEntry.DISTRIBUTION,
-                Optional.of(new StoreEntry.JarRef(sha, b.getVersion().toString())), Optional.empty(), Optional.empty());
-    }
-
-    /**
-     * Polls until every watched bundle is healthy and the management broker reachable, together for the settle
-     * time; empty on success, else what was still wrong when the window closed.
-     */
-    private Optional<String> awaitHealthy(Set<Bundle> watched, Duration window) throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = start + window.toNanos();
-        long healthySince = -1;
-        String last = "not checked";
-        while (System.nanoTime() < deadline) {
-            Optional<String> p = health.problem(watched);
-            long now = System.nanoTime();
-            if (p.isPresent()) {
-                healthySince = -1;
-                last = p.get();
-            } else {
-                healthySince = healthySince < 0 ? now : healthySince;
-                if (now - healthySince >= Duration.ofMillis(config.settleMs()).toNanos()) {
-                    long left = Math.max(200, (deadline - now) / 1_000_000);
-                    ConfigService cs = configService;
-                    Optional<String> broker = BrokerProbe.check(cs == null ? Optional.empty() : cs.currentDocument(),
-                            Duration.ofMillis(Math.min(config.brokerProbeMs(), left)));
-                    if (broker.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    last = broker.get();
-                }
-            }
-            Thread.sleep(POLL.toMillis()); // polling the framework's state against a deadline
-        }
-        return Optional.of(last + " within " + window.toMillis() + " ms");
-    }
-
     // --- helpers ---------------------------------------------------------------------------------------------
-
-    /** A field bundle starts with the last start level, after everything it may need. */
-    private Bundle install(String location, StoreEntry.JarRef jar) throws IOException, BundleException {
-        Bundle b;
-        try (InputStream in = Files.newInputStream(store.jar(jar.sha256()))) {
-            b = context.installBundle(location, in);
-        }
-        b.adapt(BundleStartLevel.class).setStartLevel(context.getBundle(0).adapt(FrameworkStartLevel.class)
-                .getStartLevel());
-        return b;
-    }
 
     private boolean requireSigned() {
         String override = context.getProperty("isthmus.deploy.requireSigned");
@@ -631,33 +467,6 @@ public class Deployer implements DeployedBundles {
             return Optional.of(SELF + " changes only with a distribution upgrade (it would have to watch itself)");
         }
         return Optional.empty();
-    }
-
-    /**
-     * Starts the changed bundle and, after a refresh, the importers the refresh left stopped (a refresh restarts only
-     * the bundles that were active when it began; one that failed to resolve at the previous refresh was not).
-     */
-    private static void startAll(Set<Bundle> bundles) throws BundleException {
-        for (Bundle b : bundles) {
-            if (b.getState() != Bundle.ACTIVE && b.getState() != Bundle.UNINSTALLED
-                    && b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                b.start();
-            }
-        }
-    }
-
-    private List<Bundle> refreshClosure(Bundle b) {
-        return new ArrayList<>(context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class)
-                .getDependencyClosure(List.of(b)));
-    }
-
-    private void refresh(Bundle b) throws InterruptedException {
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class).refreshBundles(List.of(b),
-                e -> done.countDown());
-        if (!done.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            log.warn("deploy: the refresh after updating " + b.getSymbolicName() + " did not finish in 30 s");
-        }
     }
 
     private CommandReply accepted(Job job) {
