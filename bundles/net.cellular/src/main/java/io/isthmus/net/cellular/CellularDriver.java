@@ -13,6 +13,7 @@ import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.net.PortStatusBoard;
 import io.isthmus.api.net.PortStatusListener;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,12 +78,11 @@ public class CellularDriver implements PortDriver, SectionApplier {
     private final String busAddress;
     private final ReconcileWorker worker;
     private final ScheduledExecutorService timer;
-    private final List<PortStatusListener> listeners = new CopyOnWriteArrayList<>();
+    private final PortStatusBoard board = new PortStatusBoard();
     private final Map<String, PortStatus> ipv4Status = new ConcurrentHashMap<>();
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventPublisher events;
     private volatile Ipv4Addressing addressing;
-    private volatile Map<String, PortStatus> status = Map.of();
 
     // the worker's own
     private final Map<String, CellularPort> ports = new LinkedHashMap<>();
@@ -133,12 +132,11 @@ public class CellularDriver implements PortDriver, SectionApplier {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addListener(PortStatusListener listener) {
-        listeners.add(listener);
-        status.values().forEach(listener::portChanged);
+        board.add(listener);
     }
 
     void removeListener(PortStatusListener listener) {
-        listeners.remove(listener);
+        board.remove(listener);
     }
 
     @Override
@@ -148,7 +146,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
 
     @Override
     public List<PortStatus> status() {
-        return List.copyOf(status.values());
+        return board.all();
     }
 
     @Override
@@ -356,13 +354,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
                     ? Optional.of("waiting for the IPv4 layer (io.isthmus.net.ethernet)") : Optional.empty());
             next.put(name, base.with(p.details(now), problem));
         });
-        Map<String, PortStatus> previous = status;
-        status = Map.copyOf(next);
-        next.forEach((name, s) -> {
-            if (!s.equals(previous.get(name))) {
-                listeners.forEach(l -> l.portChanged(s));
-            }
-        });
+        board.publish(next);
     }
 
     private static PortStatus linkOnly(String name, PortConfig port, Link link) {

@@ -20,6 +20,7 @@ import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
 import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.net.PortStatusBoard;
 import io.isthmus.api.net.PortStatusListener;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.runtime.DataFile;
@@ -35,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -68,7 +68,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
     private final DhcpClients dhcp;
     private final Logger log;
     private final OwnedAddresses ownedStore;
-    private final List<PortStatusListener> listeners = new CopyOnWriteArrayList<>();
+    private final PortStatusBoard board = new PortStatusBoard();
     private final Map<String, DhcpLease> leases = new ConcurrentHashMap<>();
     private final ReconcileWorker worker;
 
@@ -80,8 +80,8 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
     private final Map<String, Assignment> assigned = new ConcurrentHashMap<>();
     /** Ports whose driver said: no IPv4 now (bearer down); their addresses go. */
     private final Set<String> released = ConcurrentHashMap.newKeySet();
-    /** Every port this driver configures, Ethernet and assigned. */
-    private volatile Map<String, PortStatus> status = Map.of();
+    /** The status of the assigned ports, told to their drivers (the Ethernet ports' is on the board). */
+    private volatile Map<String, PortStatus> assignedStatus = Map.of();
     private Set<InterfaceAddress> owned;
     private final Set<String> dhcpRunning = new HashSet<>();
     private final Map<String, Instant> waitingForFirstLease = new HashMap<>();
@@ -112,12 +112,11 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addListener(PortStatusListener listener) {
-        listeners.add(listener);
-        status().forEach(listener::portChanged);
+        board.add(listener);
     }
 
     void removeListener(PortStatusListener listener) {
-        listeners.remove(listener);
+        board.remove(listener);
     }
 
     @Override
@@ -127,7 +126,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
 
     @Override
     public List<PortStatus> status() {
-        return status.values().stream().filter(s -> s.kind() == PortKind.ETHERNET).toList();
+        return board.all();
     }
 
     @Override
@@ -151,7 +150,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
             released.remove(port);
         }, APPLY_TIMEOUT);
         // a new listener (the driver came back) hears the current status even if nothing changed
-        worker.execute(() -> Optional.ofNullable(status.get(port)).ifPresent(s -> tell(listener, s)));
+        worker.execute(() -> Optional.ofNullable(assignedStatus.get(port)).ifPresent(s -> tell(listener, s)));
     }
 
     @Override
@@ -319,18 +318,18 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
     }
 
     private void publish(Map<String, PortConfig> wanted, Map<String, Link> links, EthernetPlan plan) {
-        Map<String, PortStatus> next = new LinkedHashMap<>();
-        wanted.forEach((name, port) -> next.put(name, statusOf(name, port, links.get(name), plan)));
-        Map<String, PortStatus> previous = status;
-        status = Map.copyOf(next);
-        next.forEach((name, s) -> {
-            if (!s.equals(previous.get(name))) {
-                Assignment a = assigned.get(name);
-                if (a != null && s.kind() != PortKind.ETHERNET) {
-                    tell(a.listener(), s);
-                } else {
-                    listeners.forEach(l -> l.portChanged(s));
-                }
+        Map<String, PortStatus> ethernet = new LinkedHashMap<>();
+        Map<String, PortStatus> others = new LinkedHashMap<>();
+        Set<String> ethernetPorts = ports.map(Map::keySet).orElse(Set.of());
+        wanted.forEach((name, port) -> (ethernetPorts.contains(name) ? ethernet : others).put(name,
+                statusOf(name, port, links.get(name), plan)));
+        board.publish(ethernet);
+        Map<String, PortStatus> previous = assignedStatus;
+        assignedStatus = Map.copyOf(others);
+        others.forEach((name, s) -> {
+            Assignment a = assigned.get(name);
+            if (a != null && !s.equals(previous.get(name))) {
+                tell(a.listener(), s);
             }
         });
     }

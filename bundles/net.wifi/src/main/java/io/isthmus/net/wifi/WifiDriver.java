@@ -16,6 +16,7 @@ import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortStatus;
+import io.isthmus.api.net.PortStatusBoard;
 import io.isthmus.api.net.PortStatusListener;
 import io.isthmus.api.runtime.DataFile;
 import java.io.IOException;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
@@ -68,13 +68,13 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     private final DriverOptions options;
     private final String salt;
     private final ReconcileWorker worker;
-    private final List<PortStatusListener> listeners = new CopyOnWriteArrayList<>();
+    private final PortStatusBoard board = new PortStatusBoard(
+            (now, before) -> withoutVolatile(now).equals(withoutVolatile(before)));
     private final Map<String, WifiPort> states = new ConcurrentHashMap<>();
     private volatile Optional<Ipv4Addressing> addressing = Optional.empty();
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventPublisher events;
     private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
-    private volatile Map<String, PortStatus> status = Map.of();
 
     @Activate
     public WifiDriver(BundleContext context, WifiConfig config, @Reference(name = "kernel") Kernel kernel,
@@ -112,12 +112,11 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addListener(PortStatusListener listener) {
-        listeners.add(listener);
-        status.values().forEach(listener::portChanged);
+        board.add(listener);
     }
 
     void removeListener(PortStatusListener listener) {
-        listeners.remove(listener);
+        board.remove(listener);
     }
 
     @Override
@@ -127,7 +126,7 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
 
     @Override
     public List<PortStatus> status() {
-        return List.copyOf(status.values());
+        return board.all();
     }
 
     @Override
@@ -491,14 +490,7 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
                 next.put(name, statusOf(state, port, Optional.ofNullable(links.get(name))));
             }
         });
-        Map<String, PortStatus> previous = status;
-        status = Map.copyOf(next);
-        next.forEach((name, s) -> {
-            PortStatus before = previous.get(name);
-            if (before == null || !withoutVolatile(s).equals(withoutVolatile(before))) {
-                listeners.forEach(l -> l.portChanged(s));
-            }
-        });
+        board.publish(next);
     }
 
     private static PortStatus withoutVolatile(PortStatus s) {
