@@ -156,7 +156,7 @@ public class DeployCrashIT {
         if ("receiving".equals(job.path("state").asText())) {
             return "receiving";
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("restarted during (\\w+)").matcher(
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("restart during (\\w+)").matcher(
                 job.path("reason").asText());
         if (m.find()) {
             return m.group(1);

@@ -275,6 +275,34 @@ public class DeploySystemIT {
         assertFalse(deploy.bundle(PROBE).isPresent());
     }
 
+    @Test
+    public void aChangeInterruptedByStoppingTheDeployBundleIsUndoneWhenItStartsAgain() throws Exception {
+        String job = DeployClient.job();
+        assertEquals(200, deploy.inline("bundle.update", job, PROBE, signed(DeployBundles.needy(work, "1.9.0")), CHUNK,
+                20000, Map.of()).path("status").asInt());
+        assertTrue("in its health window", Lab.within(Duration.ofSeconds(20), () -> client.on("/evt/deploy").stream()
+                .anyMatch(e -> job.equals(e.json().at("/body/job").asText())
+                        && "health".equals(e.json().at("/body/state").asText()))) >= 0);
+        assertEquals("1.9.0", deploy.bundle(PROBE).orElseThrow().path("version").asText());
+        assertEquals(200, deploy.request("bundle.stop", Map.of("bundle", "io.isthmus.deploy")).path("status").asInt());
+        assertEquals(200, deploy.request("bundle.start", Map.of("bundle", "io.isthmus.deploy")).path("status")
+                .asInt());
+        JsonNode o = deploy.outcome(job, OUTCOME);
+        assertEquals(o.toString(), "failed", o.path("outcome").asText());
+        assertTrue(Lab.within(Duration.ofSeconds(20), () -> {
+            try {
+                return "1.0.0".equals(deploy.bundle(PROBE).orElseThrow().path("version").asText());
+            } catch (Exception e) {
+                return false;
+            }
+        }) >= 0);
+        assertFalse(MqttTestClient.JSON.readTree(env.state.resolve("deploy/store.json").toFile()).toString()
+                .contains("pending"));
+        // and the next job runs normally
+        assertEquals("committed", update(signed(DeployBundles.good(work, "1.9.1")), Map.of()).path("outcome")
+                .asText());
+    }
+
     // --- exported packages and refresh ----------------------------------------------------------------------
 
     @Test

@@ -255,4 +255,38 @@ final class BundleChange {
             log.warn("deploy: the refresh after updating " + b.getSymbolicName() + " did not finish in 30 s");
         }
     }
+
+    /**
+     * A change left pending while the framework kept running (the deploy bundle itself was stopped mid-job; after a
+     * reboot the launcher has already done this): the committed jar back, started, pending cleared.
+     */
+    void recover(StoreEntry entry) throws IOException {
+        Bundle b = context.getBundle(entry.location());
+        try {
+            if (entry.current().isEmpty()) {
+                if (b != null) {
+                    b.uninstall();
+                }
+            } else {
+                if (b == null) {
+                    b = install(entry.location(), entry.current().get());
+                } else {
+                    try (InputStream in = Files.newInputStream(store.jar(entry.current().get().sha256()))) {
+                        b.update(in);
+                    }
+                }
+                b.start();
+            }
+        } catch (BundleException | IllegalStateException e) {
+            log.error("deploy: restoring " + entry.bsn() + " after an interrupted change failed: " + e.getMessage(), e);
+        }
+        if (entry.current().isEmpty()) {
+            store.remove(entry.location());
+        } else {
+            store.put(entry.withPending(Optional.empty()));
+        }
+        store.collect();
+        log.warn("deploy: an interrupted change of " + entry.bsn() + " was undone; it runs "
+                + entry.current().map(StoreEntry.JarRef::version).orElse("(nothing: not installed)"));
+    }
 }

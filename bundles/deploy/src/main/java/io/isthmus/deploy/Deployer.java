@@ -135,6 +135,17 @@ public class Deployer implements DeployedBundles {
             return t;
         });
         resumeAfterRestart();
+        for (StoreEntry pending : store.entries().values()) {
+            if (pending.pending().isPresent()) {
+                workers.execute(() -> {
+                    try {
+                        change.recover(pending);
+                    } catch (IOException e) {
+                        log.error("deploy: cannot clear the pending change of " + pending.bsn() + ": " + e, e);
+                    }
+                });
+            }
+        }
     }
 
     @Deactivate
@@ -559,7 +570,7 @@ public class Deployer implements DeployedBundles {
             if (landed) {
                 end(job, Job.State.committed, "committed before the gateway restarted");
             } else {
-                end(job, Job.State.failed, "the gateway restarted during " + job.state() + "; it booted the committed "
+                end(job, Job.State.failed, "interrupted by a restart during " + job.state() + "; it runs the committed "
                         + "version " + entry.flatMap(StoreEntry::current).map(StoreEntry.JarRef::version)
                                 .orElse("(none: not installed)"));
             }
