@@ -180,7 +180,7 @@ final class BundleChange {
         Path jar = DistributionJars.find(context, location).orElseThrow(() -> new Refused("the running jar of "
                 + b.getSymbolicName() + " cannot be found to keep for a rollback (not installed by the "
                 + "distribution or through bundle.install)"));
-        String sha = AtomicFiles.sha256(jar);
+        String sha = Sha256.of(jar);
         store.keep(jar, sha);
         return new StoreEntry(location, b.getSymbolicName(), StoreEntry.DISTRIBUTION,
                 Optional.of(new StoreEntry.JarRef(sha, b.getVersion().toString())), Optional.empty(), Optional.empty());

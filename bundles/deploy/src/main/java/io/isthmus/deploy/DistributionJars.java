@@ -40,7 +40,7 @@ final class DistributionJars {
         }
         Optional<String> recorded = recordedHash(Deployer.stateDir(context), location);
         for (Path jar : jars) {
-            if (recorded.isEmpty() ? jars.size() == 1 : recorded.get().equals(AtomicFiles.sha256(jar))) {
+            if (recorded.isEmpty() ? jars.size() == 1 : recorded.get().equals(Sha256.of(jar))) {
                 return Optional.of(jar);
             }
         }

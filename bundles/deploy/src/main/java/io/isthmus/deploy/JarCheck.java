@@ -36,7 +36,7 @@ final class JarCheck {
         if (actual != size) {
             throw new Refused("transfer incomplete: " + actual + " of " + size + " bytes");
         }
-        String hash = AtomicFiles.sha256(jar);
+        String hash = Sha256.of(jar);
         if (sha256.isPresent() && !sha256.get().equalsIgnoreCase(hash)) {
             throw new Refused("sha256 mismatch: expected " + sha256.get().toLowerCase() + ", got " + hash);
         }

@@ -2,6 +2,7 @@ package io.isthmus.deploy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.runtime.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,6 @@ final class JobBook {
         }
         List<Map<String, Object>> out = new ArrayList<>();
         jobs.values().forEach(j -> out.add(j.record()));
-        AtomicFiles.write(file, mapper.writeValueAsBytes(out));
+        AtomicFile.write(file, mapper.writeValueAsBytes(out));
     }
 }

@@ -3,6 +3,7 @@ package io.isthmus.deploy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.isthmus.api.runtime.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ final class Store {
     private void save(Map<String, StoreEntry> next) throws IOException {
         Map<String, Object> bundles = new LinkedHashMap<>();
         next.forEach((k, v) -> bundles.put(k, v.toJson()));
-        AtomicFiles.write(root.resolve(FILE), mapper.writeValueAsBytes(json(bundles)));
+        AtomicFile.write(root.resolve(FILE), mapper.writeValueAsBytes(json(bundles)));
         entries.clear();
         entries.putAll(next);
     }
@@ -96,7 +97,7 @@ final class Store {
     Path keep(Path verified, String sha256) throws IOException {
         Path target = jar(sha256);
         if (!Files.exists(target)) {
-            AtomicFiles.copy(verified, target);
+            AtomicFile.copy(verified, target);
         }
         return target;
     }

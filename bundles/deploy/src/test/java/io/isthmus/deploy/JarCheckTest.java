@@ -94,7 +94,7 @@ class JarCheckTest {
     }
 
     private static Candidate check(Path jar, boolean requireSigned) throws Exception {
-        return JarCheck.inspect(jar, Files.size(jar), Optional.of(AtomicFiles.sha256(jar)), new JarCheck.Policy(
+        return JarCheck.inspect(jar, Files.size(jar), Optional.of(Sha256.of(jar)), new JarCheck.Policy(
                 requireSigned, trust));
     }
 

@@ -19,8 +19,8 @@ class StoreTest {
         Store store = Store.open(dir);
         Path a = Files.writeString(dir.resolve("a.jar"), "version a");
         Path b = Files.writeString(dir.resolve("b.jar"), "version b");
-        String sa = AtomicFiles.sha256(a);
-        String sb = AtomicFiles.sha256(b);
+        String sa = Sha256.of(a);
+        String sb = Sha256.of(b);
         store.keep(a, sa);
         store.keep(b, sb);
         StoreEntry.JarRef ra = new StoreEntry.JarRef(sa, "1.0.0");

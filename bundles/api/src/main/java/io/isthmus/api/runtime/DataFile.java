@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
@@ -38,8 +37,6 @@ public record DataFile(Optional<Path> path) {
         if (path.isEmpty()) {
             return;
         }
-        Path tmp = path.get().resolveSibling(path.get().getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, path.get(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.write(path.get(), text.getBytes(StandardCharsets.UTF_8));
     }
 }

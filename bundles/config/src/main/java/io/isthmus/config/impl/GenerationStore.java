@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isthmus.api.config.Generation;
+import io.isthmus.api.runtime.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,9 +93,9 @@ final class GenerationStore {
         // Taken before writing: even a failed write never lets its number be used again.
         long number = ++highestSeen;
         Generation generation = new Generation(number, clock.instant(), source, sha256(content));
-        AtomicFiles.write(jsonFile(number), content);
-        AtomicFiles.write(metaFile(number), mapper.writeValueAsBytes(meta(generation)));
-        AtomicFiles.write(currentFile, Long.toString(number).getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(jsonFile(number), content);
+        AtomicFile.write(metaFile(number), mapper.writeValueAsBytes(meta(generation)));
+        AtomicFile.write(currentFile, Long.toString(number).getBytes(StandardCharsets.UTF_8));
         generations.put(number, generation);
         current = Optional.of(generation);
         prune(Math.max(MIN_KEEP, keep));
@@ -133,7 +134,7 @@ final class GenerationStore {
             Generation newest = generations.lastEntry().getValue();
             log.warn(currentFile + " does not name a valid generation; falling back to the newest valid one, "
                     + newest.number());
-            AtomicFiles.write(currentFile, Long.toString(newest.number()).getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(currentFile, Long.toString(newest.number()).getBytes(StandardCharsets.UTF_8));
             current = Optional.of(newest);
         } else if (Files.exists(currentFile)) {
             log.warn(currentFile + " names a generation that is gone; starting without a committed document");
@@ -192,7 +193,7 @@ final class GenerationStore {
                 generations.remove(number);
             }
         }
-        AtomicFiles.syncDirectory(generationsDir);
+        AtomicFile.syncDirectory(generationsDir);
     }
 
     private List<Long> numbersOnDisk() throws IOException {
@@ -208,7 +209,7 @@ final class GenerationStore {
 
     private void deleteLeftoverTemps(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path temp : files.filter(f -> f.getFileName().toString().endsWith(AtomicFiles.TEMP_SUFFIX)).toList()) {
+            for (Path temp : files.filter(f -> f.getFileName().toString().endsWith(AtomicFile.TEMP_SUFFIX)).toList()) {
                 log.info("deleting " + temp + ", left over from an interrupted write");
                 Files.deleteIfExists(temp);
             }
