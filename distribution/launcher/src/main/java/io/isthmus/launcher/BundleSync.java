@@ -50,7 +50,7 @@ final class BundleSync {
         for (LaunchPlan.BundleSpec spec : plan.bundles()) {
             String location = spec.ref().location();
             try {
-                String hash = Files2.sha256(spec.jar());
+                String hash = index.jarHash(location, spec.jar());
                 Bundle bundle = installed.remove(location);
                 if (bundle == null) {
                     try (InputStream in = Files.newInputStream(spec.jar())) {
@@ -66,7 +66,7 @@ final class BundleSync {
                 } else {
                     kept++;
                 }
-                index.bundleInstalled(location, hash);
+                index.bundleInstalled(location, hash, spec.jar());
                 bundle.adapt(BundleStartLevel.class).setStartLevel(spec.ref().startOrder());
                 if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                     bundle.start();

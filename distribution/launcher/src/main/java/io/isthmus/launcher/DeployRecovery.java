@@ -57,7 +57,7 @@ final class DeployRecovery {
                 continue;
             }
             try {
-                if (!Files2.sha256(spec.jar()).equals(installed)) {
+                if (!index.jarHash(location, spec.jar()).equals(installed)) {
                     bundles.remove(location);
                     dirty = true;
                     out.println("isthmus: deploy: the distribution brings a new " + spec.ref().id()
