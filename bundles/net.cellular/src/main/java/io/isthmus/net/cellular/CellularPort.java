@@ -125,7 +125,7 @@ final class CellularPort {
             return;
         }
         if (connected.isPresent()) {
-            whileConnected(m, connected.get(), mm);
+            whileConnected(now, m, connected.get(), mm);
             return;
         }
         if (up) {
@@ -168,7 +168,7 @@ final class CellularPort {
         connecting = Optional.empty();
         try {
             String path = pending.get();
-            policy.succeeded();
+            policy.succeeded(now);
             effects.info("cellular " + name + ": bearer " + path + " connected (APN " + settings.apn() + ")");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ModemError error) {
@@ -182,7 +182,7 @@ final class CellularPort {
         return true;
     }
 
-    private void whileConnected(ModemView m, BearerView b, ModemManager mm) {
+    private void whileConnected(Instant now, ModemView m, BearerView b, ModemManager mm) {
         if (b.apn().isPresent() && !b.apn().get().equalsIgnoreCase(settings.apn())) {
             effects.info("cellular " + name + ": bearer " + b.path() + " has APN " + b.apn().get() + ", the document "
                     + "wants " + settings.apn() + ": disconnecting it");
@@ -196,7 +196,7 @@ final class CellularPort {
             return;
         }
         if (!up) {
-            policy.succeeded();
+            policy.succeeded(now);
             eventedProblem = Optional.empty();
             effects.event(event("connected", ""));
         }

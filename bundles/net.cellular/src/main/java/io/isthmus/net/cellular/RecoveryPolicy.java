@@ -12,7 +12,9 @@ import java.util.function.DoubleSupplier;
  * them in a row a reset is due, but never within {@code minResetInterval} of the previous one. Configuration
  * errors (wrong APN, wrong PIN, no SIM) never count towards a reset: a wrong APN is retried slowly
  * ({@code reconnectMax}), a wrong PIN never (the SIM would lock itself after three wrong PINs) until the
- * document changes, which makes a new policy.
+ * document changes, which makes a new policy. A connection forgives the failures before it only once it has
+ * held for {@code minResetInterval}: a bearer that keeps dropping soon after connecting (a flaky modem, a cell
+ * that accepts and then drops the PDP context) still counts towards a reset instead of reconnecting forever.
  */
 final class RecoveryPolicy {
 
@@ -44,6 +46,7 @@ final class RecoveryPolicy {
     private Optional<String> lastFailure = Optional.empty();
     private Optional<String> configError = Optional.empty();
     private boolean permanent;
+    private Optional<Instant> connectedSince = Optional.empty();
 
     /** @param jitter values in [0, 1): 0 is no jitter */
     RecoveryPolicy(CellularSettings.Recovery settings, DoubleSupplier jitter) {
@@ -67,6 +70,10 @@ final class RecoveryPolicy {
 
     /** A transient failure: counts towards a reset, backs off. */
     void failed(Instant now, String why) {
+        if (connectedSince.filter(c -> !now.isBefore(c.plus(settings.minResetInterval()))).isPresent()) {
+            failures = 0; // the connection held: this is a new incident
+        }
+        connectedSince = Optional.empty();
         failures++;
         lastFailure = Optional.of(why);
         configError = Optional.empty();
@@ -87,9 +94,12 @@ final class RecoveryPolicy {
         failures = 0;
     }
 
-    /** The bearer is up: the next failure starts the backoff afresh. */
-    void succeeded() {
-        failures = 0;
+    /**
+     * The bearer is up. The next failure starts the backoff afresh if the connection held for
+     * {@code minResetInterval}; sooner, it counts on from the failures before.
+     */
+    void succeeded(Instant now) {
+        connectedSince = Optional.of(now);
         lastFailure = Optional.empty();
         configError = Optional.empty();
         nextAttempt = Instant.EPOCH;
@@ -124,6 +134,7 @@ final class RecoveryPolicy {
         lastFailure = other.lastFailure;
         configError = other.configError;
         permanent = other.permanent;
+        connectedSince = other.connectedSince;
     }
 
     int failures() {

@@ -58,14 +58,37 @@ class RecoveryPolicyTest {
     }
 
     @Test
-    void successStartsAfresh() {
+    void aConnectionThatHoldsStartsAfresh() {
         RecoveryPolicy p = new RecoveryPolicy(SETTINGS, () -> 0);
         p.failed(T0, "x");
         p.failed(T0, "x");
-        p.succeeded();
+        p.succeeded(T0);
         assertInstanceOf(Decision.Attempt.class, p.next(T0));
-        p.failed(T0, "x");
-        assertEquals(new Decision.Wait(T0.plusSeconds(1)), p.next(T0));
+        Instant held = T0.plus(SETTINGS.minResetInterval());
+        p.failed(held, "x");
+        assertEquals(1, p.failures());
+        assertEquals(new Decision.Wait(held.plusSeconds(1)), p.next(held));
+    }
+
+    /** A bearer that drops again soon after each connect is still a failing modem: it gets its reset. */
+    @Test
+    void aBearerThatKeepsDroppingSoonAfterConnectingStillLeadsToAReset() {
+        RecoveryPolicy p = new RecoveryPolicy(SETTINGS, () -> 0);
+        Instant now = T0;
+        int connects = 0;
+        for (int i = 0; i < 100 && !(p.next(now) instanceof Decision.Reset); i++) {
+            Decision d = p.next(now);
+            if (d instanceof Decision.Wait w) {
+                now = w.until();
+            } else {
+                p.succeeded(now); // connected ...
+                connects++;
+                now = now.plusSeconds(5);
+                p.failed(now, "bearer lost"); // ... and lost again after 5 s
+            }
+        }
+        assertInstanceOf(Decision.Reset.class, p.next(now), "a reset after repeated short-lived connections");
+        assertEquals(SETTINGS.resetAfterFailures(), connects, "each short-lived connection counted as a failure");
     }
 
     @Test
