@@ -207,6 +207,27 @@ public class DeploySystemIT {
                 "isthmus_deploy_cut").out().contains("dport"));
     }
 
+    /**
+     * An update of the management agent itself that starts fine (ACTIVE, nothing unsatisfied, the broker reachable by
+     * TCP) but never speaks MQTT: committing it would leave the gateway unmanageable for good. The health window
+     * requires the agent's session back, so the real agent is restored and answers again.
+     */
+    @Test
+    public void anAgentUpdateThatNeverReconnectsIsRolledBackAndTheGatewayAnswersAgain() throws Exception {
+        String mgmt = "io.isthmus.mgmt";
+        String before = deploy.bundle(mgmt).orElseThrow().path("version").asText();
+        Path mute = signed(DeployBundles.probe(work.resolve("mute-agent.jar"), "9.0.0", Map.of("Bundle-SymbolicName",
+                mgmt), List.of(), Map.of("readme.txt", "an agent that never connects")));
+        String job = DeployClient.job();
+        assertEquals(200, deploy.inline("bundle.update", job, mgmt, mute, CHUNK, 5000, Map.of()).path("status")
+                .asInt());
+        JsonNode outcome = deploy.outcome(job, OUTCOME);
+        assertEquals(outcome.toString(), "rolledBack", outcome.path("outcome").asText());
+        assertTrue(outcome.toString(), outcome.path("reason").asText().contains("management agent gone"));
+        assertEquals(before, deploy.bundle(mgmt).orElseThrow().path("version").asText());
+        assertTrue("a status round-trip works after the agent was restored", deploy.manageable());
+    }
+
     // --- good updates -------------------------------------------------------------------------------------
 
     @Test

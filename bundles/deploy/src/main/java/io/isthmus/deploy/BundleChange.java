@@ -1,6 +1,7 @@
 package io.isthmus.deploy;
 
 import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.mgmt.ManagementSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -43,17 +44,20 @@ final class BundleChange {
     private final Health health;
     private final Logger log;
     private final Supplier<Optional<NetworkDocument>> document;
+    private final Supplier<Optional<ManagementSession>> management;
     private final Duration settle;
     private final Duration brokerProbe;
     private final Progress progress;
 
     BundleChange(BundleContext context, Store store, Health health, Logger log,
-            Supplier<Optional<NetworkDocument>> document, Duration settle, Duration brokerProbe, Progress progress) {
+            Supplier<Optional<NetworkDocument>> document, Supplier<Optional<ManagementSession>> management,
+            Duration settle, Duration brokerProbe, Progress progress) {
         this.context = context;
         this.store = store;
         this.health = health;
         this.log = log;
         this.document = document;
+        this.management = management;
         this.settle = settle;
         this.brokerProbe = brokerProbe;
         this.progress = progress;
@@ -85,6 +89,9 @@ final class BundleChange {
             target = Optional.empty();
         }
         job.versions(target.map(StoreEntry.JarRef::version), entry.current().map(StoreEntry.JarRef::version));
+        // a change made while the gateway was managed must leave it managed: the agent connected again
+        boolean managed = management.get().filter(ManagementSession::enabled).map(ManagementSession::connected)
+                .orElse(false);
         StoreEntry pending = entry.withPending(Optional.of(new StoreEntry.Pending(job.id, job.kind.name(), target)));
         store.put(pending);
         progress.state(job, Job.State.installing);
@@ -113,7 +120,7 @@ final class BundleChange {
             return;
         }
         progress.state(job, Job.State.health);
-        Optional<String> failure = awaitHealthy(watched, job.healthWindow);
+        Optional<String> failure = awaitHealthy(watched, job.healthWindow, managed);
         if (failure.isPresent()) {
             restore(job, entry, location, bundle, watched, failure.get());
             return;
@@ -151,7 +158,7 @@ final class BundleChange {
                 }
                 watched.add(b);
                 startAll(watched);
-                Optional<String> still = awaitHealthy(watched, job.healthWindow);
+                Optional<String> still = awaitHealthy(watched, job.healthWindow, false);
                 still.ifPresent(p -> log.error("deploy: " + job.bundle + " is not healthy after the restore either: " + p));
             }
         } catch (BundleException | IllegalStateException e) {
@@ -190,7 +197,8 @@ final class BundleChange {
      * Polls until every watched bundle is healthy and the management broker reachable, together for the settle
      * time; empty on success, else what was still wrong when the window closed.
      */
-    private Optional<String> awaitHealthy(Set<Bundle> watched, Duration window) throws InterruptedException {
+    private Optional<String> awaitHealthy(Set<Bundle> watched, Duration window, boolean managed)
+            throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + window.toNanos();
         long healthySince = -1;
@@ -207,15 +215,24 @@ final class BundleChange {
                     long left = Math.max(200, (deadline - now) / 1_000_000);
                     Optional<String> broker = BrokerProbe.check(document.get(),
                             Duration.ofMillis(Math.min(brokerProbe.toMillis(), left)));
-                    if (broker.isEmpty()) {
+                    Optional<String> session = managed ? sessionProblem() : Optional.empty();
+                    if (broker.isEmpty() && session.isEmpty()) {
                         return Optional.empty();
                     }
-                    last = broker.get();
+                    last = broker.or(() -> session).get();
                 }
             }
             Thread.sleep(POLL.toMillis()); // polling the framework's state against a deadline
         }
         return Optional.of(last + " within " + window.toMillis() + " ms");
+    }
+
+    private Optional<String> sessionProblem() {
+        Optional<ManagementSession> m = management.get();
+        if (m.isEmpty()) {
+            return Optional.of("management agent gone (no ManagementSession service)");
+        }
+        return m.get().connected() ? Optional.empty() : Optional.of("management session not connected");
     }
 
     /** A field bundle starts with the last start level, after everything it may need. */

@@ -4,6 +4,7 @@ import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.deploy.DeployedBundles;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.mgmt.ManagementSession;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -105,6 +106,11 @@ public class Deployer implements DeployedBundles {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigService configService;
 
+    /** Optional: goes away while the mgmt bundle itself is updated, and must come back connected. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ManagementSession managementSession;
+
     @Activate
     public Deployer(BundleContext context, Config config, @Reference(service = LoggerFactory.class) Logger log)
             throws IOException {
@@ -116,6 +122,7 @@ public class Deployer implements DeployedBundles {
         this.book = JobBook.open(root.resolve("jobs.json"));
         this.change = new BundleChange(context, store, new Health(context, () -> Optional.ofNullable(scr)), log,
                 () -> Optional.ofNullable(configService).flatMap(ConfigService::currentDocument),
+                () -> Optional.ofNullable(managementSession),
                 Duration.ofMillis(config.settleMs()), Duration.ofMillis(config.brokerProbeMs()),
                 new BundleChange.Progress() {
                     @Override

@@ -7,6 +7,7 @@ import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.mgmt.ManagementSession;
 import io.isthmus.api.uplink.UplinkListener;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -53,10 +54,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * With no brokers in the document it stays disconnected and says so.
  */
 @Component(service = {SectionApplier.class, CommitCheck.class, UplinkListener.class, EventPublisher.class,
-        AgentStatus.class}, immediate = true, configurationPid = ManagementAgent.PID,
+        AgentStatus.class, ManagementSession.class}, immediate = true, configurationPid = ManagementAgent.PID,
         property = SectionApplier.ORDER + ":Integer=" + ManagementAgent.APPLY_ORDER)
 @Designate(ocd = ManagementAgent.Config.class)
-public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListener, EventPublisher, AgentStatus {
+public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListener, EventPublisher, AgentStatus,
+        ManagementSession {
     static final String PID = "io.isthmus.mgmt";
     /** After the drivers, routing and the firewall: the agent reconnects through what they set up. */
     static final int APPLY_ORDER = 1000;
@@ -263,6 +265,16 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         if (session.enabled()) {
             session.reconnect();
         }
+    }
+
+    @Override
+    public boolean enabled() {
+        return target.isPresent();
+    }
+
+    @Override
+    public boolean connected() {
+        return session.health().connected();
     }
 
     @Override
