@@ -120,36 +120,10 @@ final class DeployBundles {
 
     /** Same size class as {@code good}, padded with {@code padding} bytes of incompressible data. */
     static Path padded(Path dir, String version, int padding) throws IOException {
-        byte[] noise = new byte[padding];
-        new java.util.Random(42).nextBytes(noise);
-        Path out = dir.resolve("probe-padded-" + version + ".jar");
-        probe(out, version, Map.of("Bundle-Activator", "io.isthmus.itests.deploybundle.ProbeActivator",
-                "Import-Package", IMPORTS), List.of("ProbeActivator"), Map.of());
-        // add the noise as a stored entry so the jar really has that size
-        Path tmp = dir.resolve("probe-padded-" + version + ".tmp");
-        try (JarFile in = new JarFile(out.toFile()); JarOutputStream jar = new JarOutputStream(
-                Files.newOutputStream(tmp), in.getManifest())) {
-            for (Enumeration<JarEntry> en = in.entries(); en.hasMoreElements();) {
-                JarEntry e = en.nextElement();
-                if (e.getName().equals(JarFile.MANIFEST_NAME)) {
-                    continue;
-                }
-                jar.putNextEntry(new JarEntry(e.getName()));
-                in.getInputStream(e).transferTo(jar);
-                jar.closeEntry();
-            }
-            JarEntry n = new JarEntry("padding.bin");
-            n.setMethod(JarEntry.STORED);
-            n.setSize(noise.length);
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(noise);
-            n.setCrc(crc.getValue());
-            jar.putNextEntry(n);
-            jar.write(noise);
-            jar.closeEntry();
-        }
-        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return out;
+        Path probe = probe(dir.resolve("probe-unpadded-" + version + ".jar"), version, Map.of("Bundle-Activator",
+                "io.isthmus.itests.deploybundle.ProbeActivator", "Import-Package", IMPORTS), List.of("ProbeActivator"),
+                Map.of());
+        return withVersion(probe, version, dir.resolve("probe-padded-" + version + ".jar"), padding);
     }
 
     static Path failing(Path dir, String version) throws IOException {
@@ -196,11 +170,20 @@ final class DeployBundles {
         return out;
     }
 
-    /** The same jar with another Bundle-Version (the distribution's firewall, uplink …, rebuilt for an update). */
+    /** {@code jar} under another Bundle-Version, without the signatures of the original. */
     static Path withVersion(Path jar, String version, Path out) throws IOException {
+        return withVersion(jar, version, out, 0);
+    }
+
+    /**
+     * The same with {@code padding} bytes of incompressible data in an extra, stored entry (so the jar really has
+     * that size): a big bundle for transfers.
+     */
+    static Path withVersion(Path jar, String version, Path out, int padding) throws IOException {
         try (JarFile in = new JarFile(jar.toFile())) {
             Manifest mf = new Manifest(in.getManifest());
             mf.getMainAttributes().putValue("Bundle-Version", version);
+            mf.getEntries().clear(); // per-entry digests of a signature that no longer applies
             try (JarOutputStream o = new JarOutputStream(Files.newOutputStream(out), mf)) {
                 for (Enumeration<JarEntry> en = in.entries(); en.hasMoreElements();) {
                     JarEntry e = en.nextElement();
@@ -212,12 +195,24 @@ final class DeployBundles {
                     in.getInputStream(e).transferTo(o);
                     o.closeEntry();
                 }
+                if (padding > 0) {
+                    byte[] noise = new byte[padding];
+                    new java.util.Random(42).nextBytes(noise);
+                    JarEntry n = new JarEntry("padding.bin");
+                    n.setMethod(JarEntry.STORED);
+                    n.setSize(noise.length);
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(noise);
+                    n.setCrc(crc.getValue());
+                    o.putNextEntry(n);
+                    o.write(noise);
+                    o.closeEntry();
+                }
             }
         }
         return out;
     }
 
-    /** A bundle of the assembled distribution, rebuilt with another Bundle-Version and signed (same code). */
     static Path rebuiltFromDistribution(String profile, String artifact, String version, Path keystore, Path dir)
             throws Exception {
         Path home = Distribution.root().resolve("distribution/target/isthmus-" + profile + "/system/io/isthmus/"

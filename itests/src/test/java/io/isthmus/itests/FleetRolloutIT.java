@@ -7,9 +7,6 @@ import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +28,8 @@ import org.junit.rules.Timeout;
  * Mosquitto), driven only by the real isthmusctl. The rolled-out bundle is io.isthmus.multicast under a new
  * version, signed by a key whose certificate every gateway trusts — except fleet-4, whose trust store has a
  * stranger's certificate only: it rejects the jar, which is the failure the rollout must react to. URL transfers
- * come from an HTTPS server in this JVM whose certificate the gateways' JVM trust store holds; inline transfers go
+ * come from an HTTPS server in this JVM whose certificate every gateway trusts for downloads
+ * ({@code <state>/deploy/https-trusted}, as an operator provisions it); inline transfers go
  * through the broker, which one test kills in the middle of one.
  */
 public class FleetRolloutIT {
@@ -50,8 +48,9 @@ public class FleetRolloutIT {
     static Path work;
     static FleetJars signer;
     static FleetWatch watch;
-    static FleetJars.Tls tls;
-    static HttpsServer files;
+    /** The HTTPS server's certificate, trusted by every gateway for downloads ({@code <state>/deploy/https-trusted}). */
+    static Path httpsCertificate;
+    static DeployHttps files;
     static final GatewayProcess[] gateways = new GatewayProcess[GATEWAYS + 1];
 
     @BeforeClass
@@ -64,7 +63,9 @@ public class FleetRolloutIT {
         watch = new FleetWatch();
         signer = FleetJars.signer(work.resolve("keys"), "isthmus-fleet-operator");
         FleetJars stranger = FleetJars.signer(work.resolve("keys"), "someone-else");
-        tls = FleetJars.tls(work.resolve("tls"), FleetNet.JVM_ADDR);
+        Path tlsDir = Files.createDirectories(work.resolve("tls"));
+        httpsCertificate = tlsDir.resolve("files.pem");
+        Path httpsKey = DeployBundles.key(tlsDir, "files", httpsCertificate, "-ext", "SAN=ip:" + FleetNet.JVM_ADDR);
         Instant start = Instant.now();
         for (int i = 1; i <= GATEWAYS; i++) {
             (i == BAD ? stranger : signer).trustIn(state(i));
@@ -76,36 +77,14 @@ public class FleetRolloutIT {
         for (int i = 1; i <= GATEWAYS; i++) {
             watch.await(device(i), true, start, Duration.ofSeconds(30));
         }
-        // the jars for --url, over HTTPS with a certificate the gateways trust (their JVM trust store, see start)
-        files = HttpsServer.create(new InetSocketAddress(FleetNet.JVM_ADDR, 0), 0);
-        javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(tls.serverKeystore())) {
-            ks.load(in, FleetJars.Tls.PASSWORD.toCharArray());
-        }
-        keys.init(ks, FleetJars.Tls.PASSWORD.toCharArray());
-        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(keys.getKeyManagers(), null, null);
-        files.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        files.createContext("/", x -> {
-            Path f = work.resolve("keys").resolve(Path.of(x.getRequestURI().getPath()).getFileName().toString());
-            if (Files.isRegularFile(f)) {
-                x.sendResponseHeaders(200, Files.size(f));
-                try (var out = x.getResponseBody()) {
-                    Files.copy(f, out);
-                }
-            } else {
-                x.sendResponseHeaders(404, -1);
-            }
-            x.close();
-        });
-        files.start();
+        // the jars for --url, over HTTPS with a certificate the gateways trust
+        files = new DeployHttps(FleetNet.JVM_ADDR, 8443, httpsKey);
     }
 
     @AfterClass
     public static void fleetDown() throws Exception {
         if (files != null) {
-            files.stop(0);
+            files.close();
         }
         for (GatewayProcess g : gateways) {
             if (g != null) {
@@ -144,11 +123,11 @@ public class FleetRolloutIT {
                                     "ipv4": {"method": "static", "address": "%s/24"}}},
                  "management": {"brokers": ["%s"], "deviceId": "%s", "keepAliveSeconds": 5}}
                 """.formatted(FleetNet.address(i), FleetNet.BROKER, device(i)));
-        // the deploy bundle's downloads use the JVM's trust store unless its httpsTrustStore is configured
+        // the deploy bundle trusts the certificates in <state>/deploy/https-trusted for its downloads
+        Path trusted = Files.createDirectories(state(i).resolve("deploy/https-trusted"));
+        Files.copy(httpsCertificate, trusted.resolve("files.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return GatewayProcess.start(net.in(i), PROFILE, Optional.of(doc), state(i), Map.of("ISTHMUS_JAVA_OPTS",
-                "-Disthmus.resolv.conf=" + work.resolve("resolv-" + i + ".conf") + " -Djavax.net.ssl.trustStore="
-                        + tls.trustStore() + " -Djavax.net.ssl.trustStorePassword=" + FleetJars.Tls.PASSWORD
-                        + " -Djavax.net.ssl.trustStoreType=PKCS12"));
+                "-Disthmus.resolv.conf=" + work.resolve("resolv-" + i + ".conf")));
     }
 
     static Path cli() {
@@ -237,8 +216,7 @@ public class FleetRolloutIT {
         assertTrue(gateways[OFFLINE].awaitExit(Duration.ofSeconds(15)).isPresent());
         watch.await(device(OFFLINE), false, stopped, Duration.ofSeconds(15));
         Path journal = work.resolve("rollout-offline.json");
-        String url = "https://" + FleetNet.JVM_ADDR + ":" + files.getAddress().getPort() + "/"
-                + jar.getFileName();
+        String url = files.put(jar.getFileName().toString(), jar);
 
         long t0 = System.nanoTime();
         Lab.Result r = isthmusctl("--json", "bundle", "update", "--devices", "fleet-1,fleet-2,fleet-3,fleet-5,fleet-6",
