@@ -286,10 +286,7 @@ public class CellularSystemIT {
         pingCmd.addAll(List.of("ping", "-q", "-n", "-i", "0.05", "-c", "60", "-W", "1", "203.0.113.10"));
         Process ping = new ProcessBuilder(pingCmd).redirectErrorStream(true).start();
         try {
-            gateway.type("lb -s io.isthmus.net.cellular");
-            assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.net.cellular ", Duration.ofSeconds(10)));
-            String id = gateway.stdout().stream().filter(l -> l.contains("|io.isthmus.net.cellular ")).findFirst()
-                    .orElseThrow().split("\\|")[0].replaceAll("[^0-9]", "");
+            String id = gateway.bundleId("io.isthmus.net.cellular");
             String adopted = "handed to newly bound applier io.isthmus.net.cellular.CellularDriver";
             long before = gateway.stdout().stream().filter(l -> l.contains(adopted)).count();
             gateway.type("update " + id);

@@ -141,10 +141,7 @@ public class FirewallSystemIT {
     }
 
     String firewallBundleId() throws Exception {
-        gateway.type("lb -s io.isthmus");
-        assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.firewall ", Duration.ofSeconds(10)));
-        return gateway.stdout().stream().filter(l -> l.contains("|io.isthmus.firewall ")).findFirst()
-                .orElseThrow().split("\\|")[0].replaceAll("[^0-9]", "");
+        return gateway.bundleId("io.isthmus.firewall");
     }
 
     /** The table as nft prints it, counters left out: equal means the same ruleset is in force. */

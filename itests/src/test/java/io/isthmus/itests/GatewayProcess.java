@@ -119,6 +119,17 @@ final class GatewayProcess implements AutoCloseable {
         process.getOutputStream().flush();
     }
 
+    /** The id of bundle {@code symbolicName} as the Gogo shell lists it (the gateway runs with {@code --shell}). */
+    String bundleId(String symbolicName) throws IOException, InterruptedException {
+        String listed = "|" + symbolicName + " ";
+        type("lb -s " + symbolicName);
+        if (!awaitOutput(listed, Duration.ofSeconds(10))) {
+            throw new AssertionError(symbolicName + " not listed by the shell:\n" + transcript());
+        }
+        return out.stream().filter(l -> l.contains(listed)).findFirst().orElseThrow().split("\\|")[0]
+                .replaceAll("[^0-9]", "");
+    }
+
     long pid() {
         return process.pid();
     }

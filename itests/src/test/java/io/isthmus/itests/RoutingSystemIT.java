@@ -360,13 +360,8 @@ public class RoutingSystemIT {
         Process monitor = new ProcessBuilder("ip", "-n", lab.ns("gw"), "-o", "monitor", "address", "route", "rule")
                 .redirectErrorStream(true).redirectOutput(events.toFile()).start();
         try {
-            gateway.type("lb -s io.isthmus");
-            assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.routing ", Duration.ofSeconds(10)));
             for (String bsn : List.of("io.isthmus.net.ethernet", "io.isthmus.routing")) {
-                String id = gateway.stdout().stream().filter(l -> l.contains("|" + bsn + " ")).findFirst()
-                        .orElseThrow(() -> new AssertionError(bsn + " not listed:\n" + gateway.transcript()))
-                        .split("\\|")[0].replaceAll("[^0-9]", "");
-                gateway.type("update " + id);
+                gateway.type("update " + gateway.bundleId(bsn));
             }
             // the new versions run their drift check: two cycles without a single kernel write
             Lab.within(Duration.ofMillis(2500), () -> false);

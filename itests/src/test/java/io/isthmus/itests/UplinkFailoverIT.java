@@ -335,11 +335,7 @@ public class UplinkFailoverIT {
         Process monitor = new ProcessBuilder("ip", "-n", lab.ns("gw"), "-o", "monitor", "route")
                 .redirectErrorStream(true).redirectOutput(events.toFile()).start();
         try {
-            gateway.type("lb -s io.isthmus.uplink");
-            assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.uplink ", Duration.ofSeconds(10)));
-            String id = gateway.stdout().stream().filter(l -> l.contains("|io.isthmus.uplink ")).findFirst()
-                    .orElseThrow().split("\\|")[0].replaceAll("[^0-9]", "");
-            gateway.type("update " + id);
+            gateway.type("update " + gateway.bundleId("io.isthmus.uplink"));
             // the new version probes afresh: three seconds of its decisions without a route change
             Lab.within(Duration.ofSeconds(3), () -> false);
         } finally {

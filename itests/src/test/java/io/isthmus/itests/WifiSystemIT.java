@@ -283,11 +283,7 @@ public class WifiSystemIT {
         assertEquals("the same wpa_supplicant", supplicant, pgrep());
 
         // a bundle update (a new class loader, which loads junixsocket's JNI library again) adopts it likewise
-        gateway.type("lb -s io.isthmus.net.wifi");
-        assertTrue(gateway.transcript(), gateway.awaitOutput("|io.isthmus.net.wifi ", Duration.ofSeconds(10)));
-        String id = gateway.stdout().stream().filter(l -> l.contains("|io.isthmus.net.wifi ")).findFirst()
-                .orElseThrow().split("\\|")[0].replaceAll("[^0-9]", "");
-        gateway.type("update " + id);
+        gateway.type("update " + gateway.bundleId("io.isthmus.net.wifi"));
         assertTrue("adopted again after the update:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(10),
                 () -> gateway.stdout().stream().filter(l -> l.contains("adopted the running network")).count() == 2)
                 >= 0);

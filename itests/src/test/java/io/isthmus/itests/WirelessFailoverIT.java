@@ -157,7 +157,7 @@ public class WirelessFailoverIT {
         Path events = work.resolve("monitor.txt");
         Process monitor = new ProcessBuilder("ip", "-n", lab.ns("gw"), "-o", "monitor", "route")
                 .redirectErrorStream(true).redirectOutput(events.toFile()).start();
-        String id = bundleId("io.isthmus.net.wifi");
+        String id = gateway.bundleId("io.isthmus.net.wifi");
         try {
             gateway.type("stop " + id);
             // the uplink manager and routing decide every few hundred ms: three seconds of decisions
@@ -176,12 +176,5 @@ public class WirelessFailoverIT {
         lab.fault("pull", "wifi");
         lab.fault("pull", "wired");
         expectSwitch("wired and the WiFi of the restarted driver pulled", "wwan0", SWITCH);
-    }
-
-    private String bundleId(String bundle) throws Exception {
-        gateway.type("lb -s " + bundle);
-        assertTrue(gateway.transcript(), gateway.awaitOutput("|" + bundle + " ", Duration.ofSeconds(10)));
-        return gateway.stdout().stream().filter(l -> l.contains("|" + bundle + " ")).findFirst()
-                .orElseThrow().split("\\|")[0].replaceAll("[^0-9]", "");
     }
 }
