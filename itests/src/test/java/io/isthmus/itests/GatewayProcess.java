@@ -102,6 +102,24 @@ final class GatewayProcess implements AutoCloseable {
         return false;
     }
 
+    /**
+     * A boot whose {@code --config} file is rejected: the gateway runs the generation it kept (or, on a first boot,
+     * the profile's default) and becomes ready, and a stderr line names the file and {@code text} (a pointer).
+     */
+    boolean awaitRejectedBoot(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (awaitReady(timeout).isEmpty()) {
+            return false;
+        }
+        do {
+            if (err.stream().anyMatch(l -> l.startsWith("isthmus: ") && l.contains(text))) {
+                return true;
+            }
+            Thread.sleep(20); // polling the collected output, not waiting for an effect
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
     /** Waits for the process to exit by itself; the exit code, or empty on timeout. */
     Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(process.exitValue())

@@ -127,6 +127,21 @@ final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Polls {@code observed} until it equals {@code expected} or the deadline passes; the last value seen, so that
+     * an assertEquals on it shows the difference.
+     */
+    static String settle(String expected, java.util.concurrent.Callable<String> observed, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = observed.call();
+        while (!expected.equals(last) && System.nanoTime() < deadline) {
+            Thread.sleep(25); // polling interval of a bounded wait
+            last = observed.call();
+        }
+        return last;
+    }
+
     /** Polls a condition until it holds or the deadline passes; the elapsed time in ms, or -1. */
     static long within(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long start = System.nanoTime();

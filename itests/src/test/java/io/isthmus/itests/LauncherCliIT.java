@@ -73,37 +73,47 @@ public class LauncherCliIT {
         assertEquals("no new generation on a plain restart", before, digest(state.resolve("config")));
     }
 
+    /** A bad --config never stops the gateway (a service manager would restart it into the same file forever). */
     @Test
-    public void invalidDocumentIsRejectedWithPointerAndStateStaysAsItWas() throws Exception {
+    public void invalidDocumentIsRejectedWithPointerAndTheGatewayRunsTheGenerationItHad() throws Exception {
         Path state = work.resolve("state");
         runUntilReady(state, Optional.empty());
         String config = digest(state.resolve("config"));
-        String launcher = digest(state.resolve("launcher"));
         Path bad = work.resolve("bad.json");
         Files.writeString(bad, "{\"ports\": {\"eth0\": {\"ipv4\": {\"method\": \"static\", \"address\": \"100.64.1.10/24\"}},"
                 + " \"eth7\": {\"kind\": \"token-ring\"}}}");
         try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.of(bad), state)) {
-            assertEquals(gw.transcript(), Optional.of(2), gw.awaitExit(READY));
-            assertEquals(gw.transcript(), 1, gw.stderr().size());
-            String line = gw.stderr().get(0);
-            assertTrue(line, line.startsWith("isthmus: " + bad + ": /ports/"));
+            assertTrue(gw.transcript(), gw.awaitRejectedBoot(bad + ": /ports/", READY));
+            String line = gw.stderr().stream().filter(l -> l.startsWith("isthmus: " + bad)).findFirst().orElseThrow();
             assertTrue(line, line.contains("more)"));
-            assertFalse(gw.transcript(), gw.stdout().stream().anyMatch(l -> l.startsWith("ready:")));
+            assertTrue(line, line.endsWith("running generation 1"));
         }
-        assertEquals(config, digest(state.resolve("config")));
-        assertEquals(launcher, digest(state.resolve("launcher")));
+        assertEquals("no new generation", config, digest(state.resolve("config")));
     }
 
     @Test
-    public void invalidDocumentOnFirstBootLeavesNoStateDir() throws Exception {
+    public void invalidDocumentOnFirstBootFallsBackToTheProfileDefault() throws Exception {
         Path state = work.resolve("fresh");
         Path bad = work.resolve("bad.json");
         Files.writeString(bad, "{\"ports\": {\"eth1\": {\"ipv4\": {\"method\": \"static\", \"address\": \"192.168.50.1/33\"}}}}");
         try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.of(bad), state)) {
-            assertEquals(gw.transcript(), Optional.of(2), gw.awaitExit(READY));
-            assertTrue(gw.transcript(), gw.stderr().get(0).contains("/ports/eth1/ipv4/address"));
+            assertTrue(gw.transcript(), gw.awaitRejectedBoot("/ports/eth1/ipv4/address", READY));
         }
-        assertFalse("state dir removed again", Files.exists(state));
+        assertEquals("1", Files.readString(state.resolve("config/current")).strip());
+    }
+
+    @Test
+    public void aConfigFileThatIsNotJsonIsRejectedLikeAnInvalidDocument() throws Exception {
+        Path state = work.resolve("state");
+        runUntilReady(state, Optional.empty());
+        Path bad = work.resolve("broken.json");
+        Files.writeString(bad, "{\"ports\": ");
+        try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.of(bad), state)) {
+            assertTrue(gw.transcript(), gw.awaitRejectedBoot(bad.toString(), READY));
+        }
+        try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.of(work.resolve("missing.json")), state)) {
+            assertTrue(gw.transcript(), gw.awaitRejectedBoot("missing.json", READY));
+        }
     }
 
     private void runUntilReady(Path state, Optional<Path> config) throws Exception {

@@ -184,6 +184,35 @@ public class ManagementSystemIT {
         assertFalse(later.on("/state").get(0).json().path("online").asBoolean());
     }
 
+    /** A bad --config never stops the gateway: it runs the generation it had and says so, remotely too. */
+    @Test
+    public void aConfigFileRejectedAtBootIsReportedInStatusAndAsAnEventWhileTheGatewayRunsItsGeneration()
+            throws Exception {
+        startGateway();
+        MqttTestClient watcher = client(true);
+        awaitOnline(watcher);
+        MqttTestClient c = client(true);
+        long generation = call(c, "config.history", Map.of()).at("/body/current").asLong();
+        gateway.close();
+        watcher.subscribe("isthmus/v1/" + DEVICE + "/evt/config");
+        Path bad = work.resolve("bad.json");
+        Files.writeString(bad, GOOD.replace("\"cost\": 100", "\"cost\": -5"));
+
+        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(bad), state,
+                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
+        assertTrue(gateway.transcript(), gateway.awaitRejectedBoot(bad + ": /ports/wwan0/cost", READY));
+
+        assertTrue("evt/config for the boot file:\n" + gateway.transcript(), Lab.within(ONLINE, () -> watcher
+                .on("/evt/config").stream().anyMatch(e -> ("boot:" + bad).equals(e.json().at("/body/source").asText())
+                        && "rejected".equals(e.json().at("/body/event").asText())
+                        && "/ports/wwan0/cost".equals(e.json().at("/body/errors/0/pointer").asText()))) >= 0);
+        JsonNode status = call(c, "status", Map.of()).path("body");
+        assertEquals(status.toString(), bad.toString(), status.at("/bootFile/file").asText());
+        assertEquals(status.toString(), "rejected", status.at("/bootFile/event").asText());
+        assertEquals(status.toString(), "/ports/wwan0/cost", status.at("/bootFile/errors/0/pointer").asText());
+        assertEquals("the generation it had runs", generation, status.at("/generation/number").asLong());
+    }
+
     // --- every command, both protocol versions ---------------------------------------------------------
 
     @Test

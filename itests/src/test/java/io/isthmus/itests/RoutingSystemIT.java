@@ -338,11 +338,11 @@ public class RoutingSystemIT {
                         "{\"destination\": \"192.168.20.0/24\", \"gateway\": \"192.168.50.254\", \"interface\": \"eth7\"}"));
         for (Map.Entry<String, String> e : bad.entrySet()) {
             try (GatewayProcess gw = start(e.getValue(), state)) {
-                assertEquals(gw.transcript(), Optional.of(2), gw.awaitExit(READY));
-                String err = String.join("\n", gw.stderr());
-                assertTrue(e.getKey() + " expected in: " + err, err.contains(e.getKey()));
+                assertTrue(e.getKey() + " expected in: " + gw.transcript(), gw.awaitRejectedBoot(e.getKey(), READY));
+                // the gateway runs the generation it had: the kernel is (or returns to) exactly what it was
+                assertEquals("kernel changed by a rejected document (" + e.getKey() + ")", before,
+                        Lab.settle(before, this::kernelState, Duration.ofSeconds(30)));
             }
-            assertEquals("kernel changed by a rejected document (" + e.getKey() + ")", before, kernelState());
         }
     }
 

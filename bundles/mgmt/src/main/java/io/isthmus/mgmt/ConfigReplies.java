@@ -45,23 +45,14 @@ final class ConfigReplies {
      * restored — the reason says which check failed).
      */
     static CommandReply applied(ApplyResult result, String source, EventPublisher events, AgentStatus agent) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("source", source);
         CommandReply reply;
         if (result instanceof ApplyResult.Committed c) {
-            event.put("event", c.unchanged() ? "unchanged" : "committed");
-            event.put("generation", c.generation().number());
             reply = Replies.ok(Map.of("result", c.unchanged() ? "unchanged" : "committed", "generation",
                     generation(c.generation())));
         } else if (result instanceof ApplyResult.Rejected r) {
-            event.put("event", "rejected");
-            event.put("errors", errors(r.errors()));
             reply = invalid(r.errors());
         } else {
             ApplyResult.RolledBack b = (ApplyResult.RolledBack) result;
-            event.put("event", "rolled back");
-            event.put("reason", b.reason());
-            event.put("restoredGeneration", b.restored().map(Generation::number).orElse(null));
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("result", "rolled back");
             body.put("reason", b.reason());
@@ -69,8 +60,27 @@ final class ConfigReplies {
             reply = new CommandReply(409, body, Optional.of(new CommandReply.Error("rolled-back",
                     "config rolled back: " + b.reason(), Optional.empty())));
         }
-        events.publish("config", event, Priority.HIGH);
+        events.publish("config", event(result, source), Priority.HIGH);
         agent.refreshState();
         return reply;
+    }
+
+    /** The body of an {@code evt/config} event: where the document came from and what became of it. */
+    static Map<String, Object> event(ApplyResult result, String source) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("source", source);
+        if (result instanceof ApplyResult.Committed c) {
+            event.put("event", c.unchanged() ? "unchanged" : "committed");
+            event.put("generation", c.generation().number());
+        } else if (result instanceof ApplyResult.Rejected r) {
+            event.put("event", "rejected");
+            event.put("errors", errors(r.errors()));
+        } else {
+            ApplyResult.RolledBack b = (ApplyResult.RolledBack) result;
+            event.put("event", "rolled back");
+            event.put("reason", b.reason());
+            event.put("restoredGeneration", b.restored().map(Generation::number).orElse(null));
+        }
+        return event;
     }
 }

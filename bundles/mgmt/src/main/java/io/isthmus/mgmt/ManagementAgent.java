@@ -116,11 +116,9 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigService configService;
 
-    private BundleContext context;
+    private volatile BundleContext context;
     private Config config;
     private String hostName;
     private Outbox outbox;
@@ -131,6 +129,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     private Sender sender;
     private volatile Optional<Session.Target> target = Optional.empty();
     private volatile boolean onlineBeforeApply;
+    private final BrokerProbe probe = new BrokerProbe();
     /** Events published before the first document named (or did not name) a broker: kept until it does. */
     private final EarlyEvents early = new EarlyEvents(EARLY_EVENTS);
     static final int EARLY_EVENTS = 256;
@@ -156,7 +155,9 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
             @Override
             public void arrived(Transport.Incoming message) {
-                dispatcher.handle(message);
+                if (!probe.arrived(message)) {
+                    dispatcher.handle(message);
+                }
             }
         }, new Backoff(Duration.ofMillis(config.backoffInitialMs()), Duration.ofMillis(config.backoffMaxMs()),
                 () -> ThreadLocalRandom.current().nextDouble()), Duration.ofMillis(config.connectTimeoutMs()),
@@ -165,6 +166,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         if (outbox.size() > 0) {
             log.info("management: " + outbox.size() + " messages waiting in the outbox from before the restart");
         }
+        Optional.ofNullable(configService).ifPresent(this::watchBoot);
     }
 
     @Deactivate
@@ -180,13 +182,39 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         Quietly.run(outbox::close);
     }
 
+    /**
+     * Each config service boots once: what became of the {@code --config} file is told as an {@code evt/config}
+     * event like any other document's (kept until the first document names the broker), so that a rejected
+     * file is seen although the gateway runs on the generation it kept.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindConfigService(ConfigService config) {
+        configService = config;
+        if (context != null) {
+            watchBoot(config); // bound while we run: a new config service, booting now
+        }
+    }
+
+    void unbindConfigService(ConfigService config) {
+        if (configService == config) {
+            configService = null;
+        }
+    }
+
+    private void watchBoot(ConfigService config) {
+        String file = context.getProperty(ConfigService.CONFIG_FILE);
+        if (file != null) {
+            config.bootApplied().thenAccept(result -> publish("config", ConfigReplies.event(result, "boot:" + file),
+                    Priority.HIGH));
+        }
+    }
+
     // --- the document's management section -------------------------------------------------------------
 
     @Override
     public void apply(NetworkDocument document) {
         ManagementConfig m = document.management();
-        // Remember whether the channel worked before this document: only then can the document be blamed.
-        onlineBeforeApply = session.onlineWithin(Duration.ofSeconds(2L * m.keepAliveSeconds()));
         if (m.brokers().isEmpty()) {
             if (target.isPresent() || !session.enabled()) {
                 log.info("management: no brokers in the document; remote management is off");
@@ -226,6 +254,16 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         return CHECK_NAME;
     }
 
+    /**
+     * Remembers whether the channel worked before this document: only then can the document be blamed. Taken
+     * before any applier runs: an uplink switch caused by the document reconnects the agent on purpose.
+     */
+    @Override
+    public void beforeApply(NetworkDocument next) {
+        onlineBeforeApply = target.isPresent() && session.onlineWithin(
+                Duration.ofSeconds(2L * target.get().config().keepAliveSeconds()));
+    }
+
     @Override
     public Optional<String> check(NetworkDocument applied, Duration window) {
         if (applied.management().brokers().isEmpty()) {
@@ -237,18 +275,27 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         }
         Duration limit = Duration.ofMillis(Math.min(config.brokerWindowMs(),
                 Math.max(1000, window.minus(CHECK_MARGIN).toMillis())));
+        long deadline = System.nanoTime() + limit.toNanos();
         long ticket = session.reconnect();
         try {
-            if (session.awaitConnected(ticket, limit)) {
-                return Optional.empty();
+            if (!session.awaitConnected(ticket, limit)) {
+                return Optional.of("management broker not reachable within " + limit.toMillis() / 1000.0
+                        + " s through the new configuration" + session.health().lastError().map(e -> " (" + e + ")")
+                                .orElse(""));
             }
+            // Connected is not enough: an MTU that passes the handshake but not a full segment, or a proxy that
+            // lets a CONNECT through and nothing else, would be committed and leave the gateway deaf.
+            Optional<Topics> topics = target.map(Session.Target::topics);
+            Optional<Transport> transport = session.transport();
+            if (topics.isEmpty() || transport.isEmpty()) {
+                return Optional.of("the management connection dropped right after it was made");
+            }
+            return probe.roundTrip(transport.get(), topics.get().probe(),
+                    Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while waiting for the management broker");
         }
-        return Optional.of("management broker not reachable within " + limit.toMillis() / 1000.0
-                + " s through the new configuration" + session.health().lastError().map(e -> " (" + e + ")")
-                        .orElse(""));
     }
 
     // --- uplink switches and events -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.isthmus.mgmt;
 
+import io.isthmus.api.config.ApplyResult;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
@@ -68,6 +69,7 @@ public class StatusCommand implements CommandHandler {
         body.put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime());
         ConfigService c = config;
         body.put("generation", c == null ? null : c.current().map(ConfigReplies::generation).orElse(null));
+        body.put("bootFile", bootFile(c));
         body.put("ports", ports());
         body.put("uplinks", uplinks());
         body.put("bundles", bundles());
@@ -76,6 +78,31 @@ public class StatusCommand implements CommandHandler {
         body.put("management", agent.describe());
         body.put("firewall", conduitCounters());
         return Replies.ok(body);
+    }
+
+    /**
+     * The {@code --config} file of this boot and what became of it (as its {@code evt/config} event said), so that
+     * a rejected file is seen while the gateway runs the generation it kept; null without one.
+     */
+    private Map<String, Object> bootFile(ConfigService c) {
+        String file = context.getProperty(ConfigService.CONFIG_FILE);
+        if (c == null || file == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", file);
+        try {
+            ApplyResult result = c.bootApplied().toCompletableFuture().getNow(null);
+            if (result == null) {
+                m.put("event", "pending");
+            } else {
+                m.putAll(ConfigReplies.event(result, "boot:" + file));
+            }
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            m.put("event", "failed");
+            m.put("reason", Session.describe(e.getCause() == null ? e : e.getCause()));
+        }
+        return m;
     }
 
     private List<Map<String, Object>> ports() {

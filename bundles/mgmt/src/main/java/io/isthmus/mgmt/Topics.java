@@ -24,6 +24,14 @@ record Topics(String deviceId) {
         return root() + "evt/" + type;
     }
 
+    /**
+     * Where the commit check sends itself a message through the broker: under the command topics the agent
+     * subscribes to anyway (so a broker ACL for the device covers it), with a name no command can have.
+     */
+    String probe() {
+        return root() + "cmd/.probe";
+    }
+
     /** The command a request topic names, if it is one of this device's command topics. */
     Optional<String> command(String topic) {
         String prefix = root() + "cmd/";

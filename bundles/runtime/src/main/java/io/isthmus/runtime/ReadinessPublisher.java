@@ -39,6 +39,7 @@ public class ReadinessPublisher implements BundleListener, ServiceListener {
     static final long REPORT_AFTER_S = 10;
 
     private final BundleContext context;
+    private final ConfigService config;
     private final ServiceComponentRuntime scr;
     private final Logger log;
     // one thread: evaluations never race, and events arriving while we evaluate are simply queued
@@ -54,6 +55,7 @@ public class ReadinessPublisher implements BundleListener, ServiceListener {
             @Reference(name = "scr") ServiceComponentRuntime scr,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.context = context;
+        this.config = config;
         this.scr = scr;
         this.log = log;
         context.addBundleListener(this);
@@ -106,8 +108,13 @@ public class ReadinessPublisher implements BundleListener, ServiceListener {
             return;
         }
         if (result instanceof ApplyResult.Rejected rejected) {
-            publish(Readiness.FAILED, describe(rejected.errors()));
-            return;
+            if (config.current().isEmpty()) {
+                publish(Readiness.FAILED, describe(rejected.errors()));
+                return;
+            }
+            // the config service kept (or, on a first boot, fell back to) a generation: the gateway runs on it
+            bootMessage = describe(rejected.errors()) + "; running generation " + config.current().get().number();
+            log.warn("boot document rejected: " + bootMessage);
         }
         if (result instanceof ApplyResult.RolledBack rolledBack) {
             bootMessage = "boot document rolled back: " + rolledBack.reason();
@@ -124,7 +131,10 @@ public class ReadinessPublisher implements BundleListener, ServiceListener {
         if (errors.isEmpty()) {
             return prefix + "rejected";
         }
-        String first = errors.get(0).toString();
+        ValidationError e = errors.get(0);
+        // an unreadable file is an error of the whole document that names the file itself
+        String first = e.pointer().isEmpty() && file != null && e.message().startsWith(file + ": ") ? e.message()
+                .substring(file.length() + 2) : e.toString();
         return errors.size() == 1 ? prefix + first : prefix + first + " (and " + (errors.size() - 1) + " more)";
     }
 

@@ -66,9 +66,6 @@ final class Launcher {
             dist = distribution.isPresent() ? distribution.get() : Distribution.locate();
             plan = LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(),
                     options.shell() ? List.of("shell") : List.of());
-            if (options.config().isPresent()) {
-                Json.readObject(options.config().get()); // unreadable or not JSON: fail before any write
-            }
             state = StateDir.open(options.state());
         } catch (LaunchException e) {
             err.println("isthmus: " + e.getMessage());
@@ -113,6 +110,11 @@ final class Launcher {
             }
             index.save();
             ready = true;
+            // ready, with something to say: a --config file rejected (the gateway runs the generation it kept)
+            Object message = result.getOrDefault("isthmus.message", "");
+            if (!String.valueOf(message).isEmpty()) {
+                err.println("isthmus: " + message);
+            }
             out.printf("ready: %d bundles active in %d ms%n", activeBundles(framework),
                     System.currentTimeMillis() - startMillis);
             out.flush();

@@ -16,4 +16,13 @@ public interface CommitCheck {
      * Runs the check, returning within {@code window}. Empty means passed; otherwise the reason it failed.
      */
     Optional<String> check(NetworkDocument applied, Duration window);
+
+    /**
+     * Called once per new document, before its first applier runs: a check records here what it must know of
+     * the gateway as it was (e.g. "the broker was reachable"). Appliers change that state on the way — an uplink
+     * switch makes the management agent reconnect on purpose — so it cannot be taken later, in an applier of
+     * the check's own, whatever order the appliers run in. Must return quickly and not throw.
+     */
+    default void beforeApply(NetworkDocument next) {
+    }
 }

@@ -2,6 +2,7 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.ApplyResult;
+import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.Generation;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ValidationError;
@@ -55,8 +56,10 @@ final class ApplyPipeline {
         NetworkDocument document = validated.document().get();
         String sha256 = GenerationStore.sha256(json);
         Optional<Generation> previous = store.current();
+        List<CommitCheck> commitChecks = whiteboard.checks();
+        beforeApply(commitChecks, document);
         Optional<String> failure = applyToAll(document)
-                .or(() -> checks.run(whiteboard.checks(), document, settings.get().testWindow()));
+                .or(() -> checks.run(commitChecks, document, settings.get().testWindow()));
         if (failure.isEmpty()) {
             Optional<Generation> same = previous.filter(p -> p.sha256().equals(sha256));
             if (same.isPresent()) {
@@ -88,6 +91,18 @@ final class ApplyPipeline {
                         + f.generation().number() + ": " + Failures.describe(e), e);
             }
         });
+    }
+
+    /** Lets every commit check see the gateway as it is before the first applier changes it. */
+    private void beforeApply(List<CommitCheck> commitChecks, NetworkDocument next) {
+        for (CommitCheck check : commitChecks) {
+            try {
+                check.beforeApply(next);
+            } catch (RuntimeException | LinkageError e) {
+                log.error("commit check " + check.getClass().getName() + " failed before the apply: "
+                        + Failures.describe(e), e);
+            }
+        }
     }
 
     /** Runs the appliers in order and stops at the first that fails. */

@@ -177,12 +177,12 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
         if (files.config().isPresent()) {
             ApplyResult result = applyFile(files.config().get(), "boot:");
             if (result instanceof ApplyResult.Rejected) {
-                // A bad --config must not leave the box without the network it had.
-                store.current().ifPresent(current -> {
-                    log.warn("boot document " + files.config().get() + " rejected; re-applying generation "
-                            + current.number() + " instead");
-                    reapply(current);
-                });
+                // A bad --config must not leave the box without the network it had, nor stop it (a service
+                // manager would restart it into the same file forever): run what would run without the file.
+                ApplyResult instead = bootDocument(new BootFiles(Optional.empty(), files.defaults()));
+                log.warn("boot document " + files.config().get() + " rejected; running " + store.current()
+                        .map(g -> "generation " + g.number()).orElse("no generation") + " instead ("
+                        + instead.getClass().getSimpleName() + ")");
             }
             return result;
         }

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 
 /** Reads {@code /ports}: each port with the profile's defaults filled in, then the overlap check across ports. */
 final class PortsSection {
+    static final int UPLINK_MIN_MTU = 576;
     static final List<String> KEYS = List.of("kind", "role", "cost", "ipv4", "mtu", "mac", "dns", "wifi",
             "cellular");
     private static final List<String> KINDS = Arrays.stream(PortKind.values()).map(PortKind::id).toList();
@@ -71,7 +72,12 @@ final class PortsSection {
                 .orElseGet(() -> defaults.flatMap(PortDefaults::cost).or(() -> kind.map(PortKind::defaultCost)));
         Optional<Ipv4Config> ipv4 = port.get("ipv4").map(v -> ipv4(name, v, role))
                 .orElseGet(() -> role.map(r -> r == PortRole.UPLINK ? new Ipv4Config.Dhcp() : new Ipv4Config.Disabled()));
-        Optional<Integer> mtu = port.get("mtu").flatMap(m -> in.integer(m, 68, 9000));
+        // An uplink carries management over TLS: below 576 (the datagram every IPv4 host must take, RFC 791) the
+        // handshake may pass and full segments not — a gateway committed that way is lost for good.
+        boolean uplink = role.filter(r -> r == PortRole.UPLINK).isPresent();
+        Optional<Integer> mtu = port.get("mtu").flatMap(m -> uplink
+                ? in.integer(m, UPLINK_MIN_MTU, 9000, " (an uplink carries management: at least " + UPLINK_MIN_MTU + ")")
+                : in.integer(m, 68, 9000));
         Optional<String> mac = port.get("mac").flatMap(this::mac);
         List<String> dns = in.optionalList(port, "dns", a -> in.address(a).map(Ipv4Address::toString));
         Map<String, Object> driver = new LinkedHashMap<>();

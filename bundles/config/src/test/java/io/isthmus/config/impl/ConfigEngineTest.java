@@ -272,6 +272,61 @@ class ConfigEngineTest {
         assertEquals(List.of("10.0.0.1", "10.0.0.2", "10.0.0.1"), routing.applied);
     }
 
+    /** The check must see the gateway as it was: an applier (an uplink switch) changes what it would see. */
+    @Test
+    void aCheckRecordsTheStateBeforeTheFirstApplierOfTheDocumentRuns() throws Exception {
+        applier("uplink", 100, 1);
+        applier("mgmt", 1000, 2);
+        List<String> seenBefore = new CopyOnWriteArrayList<>();
+        whiteboard.addCheck(new CommitCheck() {
+            @Override
+            public String name() {
+                return "broker-reachable";
+            }
+
+            @Override
+            public void beforeApply(NetworkDocument next) {
+                seenBefore.add(serverOf(next) + " after " + String.join(",", calls));
+            }
+
+            @Override
+            public Optional<String> check(NetworkDocument applied, Duration window) {
+                return Optional.empty();
+            }
+        });
+        ConfigEngine engine = engine();
+        engine.apply(DOC_A, "first");
+        calls.clear();
+
+        engine.apply(DOC_B, "second");
+
+        assertEquals(List.of("10.0.0.1 after ", "10.0.0.2 after "), seenBefore);
+    }
+
+    @Test
+    void aCheckThatThrowsBeforeTheApplyDoesNotStopTheDocument() throws Exception {
+        RecordingApplier routing = applier("routing", 100, 1);
+        whiteboard.addCheck(new CommitCheck() {
+            @Override
+            public String name() {
+                return "buggy";
+            }
+
+            @Override
+            public void beforeApply(NetworkDocument next) {
+                throw new IllegalStateException("bug");
+            }
+
+            @Override
+            public Optional<String> check(NetworkDocument applied, Duration window) {
+                return Optional.empty();
+            }
+        });
+
+        assertTrue(engine().apply(DOC_A, "first") instanceof Committed);
+        assertEquals(List.of("10.0.0.1"), routing.applied);
+    }
+
     @Test
     void aCheckThatOverrunsTheWindowOrThrowsFails() throws Exception {
         CountDownLatch release = new CountDownLatch(1);

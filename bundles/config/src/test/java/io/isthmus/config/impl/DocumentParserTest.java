@@ -348,6 +348,8 @@ class DocumentParserTest {
                         List.of("/ports/eth0/gatway"), "unknown key \"gatway\""),
                 arguments("mtu too small", ethernet("eth0", "lan", "'mtu': 67"),
                         List.of("/ports/eth0/mtu"), "expected an integer 68..9000"),
+                arguments("uplink mtu below what TLS needs", ethernet("eth0", "uplink", "'mtu': 575"),
+                        List.of("/ports/eth0/mtu"), "expected an integer 576..9000 (an uplink carries management"),
                 arguments("malformed mac", ethernet("eth0", "lan", "'mac': '02-00-00-00-00-01'"),
                         List.of("/ports/eth0/mac"), "a MAC address like"),
                 arguments("multicast mac", ethernet("eth0", "lan", "'mac': '01:00:5e:00:00:01'"),
