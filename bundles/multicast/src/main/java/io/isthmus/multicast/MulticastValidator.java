@@ -48,7 +48,7 @@ public class MulticastValidator implements SectionValidator {
         return errors;
     }
 
-    /** Reported at the {@code to} entry that reaches across, else (several entries together) at {@code to}. */
+    /** Reported at the first {@code to} entry that reaches across the boundary. */
     private static Optional<ValidationError> crossesOfflineBoundary(NetworkDocument doc, PassThrough flow, String at) {
         Set<String> from = Zones.ports(doc, flow.from());
         for (int j = 0; j < flow.to().size(); j++) {

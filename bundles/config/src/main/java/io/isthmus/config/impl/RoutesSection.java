@@ -6,6 +6,7 @@ import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortRole;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Reads {@code /routes}: static routes, checked against the ports they go through. */
 final class RoutesSection {
@@ -74,7 +75,7 @@ final class RoutesSection {
                 && r.contains(destination.address()))) {
             in.error(route.pointer() + "/destination", destination + " reaches beyond private address space; a route "
                     + "through offline port " + port + " must lie inside one of " + OFFLINE_DESTINATIONS.stream()
-                            .map(Ipv4Cidr::toString).reduce((a, b) -> a + ", " + b).orElseThrow());
+                            .map(Ipv4Cidr::toString).collect(Collectors.joining(", ")));
         }
     }
 }

@@ -127,9 +127,8 @@ final class ValueReader {
 
     /** An address a host or a next hop can have: see {@link #notAHost}. */
     Optional<Ipv4Address> hostAddress(Located at) {
-        return address(at).flatMap(a -> notAHost(a).isPresent()
-                ? fail(at, a + " " + notAHost(a).get() + "; expected the unicast address of a host")
-                : Optional.of(a));
+        return address(at).flatMap(a -> notAHost(a).<Optional<Ipv4Address>>map(why -> fail(at, a + " " + why
+                + "; expected the unicast address of a host")).orElse(Optional.of(a)));
     }
 
     /**
