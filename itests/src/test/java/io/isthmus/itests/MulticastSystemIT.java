@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,6 +38,8 @@ public class MulticastSystemIT {
     static final Duration READY = Duration.ofSeconds(60);
     static final String OT_HOST = "10.20.0.10";
     static final String DMZ_HOST = "192.168.50.10";
+    /** The wired ISP's side of the uplink (ispw down0). */
+    static final String ISP_SIDE = "100.64.1.1";
     static final Path TOOLS = Distribution.root().resolve("itests/src/test/resources/lab-tools");
     static final String OPCUA_CONDUIT = "{\"from\": \"dmz\", \"to\": \"offline\", \"protocol\": \"tcp\", \"ports\": [4840]}";
     static final String MULTICAST = """
@@ -175,14 +178,77 @@ public class MulticastSystemIT {
 
     /** Subscribes in the DMZ, publishes COUNT datagrams in OT: how many arrived. */
     int multicast(String group, int ttl, int count) throws Exception {
-        Spawned sub = spawn("dmz", "python3", TOOLS.resolve("multicast.py").toString(), "receive", group, "4840",
-                DMZ_HOST, "3");
+        return multicast("ot", OT_HOST, "dmz", DMZ_HOST, group, ttl, count);
+    }
+
+    /** Subscribes on node {@code to} (joined on its address toHost), publishes COUNT from {@code from}: how many arrived. */
+    int multicast(String from, String fromHost, String to, String toHost, String group, int ttl, int count)
+            throws Exception {
+        Spawned sub = spawn(to, "python3", TOOLS.resolve("multicast.py").toString(), "receive", group, "4840",
+                toHost, "3");
         assertTrue(sub.awaitLine("joined", Duration.ofSeconds(5)).isPresent());
-        Lab.Result sent = lab.exec("ot", "python3", TOOLS.resolve("multicast.py").toString(), "send", group, "4840",
-                OT_HOST, String.valueOf(ttl), String.valueOf(count));
+        Lab.Result sent = lab.exec(from, "python3", TOOLS.resolve("multicast.py").toString(), "send", group, "4840",
+                fromHost, String.valueOf(ttl), String.valueOf(count));
         assertTrue(sent.err(), sent.ok());
         String received = sub.awaitLine("", Duration.ofSeconds(6)).orElse("-1");
         return Integer.parseInt(received.strip());
+    }
+
+    /**
+     * The gateway's firewall table (its forward rules and TTL fix-ups are the multicast flows), counters left out.
+     * The kernel's multicast cache is not compared: smcroute adds and expires its entries as traffic comes and goes.
+     */
+    String multicastState() throws Exception {
+        return lab.exec("gw", "nft", "-j", "list", "table", "inet", "isthmus").out()
+                .replaceAll("\"packets\": \\d+, \"bytes\": \\d+", "");
+    }
+
+    @Test
+    public void aPassThroughAcrossTheUplinkOfflineBoundaryIsRefusedAndNoDatagramCrossesIt() throws Exception {
+        String device = "gw-mcast";
+        String management = ",\n\"management\": {\"brokers\": [\"" + MqttLab.BROKER + "\"], \"deviceId\": \""
+                + device + "\", \"keepAliveSeconds\": 5}";
+        try (MqttLab mqtt = MqttLab.attach(lab)) {
+            mqtt.startBroker();
+            startGateway(document("", MULTICAST + management));
+            assertTrue(gateway.transcript(), gateway.awaitOutput("smcroute: started", Duration.ofSeconds(5)));
+            try (MqttTestClient client = MqttTestClient.v5("it-" + java.util.UUID.randomUUID(), true)) {
+                assertTrue("the management agent answers:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(30),
+                        () -> answers(client, device)) >= 0);
+                assertEquals("OT to DMZ, as configured", 20, multicast("224.0.2.14", 4, 20));
+                String before = multicastState();
+                // the same boundary named by port, by role and by zone, in both directions
+                List<String> crossing = List.of(
+                        "{\"group\": \"224.0.2.14\", \"port\": 4840, \"from\": \"eth0\", \"to\": [\"eth2\"]}",
+                        "{\"group\": \"224.0.2.14\", \"port\": 4840, \"from\": \"uplink\", \"to\": [\"offline\"]}",
+                        "{\"group\": \"224.0.2.14\", \"port\": 4840, \"from\": \"plc\", \"to\": [\"eth1\", \"uplink\"]}");
+                for (int i = 0; i < crossing.size(); i++) {
+                    String bad = FirewallSystemIT.document("\"firewall\": {\"zones\": {\"plc\": {\"ports\": [\"eth2\"]}}},"
+                            + "\n\"multicast\": {\"passThrough\": [" + crossing.get(i) + "]}" + management);
+                    JsonNode reply = client.request(device, "config.put", Map.of("document",
+                            MqttTestClient.JSON.readValue(bad, Map.class)), Duration.ofSeconds(10));
+                    assertEquals(reply.toString(), 400, reply.path("status").asInt());
+                    String pointer = reply.path("body").path("errors").path(0).path("pointer").asText();
+                    assertEquals(reply.toString(), i == 2 ? "/multicast/passThrough/0/to/1"
+                            : "/multicast/passThrough/0/to/0", pointer);
+                }
+                assertEquals("the refused documents changed nothing", before, multicastState());
+                assertEquals("from the ISP side into the OT network", 0,
+                        multicast("ispw", ISP_SIDE, "ot", OT_HOST, "224.0.2.14", 4, 20));
+                assertEquals("from the OT network out through the uplink", 0,
+                        multicast("ot", OT_HOST, "ispw", ISP_SIDE, "224.0.2.14", 4, 20));
+                assertEquals("OT to DMZ still flows", 20, multicast("224.0.2.14", 1, 20));
+            }
+        }
+    }
+
+    /** Whether the gateway's management agent answers a status request within 2 s. */
+    static boolean answers(MqttTestClient client, String device) {
+        try {
+            return client.request(device, "status", Map.of(), Duration.ofSeconds(2)).path("status").asInt() == 200;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Test

@@ -347,6 +347,38 @@ public class RoutingSystemIT {
     }
 
     @Test
+    public void aDefaultRouteInAllButNameThroughTheOfflinePortIsRefusedAndTrafficStillLeavesByTheUplink()
+            throws Exception {
+        String device = "gw-routing";
+        String managed = DEFAULT_DOC.strip().replaceAll("}$", ",\n \"management\": {\"brokers\": [\"" + MqttLab.BROKER
+                + "\"], \"deviceId\": \"" + device + "\", \"keepAliveSeconds\": 5}}");
+        try (MqttLab mqtt = MqttLab.attach(lab)) {
+            mqtt.startBroker();
+            startSettled(managed);
+            try (MqttTestClient client = MqttTestClient.v5("it-" + java.util.UUID.randomUUID(), true)) {
+                assertTrue("the management agent answers:\n" + gateway.transcript(), Lab.within(
+                        Duration.ofSeconds(30), () -> MulticastSystemIT.answers(client, device)) >= 0);
+                Lab.within(Duration.ofMillis(1500), () -> false); // settled: one drift cycle
+                String before = kernelState();
+                String halves = managed.replace("\"routes\": []", "\"routes\": ["
+                        + "{\"destination\": \"0.0.0.0/1\", \"gateway\": \"10.20.0.254\", \"interface\": \"eth2\"}, "
+                        + "{\"destination\": \"128.0.0.0/1\", \"gateway\": \"10.20.0.254\"}]");
+                JsonNode reply = client.request(device, "config.put", Map.of("document",
+                        MqttTestClient.JSON.readValue(halves, Map.class)), Duration.ofSeconds(10));
+                assertEquals(reply.toString(), 400, reply.path("status").asInt());
+                List<String> pointers = new ArrayList<>();
+                reply.path("body").path("errors").forEach(e -> pointers.add(e.path("pointer").asText()));
+                assertEquals(reply.toString(), List.of("/routes/0/destination", "/routes/1/destination"), pointers);
+                assertEquals("kernel changed by the refused document", before, kernelState());
+                // route lookups only: nothing is sent to 8.8.8.8
+                assertEquals("the gateway's own traffic", "eth0", routeGetDevice("8.8.8.8"));
+                assertEquals("the DMZ's traffic", "eth0", routeGetDevice("8.8.8.8", "from", "192.168.50.10", "iif",
+                        "eth1"));
+            }
+        }
+    }
+
+    @Test
     public void updatingTheEthernetAndRoutingBundlesLeavesTheKernelAloneAndTheNewVersionsTakeOver() throws Exception {
         Path doc = work.resolve("network.json");
         Files.writeString(doc, DEFAULT_DOC);

@@ -62,4 +62,28 @@ class MulticastPlanTest {
         assertEquals(List.of("/multicast/passThrough/0/group", "/multicast/passThrough/1/port"),
                 errors.stream().map(ValidationError::pointer).toList());
     }
+
+    @Test
+    void noFlowCrossesBetweenAnUplinkAndAnOfflinePortByPortZoneOrRole() {
+        NetworkDocument plain = doc(
+                new PassThrough("224.0.2.14", 4840, "eth0", List.of("eth2")),
+                new PassThrough("224.0.2.14", 4840, "uplink", List.of("offline")),
+                new PassThrough("224.0.2.14", 4840, "eth2", List.of("eth1", "eth0")),
+                new PassThrough("224.0.2.14", 4840, "plant", List.of("eth1", "uplink")),
+                new PassThrough("224.0.0.251", 5353, "offline", List.of("uplink")),
+                new PassThrough("224.0.2.14", 4840, "eth2", List.of("eth1")),
+                new PassThrough("224.0.2.14", 4840, "eth0", List.of("dmz")));
+        // a zone of /firewall/zones names the offline port as well as its role does
+        NetworkDocument withZone = new NetworkDocument(plain.ports(), plain.routes(), plain.uplink(),
+                new FirewallConfig(Map.of("plant", new FirewallConfig.Zone(List.of("eth2"))), List.of(),
+                        List.of(), List.of()), plain.multicast(), plain.dns(), plain.management(), plain.extensions());
+        List<ValidationError> errors = new MulticastValidator().validate(withZone);
+        assertEquals(List.of("/multicast/passThrough/0/to/0", "/multicast/passThrough/1/to/0",
+                "/multicast/passThrough/2/to/1", "/multicast/passThrough/3/to/1", "/multicast/passThrough/4/to/0"),
+                errors.stream().map(ValidationError::pointer).toList());
+        assertEquals("passes uplink port eth0 into offline port eth2; a multicast flow never crosses between an "
+                + "uplink and an offline network, in either direction", errors.get(0).message());
+        assertEquals("passes offline port eth2 into uplink port eth0; a multicast flow never crosses between an "
+                + "uplink and an offline network, in either direction", errors.get(2).message());
+    }
 }

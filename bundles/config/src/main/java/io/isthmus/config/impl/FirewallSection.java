@@ -168,7 +168,7 @@ final class FirewallSection {
                 .flatMap(p -> in.oneOf(p, "protocol", FORWARD_PROTOCOLS));
         Optional<Integer> port = in.required(at, "port", "a port 1..65535").flatMap(p -> in.integer(p, 1, 65535));
         Optional<Ipv4Address> toAddress = in.required(at, "toAddress", "the IPv4 address of the inside host")
-                .flatMap(in::address);
+                .flatMap(in::hostAddress);
         Optional<Integer> toPort = at.get("toPort").flatMap(p -> in.integer(p, 1, 65535));
         List<String> sources = in.optionalList(at, "sources", s -> in.networkCidr(s).map(Ipv4Cidr::toString));
         if (from.isEmpty() || protocol.isEmpty() || port.isEmpty() || toAddress.isEmpty()) {

@@ -18,6 +18,8 @@ final class ManagementSection {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern ABSOLUTE_PATH = Pattern.compile("/[^\\x00-\\x1f]*");
     private static final String PATH = "an absolute file path";
+    /** A user name goes into the CONNECT packet and the log lines: a control character breaks both. */
+    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
 
     private final ValueReader in;
 
@@ -30,7 +32,9 @@ final class ManagementSection {
     }
 
     private ManagementConfig management(Located s) {
-        Optional<String> username = s.get("username").flatMap(in::nonEmptyString);
+        Optional<String> username = s.get("username").flatMap(in::nonEmptyString).flatMap(u -> CONTROL.matcher(u)
+                .find() ? in.fail(s.member("username"), "a user name has no control characters (newline, tab, ...)")
+                : Optional.of(u));
         Optional<String> password = s.get("password").flatMap(in::string);
         Optional<String> passwordFile = s.get("passwordFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
         if (password.isPresent() && passwordFile.isPresent()) {

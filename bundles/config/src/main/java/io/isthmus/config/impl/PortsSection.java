@@ -143,7 +143,7 @@ final class PortsSection {
             in.error(gatewayField.get().pointer(), "an offline port never has a gateway; remove \"gateway\"");
             return address.map(a -> new Ipv4Config.Static(a, Optional.empty()));
         }
-        Optional<Ipv4Address> gateway = gatewayField.flatMap(in::address);
+        Optional<Ipv4Address> gateway = gatewayField.flatMap(in::hostAddress);
         if (address.isPresent() && gateway.isPresent()) {
             checkGateway(gatewayField.get(), address.get(), gateway.get());
         }
@@ -157,6 +157,10 @@ final class PortsSection {
         } else if (gateway.equals(address.address())) {
             in.error(at.pointer(), "gateway " + gateway + " is this port's own address; expected another host "
                     + "of " + address.network());
+        } else {
+            // the kernel installs such a default route, and the uplink would still look healthy on carrier alone
+            ValueReader.notAHostOn(address, gateway).ifPresent(why -> in.error(at.pointer(), "gateway " + gateway
+                    + " " + why + "; expected a host of that subnet"));
         }
     }
 

@@ -125,6 +125,34 @@ final class ValueReader {
                 "expected an IPv4 address like 192.168.50.1, got " + at.describe())));
     }
 
+    /** An address a host or a next hop can have: see {@link #notAHost}. */
+    Optional<Ipv4Address> hostAddress(Located at) {
+        return address(at).flatMap(a -> notAHost(a).<Optional<Ipv4Address>>map(why -> fail(at, a + " " + why
+                + "; expected the unicast address of a host")).orElse(Optional.of(a)));
+    }
+
+    /**
+     * Why {@code a} can never be the address of a host on a network, if it cannot: "this network" (0/8),
+     * loopback (127/8), multicast (224/4) and the limited broadcast address. The kernel takes most of them on an
+     * interface without complaint, which is what makes them dangerous.
+     */
+    static Optional<String> notAHost(Ipv4Address a) {
+        int first = (a.bits() >>> 24) & 0xFF;
+        if (first == 0) {
+            return Optional.of("is in 0.0.0.0/8 (\"this network\")");
+        }
+        if (first == 127) {
+            return Optional.of("is a loopback address (127.0.0.0/8)");
+        }
+        if (a.isMulticast()) {
+            return Optional.of("is a multicast address (224.0.0.0/4)");
+        }
+        if (a.bits() == -1) {
+            return Optional.of("is the limited broadcast address");
+        }
+        return Optional.empty();
+    }
+
     /** {@code a.b.c.d/n} with a specific message for each way it can be wrong. */
     Optional<Ipv4Cidr> cidr(Located at) {
         Optional<String> text = string(at);
@@ -150,6 +178,10 @@ final class ValueReader {
     /** The address of a host on its subnet: neither the network nor (below /31) the broadcast address. */
     Optional<Ipv4Cidr> hostCidr(Located at) {
         return cidr(at).flatMap(c -> {
+            Optional<String> notAHost = notAHost(c.address());
+            if (notAHost.isPresent()) {
+                return fail(at, c.address() + " " + notAHost.get() + "; give this port's own unicast address");
+            }
             if (c.prefix() < 31 && c.address().equals(c.network().address())) {
                 return fail(at, c + " is the network address of its subnet; give this port's own address, e.g. "
                         + new Ipv4Cidr(new Ipv4Address(c.address().bits() + 1), c.prefix()));
@@ -165,6 +197,18 @@ final class ValueReader {
     Optional<Ipv4Cidr> networkCidr(Located at) {
         return cidr(at).flatMap(c -> c.equals(c.network()) ? Optional.of(c)
                 : fail(at, "host bits must be zero: " + c + " lies in " + c.network() + "; write that instead"));
+    }
+
+    /** Why {@code a} cannot be a next hop on {@code subnet}: it is the subnet's network or broadcast address. */
+    static Optional<String> notAHostOn(Ipv4Cidr subnet, Ipv4Address a) {
+        if (subnet.prefix() >= 31 || !subnet.contains(a)) {
+            return Optional.empty();
+        }
+        if (a.equals(subnet.network().address())) {
+            return Optional.of("is the network address of " + subnet.network());
+        }
+        return a.equals(broadcast(subnet)) ? Optional.of("is the broadcast address of " + subnet.network())
+                : Optional.empty();
     }
 
     static Ipv4Address broadcast(Ipv4Cidr cidr) {
