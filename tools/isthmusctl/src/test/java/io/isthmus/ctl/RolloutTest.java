@@ -116,12 +116,11 @@ class RolloutTest {
 
         Map<String, Outcome> o = outcomes(r);
         assertEquals(Outcome.ROLLED_BACK, o.get("gw-4"));
-        // canary and the first wave committed, then were rolled back by the rollout
-        for (String d : List.of("gw-1", "gw-2", "gw-3")) {
-            assertEquals(Outcome.REVERTED, o.get(d), d);
-        }
-        // gw-4's wave-mates ran in parallel with it or were not started once it failed
-        for (String d : List.of("gw-5", "gw-6", "gw-7", "gw-8")) {
+        // the canary committed, then was rolled back by the rollout
+        assertEquals(Outcome.REVERTED, o.get("gw-1"));
+        // gw-4's wave-mates (gw-2, gw-3) run in parallel with it: committed and rolled back, or, when gw-4's thread
+        // failed before theirs started (a loaded machine), not started; later waves likewise
+        for (String d : List.of("gw-2", "gw-3", "gw-5", "gw-6", "gw-7", "gw-8")) {
             assertTrue(o.get(d) == Outcome.NOT_STARTED || o.get(d) == Outcome.REVERTED, d + " " + o.get(d));
         }
         assertEquals(Outcome.NOT_STARTED, o.get("gw-8"), "the next wave is never started");
