@@ -277,7 +277,8 @@ final class Outbox implements AutoCloseable {
             if (free - n >= reserve) {
                 return true;
             }
-            degrade("less than " + mib(reserve) + " free on the state disk: " + mib(free) + " free");
+            degrade(free < n ? "disk full" : "less than " + mib(reserve) + " free on the state disk: " + mib(free)
+                    + " free");
         } catch (IOException e) {
             degrade(e);
         }

@@ -159,7 +159,8 @@ class OutboxDiskTest {
         }
         assertTrue(disk.free() >= 8 * MIB, "the reserve is left free: " + disk.free());
         assertEquals(200, o.size(), "the rest is held in memory, within outboxMaxBytes");
-        assertTrue(o.journalCondition().startsWith("memory-only (less than 8.0 MiB free"), o.journalCondition());
+        assertTrue(o.journalCondition().startsWith("memory-only (less than 8.0 MiB free on the state disk: "),
+                o.journalCondition());
         assertEquals(8 * MIB, o.status().reserveBytes());
         assertEquals(Optional.of(disk.free()), o.status().freeBytes());
     }
