@@ -105,6 +105,14 @@ public class ManagementDiskFullIT {
         assertTrue("50 events arrive", Lab.within(Duration.ofSeconds(10), () -> client.on("/evt/test").stream()
                 .filter(e -> "diskfull".equals(e.json().at("/body/tag").asText())).count() == 50) >= 0);
 
+        // config.put cannot write its generation: a clean error reply (from memory), nothing committed
+        long generation = full.at("/generation/number").asLong();
+        JsonNode document = client.request(DEVICE, "config.get", Map.of(), Duration.ofSeconds(10)).at("/body/document");
+        JsonNode put = client.request(DEVICE, "config.put", Map.of("document", document), Duration.ofSeconds(60));
+        assertTrue("config.put on a full disk: " + put, put.path("status").asInt() >= 400
+                && put.at("/error/message").asText().contains("No space left on device"));
+        assertEquals(generation, status().at("/generation/number").asLong());
+
         // the log heard about it, but not once per message
         List<String> log = env.gateway.stdout().subList(logBefore, env.gateway.stdout().size());
         long errors = log.stream().filter(l -> l.contains(" ERROR ")).count();
