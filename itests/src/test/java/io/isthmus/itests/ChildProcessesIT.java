@@ -39,7 +39,7 @@ public class ChildProcessesIT {
     /** A process over time: a pid is only the same process while its start time is the same. */
     record Child(long pid, long startTime, String command) {
         boolean alive() {
-            return startTime(pid).filter(t -> t == startTime).isPresent();
+            return ChildProcessesIT.startTime(pid).filter(t -> t == startTime).isPresent();
         }
     }
 
@@ -92,11 +92,13 @@ public class ChildProcessesIT {
     }
 
     /** Every long-lived process of those names in a network namespace, whoever its parent. */
-    static List<Child> inNamespace(String netns) throws IOException {
+    static List<Child> inNamespace(String netns) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9]+")).map(Long::parseLong)
                     .filter(pid -> netns(pid).filter(netns::equals).isPresent()).map(ChildProcessesIT::child)
                     .flatMap(Optional::stream).filter(c -> LONG_LIVED.contains(program(c.command()))).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
