@@ -149,6 +149,7 @@ final class Outbox implements AutoCloseable {
             byte[] frame = frame(addRecord(entry));
             if (roomFor(frame.length)) {
                 write(frame);
+                compactIfWorthIt(); // with the broker away, drops are what would otherwise grow the journal
             }
         }
         return entry.seq();
@@ -177,12 +178,17 @@ final class Outbox implements AutoCloseable {
         bytes -= e.message().size();
         if (journaled()) {
             write(frame(doneRecord(seq))); // a few bytes, into the reserve if need be: it lets compaction free more
-            if (journaled() && records > 2L * pending.size() + COMPACT_SLACK) {
-                try {
-                    compact();
-                } catch (IOException io) {
-                    degrade(io);
-                }
+            compactIfWorthIt();
+        }
+    }
+
+    /** Rewrites the journal once it holds mostly records of messages gone (sent or dropped). */
+    private void compactIfWorthIt() {
+        if (journaled() && records > 2L * pending.size() + COMPACT_SLACK) {
+            try {
+                compact();
+            } catch (IOException io) {
+                degrade(io);
             }
         }
     }

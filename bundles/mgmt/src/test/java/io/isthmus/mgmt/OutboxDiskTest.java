@@ -166,6 +166,24 @@ class OutboxDiskTest {
     }
 
     @Test
+    void withTheBrokerAwayTheJournalStaysAsSmallAsWhatItHolds() throws IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("outbox").resolve("outbox.journal");
+        try (Outbox o = Outbox.open(file, 100, 1 << 20)) {
+            for (int i = 0; i < 100_000; i++) { // events while the broker is down: all but the newest 100 dropped
+                o.add(new Outbox.Message("isthmus/v1/gw/evt/test", new byte[100], false, Optional.empty()),
+                        Priority.LOW);
+            }
+            assertEquals(100, o.size());
+            assertEquals(99_900, o.dropped());
+            long size = java.nio.file.Files.size(file);
+            assertTrue(size < 2 * (2 * 100 + 1000) * 170L, "journal of " + size + " bytes for 100 messages");
+        } finally {
+            java.nio.file.Files.walk(file.getParent()).sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
     void aPercentageReserveCountsWhenItIsTheLarger() {
         SmallDisk disk = new SmallDisk(1000 * MIB);
         Outbox o = Outbox.open(disk, new Outbox.Limits(10, MIB, 8 * MIB, 5), heard, now::get);
