@@ -310,6 +310,11 @@ public class DeploySystemIT {
                 .asInt());
         JsonNode o = deploy.outcome(job, OUTCOME);
         assertEquals(o.toString(), "failed", o.path("outcome").asText());
+        // decided as the deploy bundle starts, before its event publisher is bound: evt/deploy still carries it
+        assertTrue("evt/deploy carries the outcome decided at start: " + client.on("/evt/deploy"),
+                Lab.within(Duration.ofSeconds(10), () -> client.on("/evt/deploy").stream().anyMatch(e -> job.equals(
+                        e.json().at("/body/job").asText()) && "failed".equals(e.json().at("/body/outcome").asText())
+                        && e.json().at("/body/reason").asText().contains("restart"))) >= 0);
         // the committed jar goes back first, then the pending record is cleared (a crash in between: the launcher
         // restores it again): wait for both
         assertTrue("back on 1.0.0 with no pending change in the store", Lab.within(Duration.ofSeconds(20), () -> {

@@ -4,6 +4,7 @@ import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.deploy.DeployedBundles;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.mgmt.EventRelay;
 import io.isthmus.api.mgmt.ManagementSession;
 import java.io.IOException;
 import java.net.URI;
@@ -94,9 +95,8 @@ public class Deployer implements DeployedBundles {
     private final Set<String> processing = ConcurrentHashMap.newKeySet();
     private final Map<String, long[]> lastProgress = new ConcurrentHashMap<>();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile EventPublisher events;
+    /** evt/deploy; an outcome decided in the constructor (a restart mid-change) waits here for the agent. */
+    private final EventRelay events = new EventRelay();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -153,6 +153,16 @@ public class Deployer implements DeployedBundles {
                 });
             }
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindEvents(EventPublisher publisher) {
+        events.bind(publisher);
+    }
+
+    void unbindEvents(EventPublisher publisher) {
+        events.unbind(publisher);
     }
 
     @Deactivate
@@ -524,10 +534,6 @@ public class Deployer implements DeployedBundles {
 
     /** evt/deploy: every state change; progress at most every 5 % or once a second. */
     private void publish(Job job, boolean stateChange) {
-        EventPublisher p = events;
-        if (p == null) {
-            return; // e.g. while mgmt itself is being updated: bundle.job still knows
-        }
         if (!stateChange) {
             long now = System.currentTimeMillis();
             long[] last = lastProgress.computeIfAbsent(job.id, k -> new long[] {-100, 0});
@@ -541,7 +547,8 @@ public class Deployer implements DeployedBundles {
             }
         }
         try {
-            p.publish("deploy", job.view(), stateChange ? EventPublisher.Priority.HIGH : EventPublisher.Priority.LOW);
+            // while mgmt itself is being updated, or before it is bound: kept by the relay until it is
+            events.publish("deploy", job.view(), stateChange ? EventPublisher.Priority.HIGH : EventPublisher.Priority.LOW);
         } catch (RuntimeException e) {
             log.warn("deploy: event not queued: " + e.getMessage());
         }

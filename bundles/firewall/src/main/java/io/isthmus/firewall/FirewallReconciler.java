@@ -7,6 +7,7 @@ import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Nftables;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.mgmt.EventRelay;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +42,7 @@ public class FirewallReconciler implements SectionApplier {
     private final ReconcileWorker worker;
     private volatile Optional<NetworkDocument> document = Optional.empty();
     /** The management agent, when it runs: drift repairs become {@code evt/firewall} events. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile EventPublisher events;
+    private final EventRelay events = new EventRelay();
     /** Worker thread only. */
     private Optional<Applied> applied = Optional.empty();
 
@@ -61,6 +61,15 @@ public class FirewallReconciler implements SectionApplier {
         } catch (ApplyException e) {
             log.error("firewall: no table at start: " + e.getMessage());
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindEvents(EventPublisher publisher) {
+        events.bind(publisher);
+    }
+
+    void unbindEvents(EventPublisher publisher) {
+        events.unbind(publisher);
     }
 
     @Deactivate
@@ -98,11 +107,8 @@ public class FirewallReconciler implements SectionApplier {
             }
             String what = listing.isEmpty() ? "removed" : "changed";
             log.warn("firewall: table inet " + Nft.TABLE + " was " + what + " from outside; restoring " + r);
-            EventPublisher e = events;
-            if (e != null) {
-                e.publish("firewall", Map.of("drift", what, "restored", r.digest(), "rules", r.rules()),
-                        EventPublisher.Priority.HIGH);
-            }
+            events.publish("firewall", Map.of("drift", what, "restored", r.digest(), "rules", r.rules()),
+                    EventPublisher.Priority.HIGH);
         } else if (listing.flatMap(Ruleset::digestIn).equals(Optional.of(r.digest()))) {
             applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(listing.get())));
             log.info("firewall: " + r + " already in force; adopted");

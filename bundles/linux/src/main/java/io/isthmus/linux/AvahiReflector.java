@@ -30,7 +30,8 @@ public class AvahiReflector implements MdnsReflector {
     @Activate
     public AvahiReflector(LinuxConfig config, BundleContext context,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
-        this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10)), dataDir(context), log);
+        this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10),
+                java.util.Optional.of(ChildRecords.of(context, log))), dataDir(context), log);
     }
 
     AvahiReflector(ProcessRunner runner, Path dir, Logger log) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.framework.BundleContext;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -56,12 +57,18 @@ public class LinkMonitor {
     private final SupervisedProcess monitor;
 
     @Activate
-    public LinkMonitor(LinuxConfig config, @Reference(name = "log", service = LoggerFactory.class) Logger log) {
-        this(Namespace.of(config.netns()), log);
+    public LinkMonitor(LinuxConfig config, BundleContext context,
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this(new ProcessRunner(Namespace.of(config.netns()), IpKernel.TIMEOUT,
+                Optional.of(ChildRecords.of(context, log))), log);
     }
 
     LinkMonitor(Namespace namespace, Logger log) {
-        this.runner = new ProcessRunner(namespace, IpKernel.TIMEOUT);
+        this(new ProcessRunner(namespace, IpKernel.TIMEOUT), log);
+    }
+
+    private LinkMonitor(ProcessRunner runner, Logger log) {
+        this.runner = runner;
         this.reader = new IpReader(runner);
         this.log = log;
         this.monitor = new SupervisedProcess("isthmus-link-monitor", runner, "ip", List.of("-o", "monitor", "link"),

@@ -28,10 +28,21 @@ final class ProcessRunner {
     private final Namespace namespace;
     private final Duration timeout;
     private final AtomicLong started = new AtomicLong();
+    private final Optional<ChildRecords> children;
 
     ProcessRunner(Namespace namespace, Duration timeout) {
+        this(namespace, timeout, Optional.empty());
+    }
+
+    /** With the records of long-lived children that let the next start end what a killed gateway left. */
+    ProcessRunner(Namespace namespace, Duration timeout, Optional<ChildRecords> children) {
         this.namespace = namespace;
         this.timeout = timeout;
+        this.children = children;
+    }
+
+    Optional<ChildRecords> children() {
+        return children;
     }
 
     Namespace namespace() {
@@ -83,11 +94,27 @@ final class ProcessRunner {
     }
 
     /**
-     * Starts a long-lived child (monitor, DHCP client) with stderr merged into stdout, so one reader drains
-     * both; the caller reads it and stops the process with {@link #stop}.
+     * Starts a long-lived child (monitor, DHCP client, daemon) with stderr merged into stdout, so one reader drains
+     * both; the caller reads it and stops the process with {@link #stop}. The child gets a parent-death signal
+     * (see {@link #withParentDeathSignal}): call this from a thread that lives as long as the child.
      */
     Process startLongLived(String executable, List<String> args) throws KernelException {
-        return start(namespace.argv(resolve(executable), args), true);
+        return start(withParentDeathSignal(namespace.argv(resolve(executable), args)), true);
+    }
+
+    /**
+     * {@code setpriv --pdeathsig KILL -- argv} (util-linux; without it, argv as it is): the kernel kills the child
+     * when its parent dies, so it does not outlive a gateway killed with SIGKILL. The kernel means the parent
+     * <em>thread</em>: a child started from a thread that ends before it would be killed then, which is why
+     * long-lived children are started only from their supervisor's own thread (SupervisedProcess), which ends
+     * after them. The signal survives the execs that follow ({@code ip netns exec}, the program itself).
+     */
+    static List<String> withParentDeathSignal(List<String> argv) {
+        return find("setpriv").map(setpriv -> {
+            List<String> wrapped = new java.util.ArrayList<>(List.of(setpriv, "--pdeathsig", "KILL", "--"));
+            wrapped.addAll(argv);
+            return List.copyOf(wrapped);
+        }).orElse(argv);
     }
 
     private Process start(List<String> argv, boolean mergeStderr) throws KernelException {

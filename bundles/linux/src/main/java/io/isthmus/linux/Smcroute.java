@@ -31,7 +31,8 @@ public class Smcroute implements MulticastRoutes {
     @Activate
     public Smcroute(LinuxConfig config, BundleContext context,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
-        this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10)), dataDir(context), log);
+        this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10),
+                java.util.Optional.of(ChildRecords.of(context, log))), dataDir(context), log);
     }
 
     Smcroute(ProcessRunner runner, Path dir, Logger log) {

@@ -122,18 +122,25 @@ final class SupervisedProcess {
     private int runOnce() throws KernelException, IOException, InterruptedException {
         Process p = runner.startLongLived(executable, args);
         process = p;
-        if (stopping) { // stop() may have looked before we stored the process
-            ProcessRunner.stop(p, Duration.ofSeconds(2));
-            return -1;
-        }
-        handler.started();
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                handler.line(line);
+        runner.children().ifPresent(c -> c.started(name, p, executable, args));
+        try {
+            if (stopping) { // stop() may have looked before we stored the process
+                ProcessRunner.stop(p, Duration.ofSeconds(2));
+                return -1;
+            }
+            handler.started();
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    handler.line(line);
+                }
+            }
+            return p.waitFor();
+        } finally {
+            if (!p.isAlive()) { // interrupted while it runs: the record stays, the next start ends it
+                runner.children().ifPresent(c -> c.ended(name, p));
             }
         }
-        return p.waitFor();
     }
 }

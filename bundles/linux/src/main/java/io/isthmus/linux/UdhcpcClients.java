@@ -47,11 +47,16 @@ public class UdhcpcClients implements DhcpClients {
     @Activate
     public UdhcpcClients(LinuxConfig config, BundleContext context,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
-        this(Namespace.of(config.netns()), dataDir(context), log);
+        this(new ProcessRunner(Namespace.of(config.netns()), IpKernel.TIMEOUT,
+                Optional.of(ChildRecords.of(context, log))), dataDir(context), log);
     }
 
     UdhcpcClients(Namespace namespace, Path dataDir, Logger log) {
-        this.runner = new ProcessRunner(namespace, IpKernel.TIMEOUT);
+        this(new ProcessRunner(namespace, IpKernel.TIMEOUT), dataDir, log);
+    }
+
+    private UdhcpcClients(ProcessRunner runner, Path dataDir, Logger log) {
+        this.runner = runner;
         this.dataDir = dataDir;
         this.log = log;
     }

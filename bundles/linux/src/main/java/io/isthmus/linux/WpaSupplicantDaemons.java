@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -39,8 +40,10 @@ public class WpaSupplicantDaemons implements WpaSupplicants {
     private final Map<String, Daemon> daemons = new HashMap<>();
 
     @Activate
-    public WpaSupplicantDaemons(LinuxConfig config, @Reference(name = "log", service = LoggerFactory.class) Logger log) {
-        this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10)), log);
+    public WpaSupplicantDaemons(LinuxConfig config, BundleContext context,
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10),
+                java.util.Optional.of(ChildRecords.of(context, log))), log);
     }
 
     WpaSupplicantDaemons(ProcessRunner runner, Logger log) {

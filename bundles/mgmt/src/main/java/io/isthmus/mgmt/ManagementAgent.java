@@ -107,6 +107,13 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         int outboxMaxMessages() default 10000;
 
         long outboxMaxBytes() default 16777216;
+
+        @AttributeDefinition(description = "Free space the outbox journal leaves on its disk, in bytes (the larger "
+                + "of this and outboxMinFreePercent); below it the outbox keeps messages in memory only")
+        long outboxMinFreeBytes() default 8388608;
+
+        @AttributeDefinition(description = "Free space the outbox journal leaves on its disk, in % of its size")
+        int outboxMinFreePercent() default 2;
     }
 
     private final Map<String, Dispatcher.Registered> handlers = new ConcurrentHashMap<>();
@@ -140,7 +147,21 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         this.config = config;
         this.hostName = hostName();
         Path journal = context.getDataFile("outbox.journal").toPath();
-        outbox = Outbox.open(journal, config.outboxMaxMessages(), config.outboxMaxBytes());
+        // a full disk degrades the outbox to memory, never the channel: the log hears it once a minute at most
+        LogThrottle journalErrors = new LogThrottle(Duration.ofMinutes(1), System::nanoTime, log::error);
+        outbox = Outbox.open(new FileJournal(journal), new Outbox.Limits(config.outboxMaxMessages(),
+                config.outboxMaxBytes(), config.outboxMinFreeBytes(), config.outboxMinFreePercent()),
+                new Outbox.Listener() {
+                    @Override
+                    public void journalFailed(String why) {
+                        journalErrors.accept("management: " + why);
+                    }
+
+                    @Override
+                    public void journalBack(String how) {
+                        log.info("management: " + how);
+                    }
+                }, System::nanoTime);
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "isthmus-mgmt-timer"));
         lanes = new CommandLanes(config.commandConcurrency(), config.commandQueue(), config.commandThreads());
         dispatcher = new Dispatcher(handlers, () -> target.map(Session.Target::topics), json,
@@ -162,7 +183,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         }, new Backoff(Duration.ofMillis(config.backoffInitialMs()), Duration.ofMillis(config.backoffMaxMs()),
                 () -> ThreadLocalRandom.current().nextDouble()), Duration.ofMillis(config.connectTimeoutMs()),
                 Clock.systemUTC());
-        sender = new Sender(outbox, session, SEND_WINDOW, log::warn);
+        sender = new Sender(outbox, session, SEND_WINDOW);
         if (outbox.size() > 0) {
             log.info("management: " + outbox.size() + " messages waiting in the outbox from before the restart");
         }
@@ -348,12 +369,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     }
 
     private void queue(String topic, Optional<byte[]> correlation, byte[] payload, Priority priority) {
-        try {
-            outbox.add(new Outbox.Message(topic, payload, false, correlation), priority);
-            sender.signal();
-        } catch (IOException e) {
-            log.error("management: cannot queue a message for " + topic + ": " + e.getMessage(), e);
-        }
+        outbox.add(new Outbox.Message(topic, payload, false, correlation), priority); // in memory if the disk is full
+        sender.signal();
     }
 
     // --- state ---------------------------------------------------------------------------------------------
@@ -413,9 +430,22 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         Dispatcher.Counters c = dispatcher.counters();
         d.put("requests", Map.of("received", c.received(), "ignored", c.ignored(), "busy", c.busy(),
                 "timedOut", c.timedOut()));
-        d.put("outbox", Map.of("queued", outbox.size(), "inFlight", sender.inFlight(), "dropped", outbox.dropped()));
+        d.put("outbox", outboxStatus());
         d.put("commands", new java.util.TreeSet<>(handlers.keySet()));
         return d;
+    }
+
+    private Map<String, Object> outboxStatus() {
+        Outbox.Status s = outbox.status();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("queued", s.messages());
+        o.put("inFlight", sender.inFlight());
+        o.put("dropped", s.dropped());
+        o.put("bytes", s.bytes());
+        o.put("journal", s.journal());
+        o.put("freeBytes", s.freeBytes().orElse(null));
+        o.put("reserveBytes", s.reserveBytes());
+        return o;
     }
 
     // --- connections ---------------------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 package io.isthmus.mgmt;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * Moves the outbox to the broker while connected: up to {@code window} QoS 1 publishes in flight, each removed
@@ -18,7 +16,6 @@ final class Sender implements AutoCloseable {
     private final Outbox outbox;
     private final Session session;
     private final int window;
-    private final Consumer<String> warn;
     private final Map<Long, Transport> inFlight = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -26,11 +23,10 @@ final class Sender implements AutoCloseable {
     private volatile boolean closed;
     private boolean signalled;
 
-    Sender(Outbox outbox, Session session, int window, Consumer<String> warn) {
+    Sender(Outbox outbox, Session session, int window) {
         this.outbox = outbox;
         this.session = session;
         this.window = window;
-        this.warn = warn;
         this.thread = new Thread(this::run, "isthmus-mgmt-outbox");
         thread.setDaemon(true);
         thread.start();
@@ -91,11 +87,7 @@ final class Sender implements AutoCloseable {
                 // Out of the outbox before out of the in-flight set: the other way round, the sender could
                 // pick the message up again in between and send it twice.
                 if (failed == null) {
-                    try {
-                        outbox.done(e.seq());
-                    } catch (IOException io) {
-                        warn.accept("outbox: cannot record a delivery: " + io.getMessage());
-                    }
+                    outbox.done(e.seq());
                 }
                 inFlight.remove(e.seq(), transport);
                 signal();

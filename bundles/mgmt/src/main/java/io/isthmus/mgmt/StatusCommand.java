@@ -8,8 +8,12 @@ import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortStatus;
 import io.isthmus.api.uplink.UplinkState;
 import io.isthmus.api.uplink.UplinkStatus;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -76,6 +80,7 @@ public class StatusCommand implements CommandHandler {
         body.put("memory", memory());
         body.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
         body.put("management", agent.describe());
+        body.put("stateDir", stateDir());
         body.put("firewall", conduitCounters());
         return Replies.ok(body);
     }
@@ -174,6 +179,22 @@ public class StatusCommand implements CommandHandler {
         m.put("heapCommittedBytes", mem.getHeapMemoryUsage().getCommitted());
         m.put("heapMaxBytes", mem.getHeapMemoryUsage().getMax());
         m.put("nonHeapUsedBytes", mem.getNonHeapMemoryUsage().getUsed());
+        return m;
+    }
+
+    /** The state directory's filesystem: a full one keeps the outbox in memory and config.put from committing. */
+    private Map<String, Object> stateDir() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String dir = context.getProperty(ConfigService.STATE_DIR);
+        m.put("path", dir);
+        try {
+            FileStore store = Files.getFileStore(Path.of(dir == null ? "." : dir));
+            m.put("freeBytes", store.getUsableSpace());
+            m.put("totalBytes", store.getTotalSpace());
+        } catch (IOException | RuntimeException e) {
+            m.put("freeBytes", null);
+            m.put("totalBytes", null);
+        }
         return m;
     }
 

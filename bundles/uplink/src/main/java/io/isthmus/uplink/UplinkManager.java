@@ -13,6 +13,7 @@ import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.LinkListener;
 import io.isthmus.api.linux.Pinger;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.mgmt.EventRelay;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortRole;
@@ -77,8 +78,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private final Map<UplinkListener, Integer> listeners = new ConcurrentHashMap<>();
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConntrackFlusher flusher;
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile EventPublisher events;
+    private final EventRelay events = new EventRelay();
 
     // read by probe threads and services; written on the worker only
     private volatile NetworkDocument document;
@@ -110,6 +110,15 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             // the selection of the previous run holds until probes say otherwise: an update moves no route
             decision = new Selector.Decision(restored, Instant.now(), "kept from before the restart");
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindEvents(EventPublisher publisher) {
+        events.bind(publisher);
+    }
+
+    void unbindEvents(EventPublisher publisher) {
+        events.unbind(publisher);
     }
 
     @Deactivate
@@ -352,10 +361,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     }
 
     private void publish(Map<String, Object> body) {
-        EventPublisher e = events;
-        if (e != null) {
-            e.publish("uplink", body, EventPublisher.Priority.HIGH);
-        }
+        events.publish("uplink", body, EventPublisher.Priority.HIGH);
     }
 
     private List<UplinkState> states(NetworkDocument doc, Instant now) {

@@ -9,6 +9,7 @@ import io.isthmus.api.linux.Kernel;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.mgmt.EventRelay;
 import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortKind;
@@ -80,8 +81,8 @@ public class CellularDriver implements PortDriver, SectionApplier {
     private final ScheduledExecutorService timer;
     private final PortStatusBoard board = new PortStatusBoard();
     private final Map<String, PortStatus> ipv4Status = new ConcurrentHashMap<>();
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile EventPublisher events;
+    /** evt/cellular: what the modem said while booting reaches the agent once it is there. */
+    private final EventRelay events = new EventRelay();
     private volatile Ipv4Addressing addressing;
 
     // the worker's own
@@ -105,6 +106,15 @@ public class CellularDriver implements PortDriver, SectionApplier {
         });
         this.worker = new ReconcileWorker("cellular", this::reconcile, Duration.ofMillis(Math.max(50,
                 config.pollMs())), log::warn);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindEvents(EventPublisher publisher) {
+        events.bind(publisher);
+    }
+
+    void unbindEvents(EventPublisher publisher) {
+        events.unbind(publisher);
     }
 
     @Deactivate
@@ -233,10 +243,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
 
         @Override
         public void event(Map<String, Object> body) {
-            EventPublisher e = events;
-            if (e != null) {
-                e.publish("cellular", body, EventPublisher.Priority.HIGH);
-            }
+            events.publish("cellular", body, EventPublisher.Priority.HIGH);
         }
 
         @Override

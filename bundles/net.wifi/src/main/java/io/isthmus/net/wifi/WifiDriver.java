@@ -12,6 +12,7 @@ import io.isthmus.api.linux.WpaSupplicants;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
+import io.isthmus.api.mgmt.EventRelay;
 import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.PortDriver;
 import io.isthmus.api.net.PortKind;
@@ -72,8 +73,7 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
             (now, before) -> withoutVolatile(now).equals(withoutVolatile(before)));
     private final Map<String, WifiPort> states = new ConcurrentHashMap<>();
     private volatile Optional<Ipv4Addressing> addressing = Optional.empty();
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile EventPublisher events;
+    private final EventRelay events = new EventRelay();
     private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
 
     @Activate
@@ -86,6 +86,15 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
         this.options = DriverOptions.of(config, context);
         this.salt = salt(DataFile.of(context, "network-salt"));
         this.worker = new ReconcileWorker("wifi", this::reconcile, POLL, log::warn);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindEvents(EventPublisher publisher) {
+        events.bind(publisher);
+    }
+
+    void unbindEvents(EventPublisher publisher) {
+        events.unbind(publisher);
     }
 
     @Deactivate
@@ -343,17 +352,13 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
             return;
         }
         state.announced = Optional.of(event);
-        EventPublisher publisher = events;
-        if (publisher == null) {
-            return;
-        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("port", state.name);
         body.put("event", event);
         now.ssid().ifPresent(v -> body.put("ssid", v));
         now.bssid().ifPresent(v -> body.put("bssid", v));
         reason.ifPresent(v -> body.put("reason", v));
-        publisher.publish("wifi", body, event.equals("connected") ? EventPublisher.Priority.LOW
+        events.publish("wifi", body, event.equals("connected") ? EventPublisher.Priority.LOW
                 : EventPublisher.Priority.HIGH);
     }
 
