@@ -68,8 +68,8 @@ final class CommandLanes implements AutoCloseable {
         while (next != null) {
             try {
                 next.run();
-            } catch (RuntimeException e) {
-                // the task reports its own failures; a lane must never stall
+            } catch (Throwable e) { // NOPMD: any Throwable, an Error included, must not keep the lane's slot
+                // the task reports its own failures; a lane must never stall, whatever a task throws
             }
             next = next(command);
         }
