@@ -63,6 +63,21 @@ class LauncherBadInputTest {
     }
 
     @Test
+    void aDocumentWithADuplicateKeyATooDeepOneOrTrailingContentIsRefusedBeforeAnyWrite() throws Exception {
+        for (String text : new String[] {"{\"firewall\": {}, \"firewall\": {\"portForwards\": []}}",
+            "{\"a\":".repeat(599) + "{}" + "}".repeat(599), "{\"ports\": " + "[".repeat(5000) + "]".repeat(5000) + "}",
+            "{} {\"dns\": {}}"}) {
+            err.reset();
+            Path doc = dir.resolve("n.json");
+            Files.writeString(doc, text);
+            Path state = dir.resolve("state");
+            assertEquals(2, run("run", "--config", doc.toString(), "--state", state.toString()), err.toString());
+            assertTrue(oneErrorLine().startsWith("isthmus: " + doc + ": invalid JSON"), err.toString());
+            assertFalse(Files.exists(state), "state dir not created");
+        }
+    }
+
+    @Test
     void missingDocument() throws Exception {
         Path state = Files.createDirectories(dir.resolve("state"));
         Files.writeString(state.resolve("keep.txt"), "operator data");

@@ -152,6 +152,11 @@ public final class StrictJson {
             return p.nextToken();
         } catch (StreamConstraintsException e) {
             JsonLocation l = p.currentLocation();
+            if (!String.valueOf(e.getOriginalMessage()).contains("nesting depth")) {
+                // another of Jackson's limits (a name or number too long): about the text, pointer ""
+                throw new JsonInputException(JsonInputException.Kind.SYNTAX, "", firstLine(e.getOriginalMessage()),
+                        l.getLineNr(), l.getColumnNr());
+            }
             throw new JsonInputException(JsonInputException.Kind.TOO_DEEP, pointer, "nested deeper than "
                     + MAX_DEPTH + " levels", l.getLineNr(), l.getColumnNr());
         } catch (JsonProcessingException e) {

@@ -82,4 +82,12 @@ class StrictJsonTest {
         }
         assertEquals(StrictJson.MAX_DEPTH, f.streamReadConstraints().getMaxNestingDepth());
     }
+
+    @Test
+    void aNameBeyondJacksonsLengthLimitIsASyntaxErrorNotNesting() {
+        JsonInputException e = assertThrows(JsonInputException.class, () -> StrictJson.read(
+                "{\"" + "e".repeat(100_000) + "\": 1}"));
+        assertEquals(JsonInputException.Kind.SYNTAX, e.kind());
+        assertEquals("", e.pointer());
+    }
 }
