@@ -1,8 +1,8 @@
 package io.isthmus.mgmt;
 
+import io.isthmus.api.json.JsonInputException;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
-import io.isthmus.api.json.JsonInputException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -148,8 +148,7 @@ final class Dispatcher {
         if (registered == null) {
             answer(destination, correlation, id, CommandReply.error(404, "unknown-command", "no command \""
                     + Requests.escaped(command, 64) + "\" on this gateway; known: "
-                    + String.join(", ", new java.util.TreeSet<>(
-                            handlers.keySet())), Optional.empty()));
+                    + String.join(", ", new java.util.TreeSet<>(handlers.keySet())), Optional.empty()));
             return;
         }
         CompletableFuture<CommandReply> reply = new CompletableFuture<>();
@@ -199,7 +198,7 @@ final class Dispatcher {
             // a handler recursing on something deeper than it should be given: the request's fault, not the agent's
             reply.complete(CommandReply.error(500, "internal", "the request was too deep to handle",
                     Optional.empty()));
-        } catch (Throwable e) { // NOPMD: whatever a handler throws is answered; the lane frees its slot
+        } catch (Throwable e) { // whatever a handler throws is answered, and its lane frees the slot
             if (e instanceof Error) {
                 warn.accept("management: a command handler failed with " + e);
             }
