@@ -2,6 +2,7 @@ package io.isthmus.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.json.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ final class DistributionJars {
     private static Optional<String> recordedHash(Path state, String location) {
         Path index = state.resolve("launcher").resolve("bundles.json");
         try {
-            JsonNode n = new ObjectMapper().readTree(index.toFile()).path("bundles").path(location);
+            JsonNode n = new ObjectMapper(StrictJson.factory()).readTree(index.toFile()).path("bundles").path(location);
             return n.isTextual() ? Optional.of(n.asText()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

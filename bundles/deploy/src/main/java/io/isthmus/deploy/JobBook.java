@@ -2,6 +2,7 @@ package io.isthmus.deploy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.runtime.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ final class JobBook {
     };
 
     private final Path file;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = new ObjectMapper(StrictJson.factory());
     private final LinkedHashMap<String, Job> jobs = new LinkedHashMap<>();
 
     private JobBook(Path file) {

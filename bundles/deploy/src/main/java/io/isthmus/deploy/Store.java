@@ -3,6 +3,7 @@ package io.isthmus.deploy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.runtime.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ final class Store {
     };
 
     private final Path root;
-    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper mapper = new ObjectMapper(StrictJson.factory())
+            .enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, StoreEntry> entries = new LinkedHashMap<>();
 
     private Store(Path root) {

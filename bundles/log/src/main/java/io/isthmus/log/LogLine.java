@@ -30,8 +30,31 @@ final class LogLine {
         return sb.toString();
     }
 
-    /** A journal line must stay one line: a message with newlines would split an event in two. */
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replace("\r", "\\r").replace("\n", "\\n");
+    /**
+     * A journal line must stay one line and plain text: a message with newlines would split an event in two, and
+     * a NUL or an escape sequence (say, from a port name a request carried) would cut or repaint a terminal. Every
+     * control character is written escaped: {@code \n}, {@code \r}, {@code \t}, else as a backslash-u escape.
+     */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == '\u2028' || c == '\u2029') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 }

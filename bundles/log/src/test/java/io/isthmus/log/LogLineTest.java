@@ -44,4 +44,13 @@ class LogLineTest {
         assertTrue(line.contains("first\\nsecond"), line);
         assertTrue(line.contains("java.lang.IllegalStateException: bad\\nthing at "), line);
     }
+
+    @Test
+    void controlCharactersAreWrittenEscapedNeverRaw() {
+        String line = LogLine.format(entry("port \"eth\u0000\u001b[2J\u0085\tx\" rejected", new IllegalStateException(
+                "bad\u0007"), "io.isthmus.config"));
+        assertTrue(line.contains("port \"eth\\u0000\\u001b[2J\\u0085\\tx\" rejected"), line);
+        assertTrue(line.contains("bad\\u0007"), line);
+        assertTrue(line.chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c < 0xa0)), line);
+    }
 }

@@ -68,8 +68,9 @@ final class CommandLanes implements AutoCloseable {
         while (next != null) {
             try {
                 next.run();
-            } catch (RuntimeException e) {
-                // the task reports its own failures; a lane must never stall
+            } catch (Throwable e) {
+                // the task reports its own failures; a lane must never stall, whatever a task throws (an Error
+                // too: a StackOverflowError that escaped here once kept the slot until the next restart)
             }
             next = next(command);
         }

@@ -3,10 +3,12 @@ package io.isthmus.mgmt;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,15 +58,37 @@ public class ConfigGetCommand implements CommandHandler {
         return redacted(document);
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The walks below recurse once per level: bounded, since every JSON the gateway reads has at most
+     * {@link StrictJson#MAX_DEPTH} levels; a value deeper than that (not from a parser) is refused, never a
+     * StackOverflowError.
+     */
+    private static void bounded(int depth, String pointer) {
+        if (depth > StrictJson.MAX_DEPTH) {
+            throw new BadRequest(pointer, "nested deeper than " + StrictJson.MAX_DEPTH + " levels");
+        }
+    }
+
     private static <T> T redacted(T value) {
+        return redacted(value, "", 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T redacted(T value, String pointer, int depth) {
         if (value instanceof Map<?, ?> map) {
+            bounded(depth, pointer);
             Map<String, Object> copy = new LinkedHashMap<>();
-            map.forEach((k, v) -> copy.put((String) k, SECRET_KEYS.contains(k) && v != null ? HIDDEN : redacted(v)));
+            map.forEach((k, v) -> copy.put((String) k, SECRET_KEYS.contains(k) && v != null ? HIDDEN
+                    : redacted(v, pointer + "/" + StrictJson.escape(String.valueOf(k)), depth + 1)));
             return (T) copy;
         }
         if (value instanceof List<?> list) {
-            return (T) list.stream().map(ConfigGetCommand::redacted).toList();
+            bounded(depth, pointer);
+            List<Object> copy = new ArrayList<>();
+            for (Object item : list) {
+                copy.add(redacted(item, pointer + "/" + copy.size(), depth + 1));
+            }
+            return (T) Collections.unmodifiableList(copy);
         }
         return value;
     }
@@ -75,24 +99,26 @@ public class ConfigGetCommand implements CommandHandler {
      */
     static List<ValidationError> placeholders(Map<String, Object> document) {
         List<ValidationError> found = new ArrayList<>();
-        placeholders(document, "", found);
+        placeholders(document, "", 1, found);
         return found;
     }
 
-    private static void placeholders(Object value, String pointer, List<ValidationError> found) {
+    private static void placeholders(Object value, String pointer, int depth, List<ValidationError> found) {
         if (value instanceof Map<?, ?> map) {
+            bounded(depth, pointer);
             map.forEach((k, v) -> {
-                String at = pointer + "/" + String.valueOf(k).replace("~", "~0").replace("/", "~1");
+                String at = pointer + "/" + StrictJson.escape(String.valueOf(k));
                 if (SECRET_KEYS.contains(k) && HIDDEN.equals(v)) {
                     found.add(new ValidationError(at, "\"" + HIDDEN + "\" is what config.get shows instead of the "
                             + "secret: give the secret itself (or leave it out where that is allowed)"));
                 } else {
-                    placeholders(v, at, found);
+                    placeholders(v, at, depth + 1, found);
                 }
             });
         } else if (value instanceof List<?> list) {
+            bounded(depth, pointer);
             for (int i = 0; i < list.size(); i++) {
-                placeholders(list.get(i), pointer + "/" + i, found);
+                placeholders(list.get(i), pointer + "/" + i, depth + 1, found);
             }
         }
     }

@@ -24,8 +24,7 @@ public class DiagPingCommand implements CommandHandler {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        String target = Requests.requiredString(request, "target", DiagCommands.HOST,
-                "an IPv4 address or a host name");
+        String target = DiagCommands.unicastTarget(request, "target");
         int count = Requests.integer(request, "count", 1, 20).orElse(3L).intValue();
         Duration timeout = Duration.ofMillis(Requests.integer(request, "timeoutMs", 100, 10000).orElse(1000L));
         var device = Requests.optionalString(request, "interface", DiagCommands.INTERFACE, "an interface name");

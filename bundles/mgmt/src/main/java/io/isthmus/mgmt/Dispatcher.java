@@ -1,8 +1,8 @@
 package io.isthmus.mgmt;
 
+import io.isthmus.api.json.JsonInputException;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -52,9 +53,13 @@ final class Dispatcher {
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong busy = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final Consumer<String> warn;
 
     Dispatcher(Map<String, Registered> handlers, Supplier<Optional<Topics>> topics, Json json, ReplyCache cache,
-            CommandLanes lanes, ScheduledExecutorService timer, Limits limits, Replies replies) {
+            CommandLanes lanes, ScheduledExecutorService timer, Limits limits, Replies replies,
+            Consumer<String> warn) {
+        this.warn = warn;
         this.handlers = handlers;
         this.topics = topics;
         this.json = json;
@@ -77,7 +82,11 @@ final class Dispatcher {
             ignored.incrementAndGet(); // not one of ours (a broker that routes more than we asked for)
             return;
         }
-        Optional<String> responseTopic = message.responseTopic().filter(own.get()::validReplyTopic);
+        Optional<String> responseTopic = message.responseTopic();
+        if (responseTopic.isPresent() && !own.get().validReplyTopic(responseTopic.get())) {
+            refuse(command.get(), responseTopic.get());
+            return;
+        }
         Optional<byte[]> correlation = message.correlation();
         Optional<Object> correlationId = correlation.map(Dispatcher::readable);
         if (message.payload().length > limits.maxPayloadBytes()) {
@@ -88,10 +97,13 @@ final class Dispatcher {
         }
         Map<String, Object> request;
         try {
-            request = message.payload().length == 0 ? Map.of() : json.object(message.payload());
-        } catch (IOException e) {
+            request = json.object(message.payload());
+        } catch (JsonInputException e) {
             answer(responseTopic, correlation, correlationId, CommandReply.error(400, "malformed-json",
-                    "the request is not a JSON object: " + firstLine(e.getMessage()), Optional.of("")));
+                    e.kind() == JsonInputException.Kind.EMPTY ? "the request is empty; expected a JSON object ({} "
+                            + "when the command takes no parameters)"
+                            : "the request is not a JSON object: " + firstLine(e.getMessage()),
+                    Optional.of(e.pointer())));
             return;
         }
         Optional<Object> id;
@@ -100,8 +112,12 @@ final class Dispatcher {
             id = requestId(request).or(() -> correlationId);
             replyTo = Requests.string(request, "replyTo");
             if (replyTo.isPresent() && !own.get().validReplyTopic(replyTo.get())) {
+                if (responseTopic.isEmpty()) {
+                    refuse(command.get(), replyTo.get());
+                    return;
+                }
                 throw new BadRequest("/replyTo", "not a topic a reply may go to: no wildcards, and not under "
-                        + own.get().root());
+                        + Topics.PREFIX);
             }
         } catch (BadRequest e) {
             answer(responseTopic, correlation, correlationId, badRequest(e));
@@ -111,13 +127,28 @@ final class Dispatcher {
         run(command.get(), request, id, destination, correlation);
     }
 
+    /**
+     * A reply topic no reply may go to (a wildcard, or under {@code isthmus/v1/}: this or another gateway's
+     * topics): there is no safe place for an answer, so the request is neither run nor answered. Counted as
+     * ignored; logged escaped, and only at the 1st, 2nd, 4th, 8th … time, so a flood cannot fill the log.
+     */
+    private void refuse(String command, String topic) {
+        ignored.incrementAndGet();
+        long n = refused.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            warn.accept("management: refused a \"" + Requests.escaped(command, 64) + "\" request whose reply topic \""
+                    + Requests.escaped(topic, 128) + "\" is not one a reply may go to (a wildcard, or under "
+                    + Topics.PREFIX + "); not run, not answered (" + n + " refused since start)");
+        }
+    }
+
     private void run(String command, Map<String, Object> request, Optional<Object> id,
             Optional<String> destination, Optional<byte[]> correlation) {
         Registered registered = handlers.get(command);
         if (registered == null) {
             answer(destination, correlation, id, CommandReply.error(404, "unknown-command", "no command \""
-                    + command + "\" on this gateway; known: " + String.join(", ", new java.util.TreeSet<>(
-                            handlers.keySet())), Optional.empty()));
+                    + Requests.escaped(command, 64) + "\" on this gateway; known: "
+                    + String.join(", ", new java.util.TreeSet<>(handlers.keySet())), Optional.empty()));
             return;
         }
         CompletableFuture<CommandReply> reply = new CompletableFuture<>();
@@ -163,7 +194,14 @@ final class Dispatcher {
             reply.complete(badRequest(e));
         } catch (NotFound e) {
             reply.complete(CommandReply.error(404, "not-found", e.getMessage(), Optional.of(e.pointer())));
-        } catch (RuntimeException | LinkageError e) {
+        } catch (StackOverflowError e) {
+            // a handler recursing on something deeper than it should be given: the request's fault, not the agent's
+            reply.complete(CommandReply.error(500, "internal", "the request was too deep to handle",
+                    Optional.empty()));
+        } catch (Throwable e) { // whatever a handler throws is answered, and its lane frees the slot
+            if (e instanceof Error) {
+                warn.accept("management: a command handler failed with " + e);
+            }
             reply.complete(CommandReply.error(500, "internal", String.valueOf(e), Optional.empty()));
         } finally {
             watchdog.cancel(false);

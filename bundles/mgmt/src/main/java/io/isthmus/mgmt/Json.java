@@ -1,31 +1,25 @@
 package io.isthmus.mgmt;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.isthmus.api.json.JsonInputException;
+import io.isthmus.api.json.StrictJson;
 import java.util.Map;
 
-/** JSON text to plain Java values and back; one mapper for the bundle. */
+/** JSON text to plain Java values (the gateway's one reader, {@link StrictJson}) and back. */
 final class Json {
-    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
-    };
-    private final ObjectMapper mapper = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ObjectMapper mapper = new ObjectMapper(StrictJson.factory());
 
-    /** A JSON object; anything else (an array, a number, broken text) is an IOException saying what. */
-    Map<String, Object> object(byte[] json) throws IOException {
-        JsonNode tree = mapper.readTree(json);
-        if (tree == null || !tree.isObject()) {
-            throw new IOException("expected a JSON object");
-        }
-        return mapper.convertValue(tree, OBJECT);
+    /**
+     * A JSON object; anything else (an array, a number, broken or empty text, a key given twice, nesting deeper
+     * than {@link StrictJson#MAX_DEPTH}) is an exception saying what and where.
+     */
+    Map<String, Object> object(byte[] json) throws JsonInputException {
+        return StrictJson.readObject(json);
     }
 
-    Map<String, Object> object(String json) throws IOException {
-        return object(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Map<String, Object> object(String json) throws JsonInputException {
+        return StrictJson.readObject(json);
     }
 
     byte[] bytes(Object value) {

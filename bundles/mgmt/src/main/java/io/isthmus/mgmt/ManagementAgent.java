@@ -167,7 +167,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         dispatcher = new Dispatcher(handlers, () -> target.map(Session.Target::topics), json,
                 new ReplyCache(Duration.ofMillis(config.dedupWindowMs()), config.dedupMaxIds(), System::nanoTime),
                 lanes, timer, new Dispatcher.Limits(config.maxPayloadBytes(),
-                        Duration.ofMillis(config.handlerTimeoutMs())), this::queueReply);
+                        Duration.ofMillis(config.handlerTimeoutMs())), this::queueReply, log::warn);
         session = new Session(this::transport, this::endpoints, new Session.Listener() {
             @Override
             public void connected(Transport transport) {

@@ -28,7 +28,7 @@ final class Mqtt3Transport extends PahoTransport {
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
-                listener.lost(String.valueOf(cause.getMessage()));
+                listener.lost(Session.describe(cause));
             }
 
             @Override

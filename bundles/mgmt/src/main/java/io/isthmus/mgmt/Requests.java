@@ -82,6 +82,24 @@ final class Requests {
         return v instanceof Map ? "an object" : "an array";
     }
 
+    /**
+     * Text from a request as it may appear in a message or the log: at most {@code max} characters, every control
+     * character escaped (a NUL, an escape sequence), quotes and backslashes escaped.
+     */
+    static String escaped(String s, int max) {
+        StringBuilder out = new StringBuilder();
+        int shown = 0;
+        for (int i = 0; i < s.length() && shown < max; i++, shown++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return s.length() > max ? out + "…" : out.toString();
+    }
+
     private static String printable(String s) {
         String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
         return cut.replaceAll("[^\\x20-\\x7e…]", "?");

@@ -39,11 +39,12 @@ record Topics(String deviceId) {
     }
 
     /**
-     * A topic a reply may go to: a valid topic name (no wildcards, no NUL), and never this device's own topics,
-     * where a reply could pose as state or loop back as a command.
+     * A topic a reply may go to: a valid topic name (no wildcards, no NUL), and never under {@code isthmus/v1/} —
+     * not this device's own topics, where a reply could pose as state or loop back as a command, and not another
+     * device's, where a request to this gateway could make it publish into that gateway's command topic.
      */
     boolean validReplyTopic(String topic) {
         return !topic.isEmpty() && topic.length() <= 1024 && topic.indexOf('+') < 0 && topic.indexOf('#') < 0
-                && topic.indexOf('\0') < 0 && !topic.startsWith(root());
+                && topic.indexOf('\0') < 0 && !topic.startsWith(PREFIX);
     }
 }

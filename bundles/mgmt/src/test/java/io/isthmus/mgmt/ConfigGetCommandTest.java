@@ -41,4 +41,20 @@ class ConfigGetCommandTest {
         assertEquals(java.util.List.of(), ConfigGetCommand.placeholders(Map.of("ports", Map.of("wlan0",
                 Map.of("wifi", Map.of("psk", "correct horse"))))), "a real secret is fine");
     }
+
+    @Test
+    void aValueNestedDeeperThanAnyParsedOneIsRefusedNotAStackOverflow() {
+        Object deep = Map.of();
+        for (int i = 0; i < 100_000; i++) {
+            deep = Map.of("a", deep);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> document = (Map<String, Object>) deep;
+
+        BadRequest e = org.junit.jupiter.api.Assertions.assertThrows(BadRequest.class,
+                () -> ConfigGetCommand.placeholders(document));
+        assertEquals("/a".repeat(32), e.pointer());
+        org.junit.jupiter.api.Assertions.assertThrows(BadRequest.class,
+                () -> ConfigGetCommand.withoutSecrets(document));
+    }
 }

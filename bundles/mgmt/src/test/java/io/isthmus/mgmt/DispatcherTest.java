@@ -32,6 +32,7 @@ class DispatcherTest {
 
     final Map<String, Dispatcher.Registered> handlers = new ConcurrentHashMap<>();
     final List<Sent> sent = new CopyOnWriteArrayList<>();
+    final List<String> warnings = new CopyOnWriteArrayList<>();
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final CommandLanes lanes = new CommandLanes(1, 2, 8);
     final Dispatcher dispatcher = new Dispatcher(handlers, () -> Optional.of(TOPICS), new Json(),
@@ -42,7 +43,7 @@ class DispatcherTest {
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, warnings::add);
 
     @AfterEach
     void stop() {
@@ -199,5 +200,92 @@ class DispatcherTest {
 
         assertEquals(2, dispatcher.counters().ignored());
         assertEquals(List.of(), sent);
+    }
+
+    private static int recurse(int n) {
+        return recurse(n + 1) + 1;
+    }
+
+    @Test
+    void aHandlerThatOverflowsItsStackIsAnswered500AndNeverWedgesItsLane() throws Exception {
+        register("config.validate", r -> r.containsKey("deep") ? CommandReply.ok(Map.of("n", recurse(0)))
+                : CommandReply.ok(Map.of("valid", true)));
+
+        for (int i = 0; i < 4; i++) { // the lane runs 1 at a time: before the fix, 1 overflow kept that slot
+            request5("config.validate", "{\"deep\": true}", "deep-" + i);
+            assertEquals(500, reply("deep-" + i).path("status").asInt());
+        }
+        request5("config.validate", "{}", "good");
+
+        assertEquals(200, reply("good").path("status").asInt());
+    }
+
+    @Test
+    void aLaneFreesItsSlotWhateverItsTaskThrows() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        assertTrue(lanes.submit("x", () -> {
+            throw new AssertionError("an Error, not a RuntimeException");
+        }));
+        assertTrue(lanes.submit("x", () -> {
+            throw new StackOverflowError();
+        }));
+        assertTrue(lanes.submit("x", ran::countDown));
+
+        assertTrue(ran.await(5, TimeUnit.SECONDS), "the lane ran its next task");
+    }
+
+    @Test
+    void aReplyTopicUnderAnyDevicesTopicsIsNeitherRunNorAnswered() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        register("config.put", r -> CommandReply.ok(Map.of("run", runs.incrementAndGet())));
+
+        for (String topic : List.of("isthmus/v1/gw-2/cmd/config.put", "isthmus/v1/gw-1/cmd/status",
+                "isthmus/v1/gw-1/evt/x", "isthmus/v1/other/anything")) {
+            dispatcher.handle(new Transport.Incoming("isthmus/v1/gw-1/cmd/config.put", "{}".getBytes(
+                    StandardCharsets.UTF_8), Optional.of(topic), Optional.of("c".getBytes(StandardCharsets.UTF_8))));
+            request3("config.put", "{\"replyTo\": \"" + topic + "\"}");
+        }
+        request5("config.put", "{}", "ok");
+
+        assertEquals(1, reply("ok").at("/body/run").asInt(), "only the last request ran");
+        assertEquals(1, sent.size(), sent.toString());
+        assertEquals(8, dispatcher.counters().ignored());
+        assertEquals(4, warnings.size(), "logged at the 1st, 2nd, 4th, 8th refusal: " + warnings);
+        assertTrue(warnings.get(0).contains("isthmus/v1/gw-2/cmd/config.put"), warnings.get(0));
+    }
+
+    @Test
+    void anEmptyPayloadIsMalformedNotAnEmptyObject() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        register("config.put", r -> CommandReply.ok(Map.of("run", runs.incrementAndGet())));
+
+        request5("config.put", "", "e");
+
+        JsonNode reply = reply("e");
+        assertEquals(400, reply.path("status").asInt());
+        assertEquals("malformed-json", reply.at("/error/code").asText());
+        assertEquals("", reply.at("/error/pointer").asText());
+        assertEquals(0, runs.get());
+    }
+
+    @Test
+    void aDuplicateKeyIsMalformedWithThePointerOfTheSecond() throws Exception {
+        register("config.put", r -> CommandReply.ok(Map.of()));
+
+        request5("config.put", "{\"document\": {\"firewall\": {}, \"firewall\": {\"portForwards\": []}}}", "d");
+
+        JsonNode reply = reply("d");
+        assertEquals("malformed-json", reply.at("/error/code").asText(), reply.toString());
+        assertEquals("/document/firewall", reply.at("/error/pointer").asText());
+        assertTrue(reply.at("/error/message").asText().contains("given twice"), reply.toString());
+    }
+
+    @Test
+    void anUnknownCommandIsEchoedAsABoundedEscapedPrefix() throws Exception {
+        request5("a\u0000b\u001b[2J" + "x".repeat(10_000), "{}", "u");
+
+        String message = reply("u").at("/error/message").asText();
+        assertTrue(message.startsWith("no command \"a\\u0000b\\u001b[2Jxxx"), message);
+        assertTrue(message.length() < 400, message.length() + " characters");
     }
 }

@@ -1,5 +1,9 @@
 package io.isthmus.launcher;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,8 +12,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Reads the launcher's JSON files (profiles, features, documents) with jackson-jr into plain maps. */
+/**
+ * Reads the launcher's JSON files (profiles, features, documents) with jackson-jr into plain maps, by the gateway's
+ * rules for JSON it is given: a key given twice in one object, nesting deeper than {@link #MAX_DEPTH} levels and
+ * anything after the value are errors. The bundles take these rules from {@code io.isthmus.api.json.StrictJson};
+ * the launcher runs before any bundle and outside OSGi, so it keeps this copy: change both together.
+ */
 final class Json {
+    /** As {@code StrictJson.MAX_DEPTH}. */
+    static final int MAX_DEPTH = 32;
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
+    private static final JSON READER = JSON.builder(FACTORY).enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS).build();
+
     private Json() {
     }
 
@@ -22,8 +38,12 @@ final class Json {
         } catch (IOException e) {
             throw new LaunchException(file + ": cannot read: " + e.getMessage());
         }
-        try {
-            Object value = JSON.std.anyFrom(text);
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            Object value = READER.anyFrom(parser);
+            if (parser.nextToken() != null) {
+                throw new LaunchException(file + ": invalid JSON: unexpected content after the end of the value, at "
+                        + "line " + parser.currentTokenLocation().getLineNr());
+            }
             if (!(value instanceof Map)) {
                 throw new LaunchException(file + ": expected a JSON object");
             }

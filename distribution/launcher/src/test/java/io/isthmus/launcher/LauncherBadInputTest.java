@@ -56,6 +56,21 @@ class LauncherBadInputTest {
     }
 
     @Test
+    void aProfileWithADuplicateKeyATooDeepOneOrTrailingContentIsRefusedBeforeAnyWrite() throws Exception {
+        for (String text : new String[] {"{\"id\": \"p\", \"features\": [\"f\"], \"features\": []}",
+            "{\"id\": \"p\", \"features\": [\"f\"], \"x\": " + "[".repeat(5000) + "]".repeat(5000) + "}",
+            "{\"id\": \"p\", \"features\": [\"f\"]} {}"}) {
+            err.reset();
+            dist.profile(text);
+            Path state = dir.resolve("state");
+            assertEquals(2, run("run", "--state", state.toString()), err.toString());
+            String line = oneErrorLine();
+            assertTrue(line.contains("profile.json: invalid JSON"), line);
+            assertFalse(Files.exists(state), "state dir not created");
+        }
+    }
+
+    @Test
     void stateDirThatIsAFile() throws Exception {
         Path state = Files.writeString(dir.resolve("state"), "x");
         assertEquals(2, run("run", "--state", state.toString()));

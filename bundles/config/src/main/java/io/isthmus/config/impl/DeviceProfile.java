@@ -2,6 +2,7 @@ package io.isthmus.config.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
 import java.io.IOException;
@@ -34,7 +35,7 @@ record DeviceProfile(Map<String, PortDefaults> ports) {
 
     /** Reads the profile file; a malformed port map is an error rather than a silently smaller one. */
     static DeviceProfile read(Path file) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        JsonNode root = new ObjectMapper(StrictJson.factory()).readTree(file.toFile());
         JsonNode portMap = root == null ? null : root.get("ports");
         if (portMap == null) {
             return empty();

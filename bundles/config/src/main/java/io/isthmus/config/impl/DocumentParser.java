@@ -1,12 +1,9 @@
 package io.isthmus.config.impl;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.isthmus.api.config.DnsConfig;
 import io.isthmus.api.config.FirewallConfig;
 import io.isthmus.api.config.ManagementConfig;
@@ -15,6 +12,8 @@ import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonInputException;
+import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.net.Ipv4Address;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,9 +30,9 @@ final class DocumentParser {
     static final List<String> SECTIONS = List.of("ports", "routes", "uplink", "firewall", "multicast", "dns",
             "management");
 
-    // Duplicate keys and trailing content are errors: otherwise the last duplicate would silently win.
-    private final ObjectMapper mapper = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    // The text is read by the gateway's one JSON reader (duplicate keys, nesting, trailing content: StrictJson);
+    // the mapper only turns the plain values into the tree the sections walk.
+    private final ObjectMapper mapper = JsonMapper.builder(StrictJson.factory()).build();
     private final DeviceProfile profile;
 
     DocumentParser(DeviceProfile profile) {
@@ -46,13 +45,10 @@ final class DocumentParser {
     Validated parse(String json, Set<String> claimedSections) {
         JsonNode root;
         try {
-            root = mapper.readTree(json == null ? "" : json);
-        } catch (JsonProcessingException e) {
+            Object plain = StrictJson.read(json == null ? "" : json);
+            root = plain == null ? NullNode.getInstance() : mapper.valueToTree(plain);
+        } catch (JsonInputException e) {
             return new Validated(Optional.empty(), List.of(new ValidationError("", syntaxMessage(e))));
-        }
-        if (root == null || root.isMissingNode()) {
-            return new Validated(Optional.empty(), List.of(new ValidationError("", "the document is empty; expected a "
-                    + "JSON object")));
         }
         ValueReader in = new ValueReader();
         Optional<NetworkDocument> document = in.object(Located.root(root)).flatMap(r -> document(in, r,
@@ -94,9 +90,12 @@ final class DocumentParser {
                 extensions));
     }
 
-    private static String syntaxMessage(JsonProcessingException e) {
-        JsonLocation where = e.getLocation();
-        String place = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
-        return "invalid JSON" + place + ": " + e.getOriginalMessage();
+    /** Pointer "" (the text as a whole, docs/configuration.md); a duplicate or too-deep value is named in the text. */
+    private static String syntaxMessage(JsonInputException e) {
+        return switch (e.kind()) {
+            case EMPTY -> "the document is empty; expected a JSON object";
+            case DUPLICATE_KEY, TOO_DEEP -> e.getMessage() + " (at " + e.pointer() + ")";
+            default -> e.getMessage();
+        };
     }
 }

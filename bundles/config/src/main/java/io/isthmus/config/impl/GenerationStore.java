@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isthmus.api.config.Generation;
+import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.runtime.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ final class GenerationStore {
     private final Path currentFile;
     private final Clock clock;
     private final EventLog log;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = new ObjectMapper(StrictJson.factory());
 
     // Guarded by this: commits come from the config executor, reads from any thread.
     private final TreeMap<Long, Generation> generations = new TreeMap<>();
