@@ -103,7 +103,7 @@ public class LauncherCliIT {
     }
 
     @Test
-    public void aConfigFileThatIsNotJsonIsRejectedLikeAnInvalidDocument() throws Exception {
+    public void aConfigFileThatIsNotJsonOrHasADuplicateKeyIsRejectedLikeAnInvalidDocument() throws Exception {
         Path state = work.resolve("state");
         runUntilReady(state, Optional.empty());
         Path bad = work.resolve("broken.json");
@@ -113,6 +113,12 @@ public class LauncherCliIT {
         }
         try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.of(work.resolve("missing.json")), state)) {
             assertTrue(gw.transcript(), gw.awaitRejectedBoot("missing.json", READY));
+        }
+        // a second section of the same name would hide from a reviewer of the first: a syntax error
+        Path twice = work.resolve("twice.json");
+        Files.writeString(twice, "{\"firewall\": {}, \"firewall\": {\"portForwards\": []}}");
+        try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.of(twice), state)) {
+            assertTrue(gw.transcript(), gw.awaitRejectedBoot("/firewall", READY));
         }
     }
 
