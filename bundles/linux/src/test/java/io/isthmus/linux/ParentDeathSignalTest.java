@@ -32,7 +32,15 @@ class ParentDeathSignalTest {
         AtomicReference<Process> child = new AtomicReference<>();
         Thread starter = new Thread(() -> {
             try {
-                child.set(runner.startLongLived("sleep", List.of("600")));
+                Process p = runner.startLongLived("sleep", List.of("600"));
+                child.set(p);
+                // setpriv asks for the signal before it execs sleep: a thread that ended before that (a loaded
+                // machine) would leave no parent to die, which the sweep at the next start is for, not this test
+                java.nio.file.Path comm = java.nio.file.Path.of("/proc", String.valueOf(p.pid()), "comm");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!java.nio.file.Files.readString(comm).strip().equals("sleep") && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // polling the child's own name, not waiting for an effect
+                }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
