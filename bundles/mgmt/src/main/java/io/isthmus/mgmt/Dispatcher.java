@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +53,8 @@ final class Dispatcher {
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong busy = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
+    /** The document's command policy: why a command is forbidden, or empty. Set by the agent. */
+    private volatile Function<String, Optional<String>> policy = command -> Optional.empty();
 
     Dispatcher(Map<String, Registered> handlers, Supplier<Optional<Topics>> topics, Json json, ReplyCache cache,
             CommandLanes lanes, ScheduledExecutorService timer, Limits limits, Replies replies) {
@@ -63,6 +66,10 @@ final class Dispatcher {
         this.timer = timer;
         this.limits = limits;
         this.replies = replies;
+    }
+
+    void policy(Function<String, Optional<String>> forbidden) {
+        this.policy = forbidden;
     }
 
     Counters counters() {
@@ -113,6 +120,12 @@ final class Dispatcher {
 
     private void run(String command, Map<String, Object> request, Optional<Object> id,
             Optional<String> destination, Optional<byte[]> correlation) {
+        Optional<String> forbidden = policy.apply(command);
+        if (forbidden.isPresent()) { // before any handler, and before the id is remembered: nothing ran
+            answer(destination, correlation, id, CommandReply.error(403, "forbidden", forbidden.get(),
+                    Optional.empty()));
+            return;
+        }
         Registered registered = handlers.get(command);
         if (registered == null) {
             answer(destination, correlation, id, CommandReply.error(404, "unknown-command", "no command \""
