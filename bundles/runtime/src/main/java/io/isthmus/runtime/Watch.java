@@ -203,8 +203,8 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
         out.error(message);
         System.err.println("isthmus: " + message);
         System.err.flush();
+        exit.accept(settings.exitStatus()); // the JVM's shutdown hook stops the framework, and with it this watch
         close();
-        exit.accept(settings.exitStatus());
     }
 
     /** What is wrong with the core learned so far; empty: healthy. */
@@ -239,15 +239,17 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
     }
 
     private void learn(ServiceComponentRuntime scr) {
+        List<String> learned = new ArrayList<>();
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
             for (Protection.Role role : Protection.ROLES) {
-                if (Arrays.asList(d.serviceInterfaces).contains(role.service()) && satisfied(scr, d)) {
-                    if (roles.computeIfAbsent(d.bundle.id, id -> new LinkedHashSet<>()).add(role.service())) {
-                        out.info("self-check: watching " + d.name + " (" + simple(role.service()) + ") of "
-                                + context.getBundle(d.bundle.id).getSymbolicName());
-                    }
+                if (Arrays.asList(d.serviceInterfaces).contains(role.service()) && satisfied(scr, d)
+                        && roles.computeIfAbsent(d.bundle.id, id -> new LinkedHashSet<>()).add(role.service())) {
+                    learned.add(d.name + " (" + simple(role.service()) + ")");
                 }
             }
+        }
+        if (!learned.isEmpty()) {
+            out.info("self-check: watching " + String.join(", ", learned));
         }
         needed = Protection.derive(context, scr).keySet();
     }
