@@ -267,10 +267,17 @@ public class CellularSystemIT {
                 Duration.ofSeconds(30), () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))
                         && defaultInPortTable()) >= 0);
         String kernelBefore = kernelState();
-        assertEquals(200, call("bundle.stop", Map.of("bundle", "io.isthmus.net.cellular")).path("status").asInt());
+        // bundle.stop refuses a data-plane bundle (docs/mqtt.md#protected-bundles): the local shell stops it
+        assertEquals(409, call("bundle.stop", Map.of("bundle", "io.isthmus.net.cellular")).path("status").asInt());
+        String cellularId = gateway.bundleId("io.isthmus.net.cellular");
+        gateway.type("stop " + cellularId);
+        assertTrue(Lab.within(Duration.ofSeconds(10), () -> "RESOLVED".equals(client.bundleState(DEVICE,
+                "io.isthmus.net.cellular"))) >= 0);
         assertEquals("bearer still connected while the driver is away", 11, mm.stats().path("state").asInt());
         assertEquals("addresses and routes untouched while the driver is away", kernelBefore, kernelState());
-        assertEquals(200, call("bundle.start", Map.of("bundle", "io.isthmus.net.cellular")).path("status").asInt());
+        gateway.type("start " + cellularId);
+        assertTrue(Lab.within(Duration.ofSeconds(10), () -> "ACTIVE".equals(client.bundleState(DEVICE,
+                "io.isthmus.net.cellular"))) >= 0);
         assertTrue("the restarted driver reports the bearer:\n" + gateway.transcript(), Lab.within(
                 Duration.ofSeconds(5), () -> wwan0Shows(p -> p.path("cellular").path("bearer").path("connected")
                         .asBoolean())) >= 0);

@@ -265,10 +265,12 @@ public class ManagementSystemIT {
             JsonNode bundles = call(c, "bundles.list", Map.of());
             assertEquals(200, status(bundles));
             assertTrue(bundles.at("/body/bundles").size() > 10);
-            JsonNode stop = call(c, "bundle.stop", Map.of("bundle", "io.isthmus.multicast"));
+            // a bundle nothing core needs stops and starts; a data-plane bundle is protected
+            JsonNode stop = call(c, "bundle.stop", Map.of("bundle", "io.isthmus.deploy"));
             assertEquals(version + " stop: " + stop, "RESOLVED", stop.at("/body/state").asText());
-            JsonNode start = call(c, "bundle.start", Map.of("bundle", "io.isthmus.multicast"));
+            JsonNode start = call(c, "bundle.start", Map.of("bundle", "io.isthmus.deploy"));
             assertEquals(version + " start: " + start, "ACTIVE", start.at("/body/state").asText());
+            assertEquals(409, status(call(c, "bundle.stop", Map.of("bundle", "io.isthmus.multicast"))));
             assertEquals(409, status(call(c, "bundle.stop", Map.of("bundle", "io.isthmus.mgmt"))));
             assertEquals(404, status(call(c, "bundle.start", Map.of("bundle", "no.such.bundle"))));
 

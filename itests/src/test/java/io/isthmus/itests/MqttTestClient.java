@@ -83,6 +83,26 @@ abstract class MqttTestClient implements AutoCloseable {
         return requestRaw(device, command, JSON.writeValueAsBytes(body), String.valueOf(body.get("id")), timeout);
     }
 
+    /**
+     * The state of a bundle as {@code bundles.list} shows it ({@code ACTIVE}, {@code RESOLVED} …), or {@code ?} when
+     * the gateway does not answer within 5 s: for polling after a shell command.
+     */
+    String bundleState(String device, String symbolicName) {
+        try {
+            for (JsonNode b : request(device, "bundles.list", Map.of(), Duration.ofSeconds(5)).at("/body/bundles")) {
+                if (symbolicName.equals(b.path("symbolicName").asText())) {
+                    return b.path("state").asText();
+                }
+            }
+            return "UNINSTALLED";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
     JsonNode requestRaw(String device, String command, byte[] payload, String id, Duration timeout)
             throws Exception {
         CompletableFuture<JsonNode> reply = send(device, command, payload, id);

@@ -6,6 +6,7 @@ import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.EventRelay;
 import io.isthmus.api.mgmt.ManagementSession;
+import io.isthmus.api.runtime.ProtectedBundles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -286,12 +287,16 @@ public class Deployer implements DeployedBundles {
         return change(request, Job.Kind.rollback);
     }
 
-    /** bundle.uninstall: only bundles installed in the field. */
-    CommandReply uninstall(Map<String, Object> request) {
-        return change(request, Job.Kind.uninstall);
+    /** bundle.uninstall: only bundles installed in the field, and none the gateway cannot lose. */
+    CommandReply uninstall(Map<String, Object> request, ProtectedBundles protection) {
+        return change(request, Job.Kind.uninstall, Optional.of(protection));
     }
 
     private CommandReply change(Map<String, Object> request, Job.Kind kind) {
+        return change(request, kind, Optional.empty());
+    }
+
+    private CommandReply change(Map<String, Object> request, Job.Kind kind, Optional<ProtectedBundles> protection) {
         try {
             String name = Fields.required(request, "", "bundle", Fields.SYMBOLIC_NAME, "a bundle symbolic name");
             Optional<String> jobId = Fields.string(request, "", "job", Fields.JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -");
@@ -310,9 +315,16 @@ public class Deployer implements DeployedBundles {
                 StoreEntry.JarRef previous = entry.flatMap(StoreEntry::previous).orElseThrow(() -> new BadInput(409,
                         "no-previous", "/bundle", name + " has no previous version in the store"));
                 sha = Optional.of(previous.sha256());
-            } else if (!bundle.getLocation().startsWith(FIELD_PREFIX)) {
-                throw new BadInput(409, "distribution-bundle", "/bundle", name + " comes with the distribution and "
-                        + "cannot be uninstalled; stop it with bundle.stop instead");
+            } else {
+                Optional<String> needed = protection.flatMap(p -> p.whyProtected(bundle.getBundleId()));
+                if (!bundle.getLocation().startsWith(FIELD_PREFIX)) {
+                    throw new BadInput(409, "distribution-bundle", "/bundle", name + " comes with the distribution "
+                            + "and cannot be uninstalled; " + needed.map(why -> "bundle.stop refuses it too: " + why)
+                                    .orElse("stop it with bundle.stop instead"));
+                }
+                needed.ifPresent(why -> {
+                    throw new BadInput(409, "refused", "/bundle", why + ": it cannot be uninstalled remotely");
+                });
             }
             Job job = new Job(jobId.orElseGet(() -> UUID.randomUUID().toString()), kind, name, sha, 0,
                     new Job.None(), false, window);

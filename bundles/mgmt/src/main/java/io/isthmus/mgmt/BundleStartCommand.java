@@ -1,6 +1,7 @@
 package io.isthmus.mgmt;
 
 import io.isthmus.api.mgmt.CommandHandler;
+import java.util.Optional;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -21,7 +22,7 @@ public class BundleStartCommand extends BundleStateCommand {
     }
 
     @Override
-    boolean stops() {
-        return false;
+    Optional<String> refusal(BundleContext context, Bundle bundle) {
+        return Optional.empty();
     }
 }

@@ -10,7 +10,8 @@ import org.osgi.framework.BundleException;
 
 /**
  * {@code bundle.start} / {@code bundle.stop {"bundle": id or name}}: the bundle's state afterwards; 409 when
- * the framework refuses (it does not resolve, its activator failed) or the bundle must not be stopped.
+ * the framework refuses (it does not resolve, its activator failed) or the bundle must not be stopped (a
+ * protected bundle: the message names what needs it).
  */
 abstract class BundleStateCommand implements CommandHandler {
     private final BundleContext context;
@@ -21,12 +22,13 @@ abstract class BundleStateCommand implements CommandHandler {
 
     abstract void change(Bundle bundle) throws BundleException;
 
-    abstract boolean stops();
+    /** Why this change must not happen to the bundle; empty: go ahead. */
+    abstract Optional<String> refusal(BundleContext context, Bundle bundle);
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
         Bundle bundle = BundleView.find(context, request);
-        Optional<String> refused = stops() ? BundleView.untouchable(context, bundle) : Optional.empty();
+        Optional<String> refused = refusal(context, bundle);
         if (refused.isPresent()) {
             return CommandReply.error(409, "refused", refused.get(), Optional.of("/bundle"));
         }

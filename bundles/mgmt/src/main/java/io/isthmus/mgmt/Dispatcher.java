@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +56,8 @@ final class Dispatcher {
     private final AtomicLong timedOut = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final Consumer<String> warn;
+    /** The document's command policy: why a command is forbidden, or empty. Set by the agent. */
+    private volatile Function<String, Optional<String>> policy = command -> Optional.empty();
 
     Dispatcher(Map<String, Registered> handlers, Supplier<Optional<Topics>> topics, Json json, ReplyCache cache,
             CommandLanes lanes, ScheduledExecutorService timer, Limits limits, Replies replies,
@@ -68,6 +71,10 @@ final class Dispatcher {
         this.timer = timer;
         this.limits = limits;
         this.replies = replies;
+    }
+
+    void policy(Function<String, Optional<String>> forbidden) {
+        this.policy = forbidden;
     }
 
     Counters counters() {
@@ -144,6 +151,12 @@ final class Dispatcher {
 
     private void run(String command, Map<String, Object> request, Optional<Object> id,
             Optional<String> destination, Optional<byte[]> correlation) {
+        Optional<String> forbidden = policy.apply(command);
+        if (forbidden.isPresent()) { // before any handler, and before the id is remembered: nothing ran
+            answer(destination, correlation, id, CommandReply.error(403, "forbidden", forbidden.get(),
+                    Optional.empty()));
+            return;
+        }
         Registered registered = handlers.get(command);
         if (registered == null) {
             answer(destination, correlation, id, CommandReply.error(404, "unknown-command", "no command \""

@@ -137,6 +137,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     private volatile Optional<Session.Target> target = Optional.empty();
     private volatile boolean onlineBeforeApply;
     private final BrokerProbe probe = new BrokerProbe();
+    /** The document's {@code management.commands}, kept apart from the connection: a change never reconnects. */
+    private volatile ManagementConfig.CommandPolicy policy = ManagementConfig.CommandPolicy.ALL;
     /** Events published before the first document named (or did not name) a broker: kept until it does. */
     private final EarlyEvents early = new EarlyEvents(EARLY_EVENTS);
     static final int EARLY_EVENTS = 256;
@@ -168,6 +170,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
                 new ReplyCache(Duration.ofMillis(config.dedupWindowMs()), config.dedupMaxIds(), System::nanoTime),
                 lanes, timer, new Dispatcher.Limits(config.maxPayloadBytes(),
                         Duration.ofMillis(config.handlerTimeoutMs())), this::queueReply, log::warn);
+        dispatcher.policy(this::forbidden);
         session = new Session(this::transport, this::endpoints, new Session.Listener() {
             @Override
             public void connected(Transport transport) {
@@ -235,7 +238,11 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
     @Override
     public void apply(NetworkDocument document) {
-        ManagementConfig m = document.management();
+        ManagementConfig m = connection(document.management());
+        if (!document.management().commands().equals(policy)) {
+            policy = document.management().commands();
+            log.info("management: command policy allow " + policy.allow() + ", deny " + policy.deny());
+        }
         if (m.brokers().isEmpty()) {
             if (target.isPresent() || !session.enabled()) {
                 log.info("management: no brokers in the document; remote management is off");
@@ -258,14 +265,32 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
     @Override
     public List<String> preview(NetworkDocument document) {
-        ManagementConfig m = document.management();
+        ManagementConfig m = connection(document.management());
         Optional<Session.Target> next = m.brokers().isEmpty() ? Optional.empty()
                 : Optional.of(new Session.Target(m, new Topics(m.deviceId().orElse(hostName))));
-        if (next.equals(target)) {
-            return List.of();
+        List<String> changes = new ArrayList<>();
+        if (!next.equals(target)) {
+            changes.add(next.map(t -> "reconnect as " + t.topics().deviceId() + " to " + m.brokers())
+                    .orElse("disconnect from the management broker"));
         }
-        return List.of(next.map(t -> "reconnect as " + t.topics().deviceId() + " to " + m.brokers())
-                .orElse("disconnect from the management broker"));
+        ManagementConfig.CommandPolicy p = document.management().commands();
+        if (!p.equals(policy)) {
+            changes.add("command policy: allow " + p.allow() + ", deny " + p.deny());
+        }
+        return changes;
+    }
+
+    /** The section without its command policy: what the MQTT session depends on. */
+    private static ManagementConfig connection(ManagementConfig m) {
+        return new ManagementConfig(m.brokers(), m.deviceId(), m.mqttVersion(), m.username(), m.password(),
+                m.passwordFile(), m.keepAliveSeconds(), m.tls());
+    }
+
+    /** 403 reason for a command the document's policy does not allow. */
+    private Optional<String> forbidden(String command) {
+        ManagementConfig.CommandPolicy p = policy;
+        return p.allows(command) ? Optional.empty() : Optional.of("command \"" + command + "\" is not allowed on "
+                + "this gateway by its management.commands policy (allow " + p.allow() + ", deny " + p.deny() + ")");
     }
 
     // --- test before commit -------------------------------------------------------------------------------
@@ -432,6 +457,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
                 "timedOut", c.timedOut()));
         d.put("outbox", outboxStatus());
         d.put("commands", new java.util.TreeSet<>(handlers.keySet()));
+        ManagementConfig.CommandPolicy p = policy;
+        d.put("policy", Map.of("allow", p.allow(), "deny", p.deny()));
         return d;
     }
 

@@ -1,6 +1,7 @@
 package io.isthmus.config.impl;
 
 import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.config.ManagementConfig.CommandPolicy;
 import io.isthmus.api.config.ManagementConfig.Tls;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,8 +12,10 @@ import java.util.regex.Pattern;
 /** Reads {@code /management}: the MQTT brokers, the device id used in topics, and how to log in. */
 final class ManagementSection {
     static final List<String> KEYS = List.of("brokers", "deviceId", "mqttVersion", "username", "password",
-            "passwordFile", "keepAliveSeconds", "tls");
+            "passwordFile", "keepAliveSeconds", "tls", "commands");
     static final List<String> TLS_KEYS = List.of("caFile", "certFile", "keyFile");
+    static final List<String> COMMANDS_KEYS = List.of("allow", "deny");
+    private static final String COMMAND_PATTERN = "a command name (config.put), a family (diag.*) or *";
     static final List<String> MQTT_VERSIONS = List.of(ManagementConfig.MQTT_5, ManagementConfig.MQTT_3_1_1);
     private static final List<String> SCHEMES = List.of("tcp", "ssl", "ws", "wss", "mqtt", "mqtts");
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -52,7 +55,22 @@ final class ManagementSection {
                 username, password, passwordFile,
                 s.get("keepAliveSeconds").flatMap(k -> in.integer(k, 5, 3600))
                         .orElse(ManagementConfig.DEFAULT_KEEP_ALIVE_SECONDS),
-                s.get("tls").flatMap(t -> in.object(t, TLS_KEYS)).map(this::tls).orElse(Tls.none()));
+                s.get("tls").flatMap(t -> in.object(t, TLS_KEYS)).map(this::tls).orElse(Tls.none()),
+                s.get("commands").flatMap(c -> in.object(c, COMMANDS_KEYS)).map(this::commands)
+                        .orElse(CommandPolicy.ALL));
+    }
+
+    /** {@code commands}: allow (default every command) minus deny; patterns only, names are not checked. */
+    private CommandPolicy commands(Located c) {
+        List<String> allow = c.get("allow").flatMap(a -> in.list(a, this::commandPattern)).orElse(List.of("*"));
+        c.get("allow").filter(a -> a.json().isArray() && a.json().isEmpty()).ifPresent(a -> in.error(a.pointer(),
+                "an empty allow list forbids every command; to turn remote management off, remove the brokers"));
+        return new CommandPolicy(allow, in.optionalList(c, "deny", this::commandPattern));
+    }
+
+    private Optional<String> commandPattern(Located at) {
+        return in.string(at).flatMap(p -> CommandPolicy.PATTERN.matcher(p).matches() ? Optional.of(p)
+                : in.fail(at, at.describe() + " is not a command pattern: expected " + COMMAND_PATTERN));
     }
 
     private Tls tls(Located t) {

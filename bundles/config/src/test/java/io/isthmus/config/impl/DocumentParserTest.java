@@ -1,6 +1,7 @@
 package io.isthmus.config.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -102,6 +103,24 @@ class DocumentParserTest {
                 Optional.of("gw-7"), Optional.empty(), Optional.of("/etc/isthmus/mqtt.pass"), 15,
                 new ManagementConfig.Tls(Optional.of("/etc/isthmus/ca.pem"), Optional.of("/etc/isthmus/gw.pem"),
                         Optional.of("/etc/isthmus/gw.key"))), doc.management());
+    }
+
+    @Test
+    void managementReadsTheCommandPolicy() {
+        NetworkDocument doc = valid(Json.of("{'management': {'brokers': ['ssl://b.example.com:8883'], "
+                + "'commands': {'allow': ['status', 'config.get', 'diag.*'], 'deny': ['diag.events']}}}"));
+
+        ManagementConfig.CommandPolicy policy = doc.management().commands();
+        assertEquals(new ManagementConfig.CommandPolicy(List.of("status", "config.get", "diag.*"),
+                List.of("diag.events")), policy);
+        assertTrue(policy.allows("status"));
+        assertTrue(policy.allows("diag.ping"));
+        assertFalse(policy.allows("diag.events"), "deny wins over allow");
+        assertFalse(policy.allows("config.put"));
+        assertFalse(policy.allows("diag"), "a family is the commands under it, not the bare name");
+        assertEquals(ManagementConfig.CommandPolicy.ALL, valid(Json.of("{'management': {'commands': {}}}"))
+                .management().commands());
+        assertTrue(ManagementConfig.CommandPolicy.ALL.allows("bundle.stop"));
     }
 
     @Test
@@ -280,7 +299,7 @@ class DocumentParserTest {
 
         assertEquals(List.of(new ValidationError("/management/broker",
                 "unknown key \"broker\"; expected one of brokers, deviceId, mqttVersion, username, password, "
-                        + "passwordFile, keepAliveSeconds, tls")), result.errors());
+                        + "passwordFile, keepAliveSeconds, tls, commands")), result.errors());
     }
 
     static Stream<Arguments> invalidDocuments() {
@@ -472,6 +491,16 @@ class DocumentParserTest {
                         List.of("/management/deviceId"), "1 to 64 of A-Z a-z 0-9 _ -"),
                 arguments("unknown MQTT version", Json.of("{'management': {'mqttVersion': '3.1'}}"),
                         List.of("/management/mqttVersion"), "expected one of 5, 3.1.1"),
+                arguments("command pattern with a wildcard inside", Json.of("{'management': {'commands': "
+                        + "{'allow': ['status', 'conf*']}}}"), List.of("/management/commands/allow/1"),
+                        "\"conf*\" is not a command pattern"),
+                arguments("command pattern in upper case", Json.of("{'management': {'commands': "
+                        + "{'deny': ['Config.put']}}}"), List.of("/management/commands/deny/0"),
+                        "is not a command pattern"),
+                arguments("empty allow list", Json.of("{'management': {'commands': {'allow': []}}}"),
+                        List.of("/management/commands/allow"), "forbids every command"),
+                arguments("unknown key in commands", Json.of("{'management': {'commands': {'readOnly': true}}}"),
+                        List.of("/management/commands/readOnly"), "unknown key \"readOnly\""),
                 arguments("keep-alive of a second", Json.of("{'management': {'keepAliveSeconds': 1}}"),
                         List.of("/management/keepAliveSeconds"), "expected an integer 5..3600"),
                 arguments("password and password file", Json.of("{'management': {'username': 'gw', "

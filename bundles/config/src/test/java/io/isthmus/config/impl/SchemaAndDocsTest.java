@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.config.UplinkConfig.Probe;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
@@ -60,6 +61,10 @@ class SchemaAndDocsTest {
         assertEquals(MulticastSection.FLOW_KEYS, names(defs.at("/passThrough/properties")));
         assertEquals(ManagementSection.KEYS, names(schema.at("/properties/management/properties")));
         assertEquals(ManagementSection.TLS_KEYS, names(schema.at("/properties/management/properties/tls/properties")));
+        assertEquals(ManagementSection.COMMANDS_KEYS, names(schema.at(
+                "/properties/management/properties/commands/properties")));
+        assertEquals(ManagementConfig.CommandPolicy.PATTERN.pattern(), schema.at("/$defs/commandPattern/pattern")
+                .asText().replaceAll("^\\^\\(|\\)\\$$", ""));
     }
 
     @Test
