@@ -37,7 +37,7 @@ class CommandPolicyTest {
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, warning -> { });
     final AtomicInteger runs = new AtomicInteger();
 
     @AfterEach
