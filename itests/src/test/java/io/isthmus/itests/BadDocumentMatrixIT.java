@@ -1,24 +1,18 @@
 package io.isthmus.itests;
 
-import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
-import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
@@ -39,12 +33,13 @@ public class BadDocumentMatrixIT {
             + "\"gateway\": \"100.65.1.99\"}";
     private static final String NONE = "{\"method\": \"none\"}";
 
+    @ClassRule
+    public static final BrokerLab BROKER = new BrokerLab();
+    @Rule
+    public final ManagedGateway run = new ManagedGateway(BROKER, "isthmus-matrix-");
     @Rule
     public Timeout timeout = Timeout.seconds(600);
 
-    private Lab lab;
-    private MqttLab mqtt;
-    private Path work;
     private GatewayProcess gateway;
     private MqttTestClient watcher;
     private MqttTestClient operator;
@@ -58,37 +53,10 @@ public class BadDocumentMatrixIT {
 
     @Before
     public void setUp() throws Exception {
-        assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
-        lab = Lab.up();
-        mqtt = MqttLab.attach(lab);
-        mqtt.startBroker();
-        work = Files.createTempDirectory("isthmus-matrix-");
-        Path doc = work.resolve("network.json");
-        Files.writeString(doc, ManagementSystemIT.GOOD);
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), ManagementSystemIT.PROFILE, Optional.of(doc),
-                work.resolve("state"), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
-        assertTrue(gateway.transcript(), gateway.awaitReady(ManagementSystemIT.READY).isPresent());
-        watcher = MqttTestClient.v5("matrix-watch-" + UUID.randomUUID(), true);
+        gateway = run.startReady(ManagementSystemIT.GOOD);
+        watcher = run.closeAtEnd(MqttTestClient.v5("matrix-watch-" + UUID.randomUUID(), true));
         watcher.subscribe("isthmus/v1/" + DEVICE + "/state");
-        operator = MqttTestClient.v5("matrix-op-" + UUID.randomUUID(), true);
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {watcher, operator, gateway, mqtt, lab}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // best effort: the lab's own close removes whatever is left
-                }
-            }
-        }
-        if (work != null) {
-            try (Stream<Path> s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        operator = run.closeAtEnd(MqttTestClient.v5("matrix-op-" + UUID.randomUUID(), true));
     }
 
     private static ObjectNode port(ObjectNode doc, String name) {

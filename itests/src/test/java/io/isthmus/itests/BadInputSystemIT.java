@@ -3,27 +3,19 @@ package io.isthmus.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
-import org.junit.After;
-import org.junit.AfterClass;
-import org.junit.Before;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
@@ -42,54 +34,12 @@ public class BadInputSystemIT {
     static final Duration REPLY = Duration.ofSeconds(15);
     static final ObjectMapper JSON = new ObjectMapper();
 
+    @ClassRule
+    public static final BrokerLab BROKER = new BrokerLab();
+    @Rule
+    public final ManagedGateway run = new ManagedGateway(BROKER, "isthmus-bad-input-");
     @Rule
     public Timeout timeout = Timeout.seconds(300);
-
-    static Lab lab;
-    static MqttLab mqtt;
-    Path work;
-    GatewayProcess gateway;
-    final List<AutoCloseable> clients = new ArrayList<>();
-
-    @BeforeClass
-    public static void labUp() throws Exception {
-        assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
-        lab = Lab.up();
-        mqtt = MqttLab.attach(lab);
-        mqtt.startBroker();
-    }
-
-    @AfterClass
-    public static void labDown() throws Exception {
-        if (mqtt != null) {
-            mqtt.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @Before
-    public void setUp() throws Exception {
-        work = Files.createTempDirectory("isthmus-bad-input-");
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        for (AutoCloseable c : clients) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // the broker may be gone
-            }
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        try (Stream<Path> s = Files.walk(work)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 
     static String good() {
         return ManagementSystemIT.GOOD.replace("\"deviceId\": \"" + ManagementSystemIT.DEVICE + "\"",
@@ -101,7 +51,7 @@ public class BadInputSystemIT {
         StringBuilder s = new StringBuilder();
         for (List<String> argv : List.of(List.of("ip", "-j", "addr"), List.of("ip", "-j", "route", "show", "table",
                 "all"), List.of("ip", "-j", "rule"), List.of("nft", "-j", "list", "ruleset"))) {
-            Lab.Result r = lab.exec("gw", argv.toArray(String[]::new));
+            Lab.Result r = BROKER.lab().exec("gw", argv.toArray(String[]::new));
             assertEquals(String.join(" ", argv) + ": " + r.err(), 0, r.exit());
             s.append(String.join(" ", argv)).append('\n').append(r.out()
                     .replaceAll("\"packets\": ?\\d+, ?\"bytes\": ?\\d+", "")
@@ -174,15 +124,11 @@ public class BadInputSystemIT {
 
     @Test
     public void badInputIsRefusedWithAPointerTheAgentKeepsAnsweringAndTheKernelIsUnchanged() throws Exception {
-        Path doc = work.resolve("network.json");
-        Files.writeString(doc, good());
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), work.resolve("state"),
-                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
-        assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
+        GatewayProcess gateway = run.startReady(good());
         assertTrue("default route via eth0:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(30),
-                () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
+                () -> BROKER.lab().defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
         MqttTestClient c = MqttTestClient.v5("it-" + UUID.randomUUID(), true);
-        clients.add(c);
+        run.closeAtEnd(c);
         assertTrue("gateway answers", Lab.within(Duration.ofSeconds(30), () -> {
             try {
                 return c.request(DEVICE, "status", Map.of(), Duration.ofSeconds(2)).path("status").asInt() == 200;
@@ -213,7 +159,7 @@ public class BadInputSystemIT {
 
         // reply topics under isthmus/v1/: another gateway's command topic gets nothing, the request is not run
         MqttTestClient watcher = MqttTestClient.v5("watch-" + UUID.randomUUID(), true);
-        clients.add(watcher);
+        run.closeAtEnd(watcher);
         watcher.subscribe("isthmus/v1/gw-victim/#");
         var v5 = rawV5("attacker-" + UUID.randomUUID());
         var m = new org.eclipse.paho.mqttv5.common.MqttMessage(put(good()).getBytes(StandardCharsets.UTF_8));
@@ -223,7 +169,7 @@ public class BadInputSystemIT {
         m.setProperties(p);
         v5.publish("isthmus/v1/" + DEVICE + "/cmd/config.get", m);
         MqttTestClient v3 = MqttTestClient.v3("it3-" + UUID.randomUUID(), true);
-        clients.add(v3);
+        run.closeAtEnd(v3);
         v3.publish("isthmus/v1/" + DEVICE + "/cmd/config.get", "{\"replyTo\": \"isthmus/v1/gw-victim/cmd/config.put\"}"
                 .getBytes(StandardCharsets.UTF_8), Optional.empty());
         v3.publish("isthmus/v1/" + DEVICE + "/cmd/status", ("{\"replyTo\": \"isthmus/v1/" + DEVICE
@@ -267,7 +213,7 @@ public class BadInputSystemIT {
         var o = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
         o.setCleanStart(true);
         client.connect(o);
-        clients.add(() -> {
+        run.closeAtEnd(() -> {
             client.disconnect();
             client.close();
         });

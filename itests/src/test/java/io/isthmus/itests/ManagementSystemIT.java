@@ -6,15 +6,12 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +19,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Before;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
@@ -46,56 +40,25 @@ public class ManagementSystemIT {
     /** Reconnect cycles in the test; the benchmark runs 1,000 (-Disthmus.mgmt.cycles=1000). */
     static final int CYCLES = Integer.getInteger("isthmus.mgmt.cycles", 100);
 
+    @ClassRule
+    public static final BrokerLab BROKER = new BrokerLab();
+    @Rule
+    public final ManagedGateway run = new ManagedGateway(BROKER, "isthmus-mgmt-");
     @Rule
     public Timeout timeout = Timeout.seconds(300);
 
-    static Lab lab;
-    static MqttLab mqtt;
+    Lab lab;
+    MqttLab mqtt;
     Path work;
     Path state;
     GatewayProcess gateway;
-    final List<AutoCloseable> clients = new ArrayList<>();
-
-    @BeforeClass
-    public static void labUp() throws Exception {
-        assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
-        lab = Lab.up();
-        mqtt = MqttLab.attach(lab);
-        mqtt.startBroker();
-    }
-
-    @AfterClass
-    public static void labDown() throws Exception {
-        if (mqtt != null) {
-            mqtt.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     @Before
-    public void setUp() throws Exception {
-        work = Files.createTempDirectory("isthmus-mgmt-");
-        state = work.resolve("state");
-        mqtt.startBrokerIfStopped();
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        for (AutoCloseable c : clients) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // the broker may be gone
-            }
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        try (Stream<Path> s = Files.walk(work)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    public void setUp() {
+        lab = BROKER.lab();
+        mqtt = BROKER.mqtt();
+        work = run.work();
+        state = run.state();
     }
 
     /** The lab document with management pointed at the lab's broker (keep-alive 5 s: a dead link shows fast). */
@@ -118,11 +81,7 @@ public class ManagementSystemIT {
     static final String GOOD = document(DHCP, CELL);
 
     void startGateway() throws Exception {
-        Path doc = work.resolve("network.json");
-        Files.writeString(doc, GOOD);
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
-                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
-        assertTrue(gateway.transcript(), gateway.awaitReady(READY).isPresent());
+        gateway = run.startReady(GOOD);
         // the uplink manager starts on the first healthy uplink and moves to the cheaper eth0 once it is proven
         assertTrue("default route via eth0:\n" + gateway.transcript(),
                 Lab.within(Duration.ofSeconds(30), () -> lab.defaultDevice("gw").equals(Optional.of("eth0"))) >= 0);
@@ -131,14 +90,14 @@ public class ManagementSystemIT {
     MqttTestClient client(boolean v5) throws Exception {
         MqttTestClient c = v5 ? MqttTestClient.v5("it-" + UUID.randomUUID(), true)
                 : MqttTestClient.v3("it-" + UUID.randomUUID(), true);
-        clients.add(c);
+        run.closeAtEnd(c);
         return c;
     }
 
     /** A client whose session the broker keeps across its own restarts: it misses nothing. */
     MqttTestClient persistentClient(String id) throws Exception {
         MqttTestClient c = MqttTestClient.v5(id, false);
-        clients.add(c);
+        run.closeAtEnd(c);
         return c;
     }
 
@@ -198,8 +157,7 @@ public class ManagementSystemIT {
         Path bad = work.resolve("bad.json");
         Files.writeString(bad, GOOD.replace("\"cost\": 100", "\"cost\": -5"));
 
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(bad), state,
-                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
+        gateway = run.start(Optional.of(bad));
         assertTrue(gateway.transcript(), gateway.awaitRejectedBoot(bad + ": /ports/wwan0/cost", READY));
 
         assertTrue("evt/config for the boot file:\n" + gateway.transcript(), Lab.within(ONLINE, () -> watcher

@@ -2,24 +2,15 @@ package io.isthmus.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
-import org.junit.After;
-import org.junit.AfterClass;
-import org.junit.Before;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
@@ -35,69 +26,21 @@ public class ProtectionSystemIT {
     /** The self-check's grace twice (restore, then exit), the restart of every component and the reconnect. */
     static final Duration BACK = Duration.ofSeconds(60);
 
+    @ClassRule
+    public static final BrokerLab BROKER = new BrokerLab();
+    @Rule
+    public final ManagedGateway run = new ManagedGateway(BROKER, "isthmus-protect-");
     @Rule
     public Timeout timeout = Timeout.seconds(240);
 
-    static Lab lab;
-    static MqttLab mqtt;
-    Path work;
     GatewayProcess gateway;
-    final List<MqttTestClient> clients = new ArrayList<>();
-
-    @BeforeClass
-    public static void labUp() throws Exception {
-        assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
-        lab = Lab.up();
-        mqtt = MqttLab.attach(lab);
-        mqtt.startBroker();
-    }
-
-    @AfterClass
-    public static void labDown() throws Exception {
-        if (mqtt != null) {
-            mqtt.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @Before
-    public void setUp() throws Exception {
-        work = Files.createTempDirectory("isthmus-protect-");
-        mqtt.startBrokerIfStopped();
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        for (MqttTestClient c : clients) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // the broker may be gone
-            }
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        try (Stream<Path> s = Files.walk(work)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 
     void startGateway(String document) throws Exception {
-        Path doc = work.resolve("network.json");
-        Files.writeString(doc, document);
-        gateway = GatewayProcess.start(lab.inNamespace("gw"), ManagementSystemIT.PROFILE, Optional.of(doc),
-                work.resolve("state"), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve(
-                        "resolv.conf")), List.of("--shell"));
-        assertTrue(gateway.transcript(), gateway.awaitReady(ManagementSystemIT.READY).isPresent());
+        gateway = run.startReady(document, "--shell");
     }
 
     MqttTestClient client() throws Exception {
-        MqttTestClient c = MqttTestClient.v5("it-" + UUID.randomUUID(), true);
-        clients.add(c);
-        return c;
+        return run.closeAtEnd(MqttTestClient.v5("it-" + UUID.randomUUID(), true));
     }
 
     MqttTestClient watcher() throws Exception {
@@ -203,7 +146,7 @@ public class ProtectionSystemIT {
         assertEquals(status.toString(), "[\"status\",\"config.get\",\"diag.*\"]", status.at(
                 "/body/management/policy/allow").toString());
         long generation = status.at("/body/generation/number").asLong();
-        String eth2 = lab.ipText("gw", "addr", "show", "dev", "eth2");
+        String eth2 = BROKER.lab().ipText("gw", "addr", "show", "dev", "eth2");
         JsonNode notActive = status.at("/body/bundles/notActive");
 
         JsonNode document = new ObjectMapper().readTree(ManagementSystemIT.GOOD.replace("10.20.0.1/24",
@@ -217,7 +160,7 @@ public class ProtectionSystemIT {
         // nothing changed: the same generation, the same kernel state, deploy still running
         JsonNode after = call(c, "config.get", Map.of());
         assertEquals(after.toString(), generation, after.at("/body/generation/number").asLong());
-        assertEquals(eth2, lab.ipText("gw", "addr", "show", "dev", "eth2"));
+        assertEquals(eth2, BROKER.lab().ipText("gw", "addr", "show", "dev", "eth2"));
         assertEquals(notActive, call(c, "status", Map.of()).at("/body/bundles/notActive"));
     }
 }

@@ -1,0 +1,101 @@
+package io.isthmus.itests;
+
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.rules.ExternalResource;
+
+/**
+ * One test's gateway in a {@link BrokerLab} ({@code @Rule}): a work folder (the document, the state dir, the
+ * resolver file), the gateway process in the lab's {@code gw} and whatever the test asks to close; after the test
+ * all of it is closed, the newest first, and the folder removed, also when the test failed.
+ */
+final class ManagedGateway extends ExternalResource {
+    static final Duration READY = Duration.ofSeconds(60);
+
+    private final BrokerLab broker;
+    private final String prefix;
+    private final Deque<AutoCloseable> closeAtEnd = new ArrayDeque<>();
+    private Path work;
+    private GatewayProcess gateway;
+
+    ManagedGateway(BrokerLab broker, String prefix) {
+        this.broker = broker;
+        this.prefix = prefix;
+    }
+
+    @Override
+    protected void before() throws Throwable {
+        work = Files.createTempDirectory(prefix);
+        broker.mqtt().startBrokerIfStopped();
+    }
+
+    @Override
+    protected void after() {
+        while (!closeAtEnd.isEmpty()) {
+            try {
+                closeAtEnd.pop().close();
+            } catch (Exception e) {
+                // the broker or the process may be gone already
+            }
+        }
+        try (Stream<Path> s = Files.walk(work)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot remove " + work, e);
+        }
+    }
+
+    Path work() {
+        return work;
+    }
+
+    Path state() {
+        return work.resolve("state");
+    }
+
+    /** The running gateway (the last one started). */
+    GatewayProcess gateway() {
+        return gateway;
+    }
+
+    /**
+     * Starts the gateway in {@code gw} with {@code document} as its {@code --config} (and {@code isthmus run}
+     * options such as {@code --shell}), without waiting.
+     */
+    GatewayProcess start(String document, String... options) throws Exception {
+        Path doc = work.resolve("network.json");
+        Files.writeString(doc, document);
+        return start(Optional.of(doc), options);
+    }
+
+    /** Starts the gateway in {@code gw} on this test's state dir, without waiting. */
+    GatewayProcess start(Optional<Path> config, String... options) throws Exception {
+        gateway = closeAtEnd(GatewayProcess.start(broker.lab().inNamespace("gw"), ManagementSystemIT.PROFILE, config,
+                state(), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")),
+                List.of(options)));
+        return gateway;
+    }
+
+    /** Starts the gateway and waits for its {@code ready:} line. */
+    GatewayProcess startReady(String document, String... options) throws Exception {
+        GatewayProcess g = start(document, options);
+        assertTrue(g.transcript(), g.awaitReady(READY).isPresent());
+        return g;
+    }
+
+    /** Closed after the test, before anything registered earlier. */
+    <T extends AutoCloseable> T closeAtEnd(T closeable) {
+        closeAtEnd.push(closeable);
+        return closeable;
+    }
+}
