@@ -18,8 +18,10 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * MdnsReflector with avahi-daemon's reflector: its own configuration file, no D-Bus ({@code enable-dbus=no}),
  * no publishing of its own, only the given interfaces and service types ({@code reflect-filters}). It runs as
- * root without chroot or rlimits, so it works inside a network namespace. avahi-daemon keeps its PID file in
- * /run/avahi-daemon whatever the configuration says: one reflector per file system.
+ * root, or as the service user, without chroot or rlimits, so it works inside a network namespace. avahi-daemon
+ * keeps its PID file in /run/avahi-daemon whatever the configuration says, and insists that the directory belongs
+ * to user avahi: one reflector per file system, so isthmus.service binds a private one there. A reflector that
+ * cannot start fails the change (see ConfiguredDaemon).
  */
 @Component(service = MdnsReflector.class, configurationPid = LinuxConfig.PID)
 public class AvahiReflector implements MdnsReflector {
@@ -34,7 +36,8 @@ public class AvahiReflector implements MdnsReflector {
     }
 
     AvahiReflector(ProcessRunner runner, Path dir, Logger log) {
-        this.daemon = new ConfiguredDaemon("mdns-reflector", runner, dir.resolve("avahi-daemon.conf"), log);
+        this.daemon = new ConfiguredDaemon("mdns-reflector", runner, dir.resolve("avahi-daemon.conf"),
+                line -> line.contains("Server startup complete"), log);
     }
 
     @Deactivate
