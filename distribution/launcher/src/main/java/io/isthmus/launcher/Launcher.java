@@ -2,6 +2,9 @@ package io.isthmus.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +67,9 @@ final class Launcher {
     }
 
     int run(String[] args) {
+        if (args.length > 0 && args[0].equals("provision")) {
+            return provision(args);
+        }
         Options options;
         LaunchPlan plan;
         Distribution dist;
@@ -76,6 +82,11 @@ final class Launcher {
             plan = LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(),
                     options.shell() ? List.of("shell") : List.of());
             state = StateDir.open(options.state());
+            // first boot after provisioning: the provisioned document is the boot file, once
+            Path provisioned = Provisioning.pendingDocument(options.state());
+            if (options.config().isEmpty() && Files.isRegularFile(provisioned)) {
+                options = new Options(Optional.of(provisioned), options.state(), options.shell());
+            }
         } catch (LaunchException e) {
             err.println("isthmus: " + e.getMessage());
             return 2;
@@ -144,6 +155,7 @@ final class Launcher {
                     return w;
                 });
             }
+            markApplied(options);
             framework.waitForStop(0);
             return 0;
         } catch (LaunchException e) {
@@ -161,6 +173,33 @@ final class Launcher {
                 stopQuietly(framework);
                 state.restore();
             }
+        }
+    }
+
+    /** The provisioned document was the boot file and has been handled (committed or reported): not again. */
+    private void markApplied(Options options) {
+        Path provisioned = Provisioning.pendingDocument(options.state());
+        if (options.config().equals(Optional.of(provisioned))) {
+            try {
+                Files.move(provisioned, provisioned.resolveSibling("network.json.applied"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                err.println("isthmus: " + provisioned + ": cannot mark applied: " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@code isthmus provision}: check the provisioning set, then install it; one line either way. */
+    private int provision(String[] args) {
+        try {
+            Provisioning.Options o = Provisioning.Options.parse(args);
+            Distribution dist = distribution.isPresent() ? distribution.get() : Distribution.locate();
+            Provisioning p = new Provisioning(o, dist.defaultDocument());
+            out.println("isthmus: " + p.install(p.check()));
+            return 0;
+        } catch (LaunchException e) {
+            err.println("isthmus: provision: " + e.getMessage());
+            return 2;
         }
     }
 
