@@ -1,0 +1,224 @@
+package io.isthmus.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+
+/**
+ * The packaged tree run the way isthmus.service runs it, in a lab namespace: as an unprivileged user ({@code nobody})
+ * with only the unit's ambient capabilities (CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE), no new privileges;
+ * smcrouted started as root and dropping to that user as isthmus-smcroute.service does; a private
+ * /run/avahi-daemon owned by avahi bound in a mount namespace of its own, as the unit's BindPaths= does; and a
+ * datagram socket standing in for systemd's NOTIFY_SOCKET (socat; there is no systemd on the build machine).
+ */
+public class UnprivilegedGatewayIT {
+    static final String PROFILE = "x86-industrial";
+    static final String USER = "nobody";
+    static final String GROUP = "nogroup";
+    static final String CAPS = "+net_admin,+net_raw,+net_bind_service";
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(240);
+
+    static Lab lab;
+    Path work;
+    Path state;
+    GatewayProcess gateway;
+    final List<Process> processes = new ArrayList<>();
+
+    @BeforeClass
+    public static void labUp() throws Exception {
+        assumeTrue("needs root for network namespaces", "root".equals(System.getProperty("user.name")));
+        assumeTrue("needs smcroute, avahi-daemon, socat and setpriv", Files.isExecutable(Path.of("/usr/sbin/smcrouted"))
+                && Files.isExecutable(Path.of("/usr/sbin/avahi-daemon"))
+                && Files.isExecutable(Path.of("/usr/bin/socat")) && Files.isExecutable(Path.of("/usr/bin/setpriv")));
+        lab = Lab.up();
+    }
+
+    @AfterClass
+    public static void labDown() throws Exception {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Before
+    public void setUp() throws Exception {
+        work = Files.createTempDirectory("isthmus-unpriv-");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        state = Files.createDirectories(work.resolve("state"));
+        chown(state, USER + ":" + GROUP);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        for (Process p : processes) {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        FirewallSystemIT.delete(work);
+    }
+
+    static void chown(Path path, String owner) throws Exception {
+        Lab.Result r = Lab.run(List.of("chown", "-R", owner, path.toString()), Duration.ofSeconds(10));
+        assertEquals(r.err(), 0, r.exit());
+    }
+
+    Process background(List<String> cmd, Path log) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** isthmus-smcroute.service: root smcrouted in the gateway's namespace, group of the service user, -p user. */
+    Path systemSmcroute() throws Exception {
+        Path run = Files.createDirectories(work.resolve("run-smcroute"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwx---"));
+        chown(run, "root:" + GROUP);
+        Path log = work.resolve("smcrouted.log");
+        List<String> cmd = new ArrayList<>(lab.inNamespace("gw"));
+        cmd.addAll(List.of("sh", "-c", "umask 007; exec setpriv --regid=" + GROUP + " --clear-groups smcrouted -n -N "
+                + "-l notice -f " + run.resolve("smcroute.conf") + " -u " + run.resolve("smcroute.sock") + " -P "
+                + run.resolve("smcroute.pid") + " -p " + USER + ":" + GROUP));
+        background(cmd, log);
+        assertTrue("smcrouted ready", Lab.within(Duration.ofSeconds(10), () -> read(log).contains(
+                "Ready, waiting for client request")) >= 0);
+        return run.resolve("smcroute.sock");
+    }
+
+    /** The stand-in for systemd's notify socket: every datagram, as socat prints them (not separated). */
+    Path notifySocket() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("notify"));
+        Path socket = dir.resolve("notify.sock");
+        background(List.of("sh", "-c", "umask 0; exec socat -u UNIX-RECV:" + socket + " -"), work.resolve("notify.log"));
+        assertTrue(Lab.within(Duration.ofSeconds(5), () -> Files.exists(socket)) >= 0);
+        return socket;
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** bin/isthmus run as the service user with the unit's capabilities only, in the gateway's namespace. */
+    GatewayProcess startUnprivileged(String json, Map<String, String> env) throws Exception {
+        Path avahiRun = Files.createDirectories(work.resolve("private/avahi-daemon"));
+        Files.setPosixFilePermissions(avahiRun, PosixFilePermissions.fromString("rwxrwxrwx"));
+        chown(avahiRun, "avahi:avahi");
+        Path doc = work.resolve("network.json");
+        Files.writeString(doc, json);
+        List<String> prefix = new ArrayList<>(lab.inNamespace("gw"));
+        prefix.addAll(List.of("unshare", "-m", "sh", "-c", "mount --bind " + avahiRun + " /run/avahi-daemon && exec \"$@\"",
+                "sh", "setpriv", "--reuid=" + USER, "--regid=" + GROUP, "--clear-groups", "--inh-caps=" + CAPS,
+                "--ambient-caps=" + CAPS, "--bounding-set=-all," + CAPS, "--no-new-privs", "--"));
+        return GatewayProcess.start(prefix, PROFILE, Optional.of(doc), state, env);
+    }
+
+    static String document() {
+        return MulticastSystemIT.document("", MulticastSystemIT.MULTICAST);
+    }
+
+    static String procStatus(long pid, String key) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(key + ":"))
+                .map(l -> l.substring(key.length() + 1).strip()).findFirst().orElse("");
+    }
+
+    @Test
+    public void gatewayWorksAsAnUnprivilegedUserWithOnlyItsCapabilities() throws Exception {
+        Path smcrouteSocket = systemSmcroute();
+        Path notify = notifySocket();
+        Path resolv = work.resolve("resolv.conf");
+        chown(work, USER + ":" + GROUP);
+        gateway = startUnprivileged(document(), Map.of(
+                "ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + resolv + " -Disthmus.smcroute.socket=" + smcrouteSocket,
+                "NOTIFY_SOCKET", notify.toString(), "WATCHDOG_USEC", "2000000"));
+        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
+
+        // systemd is told READY=1 with the ready line, then fed WATCHDOG=1 by the liveness check
+        assertTrue(read(work.resolve("notify.log")), Lab.within(Duration.ofSeconds(5),
+                () -> read(work.resolve("notify.log")).startsWith("READY=1\nSTATUS=ready: ")) >= 0);
+        assertTrue(read(work.resolve("notify.log")), Lab.within(Duration.ofSeconds(5),
+                () -> read(work.resolve("notify.log")).contains("WATCHDOG=1")) >= 0);
+
+        // the JVM runs as the user, with exactly the unit's capabilities
+        long pid = gateway.pid();
+        assertEquals("65534", procStatus(pid, "Uid").split("\\s+")[1]);
+        assertEquals("0000000000003400", procStatus(pid, "CapEff"));
+        assertEquals("0000000000003400", procStatus(pid, "CapBnd"));
+        assertEquals("1", procStatus(pid, "NoNewPrivs"));
+
+        // DHCP lease on the uplink (udhcpc as the user)
+        assertTrue(gateway.transcript(), Lab.within(Duration.ofSeconds(30), () -> FirewallSystemIT.quietly(
+                () -> lab.exec("gw", "ip", "-4", "addr", "show", "eth0").out().contains("inet 100.64.1."))) >= 0);
+        // resolv.conf from the lease's DNS, readable by everyone
+        assertTrue(Lab.within(Duration.ofSeconds(10), () -> read(resolv).contains("nameserver 203.0.113.53")) >= 0);
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(resolv)));
+        // the firewall table
+        Lab.Result tables = lab.exec("gw", "nft", "list", "tables");
+        assertTrue(tables.out(), tables.out().contains("table inet isthmus"));
+        // the multicast route, in the system's smcrouted
+        Lab.Result routes = lab.exec("gw", "smcroutectl", "-p", "-u", smcrouteSocket.toString(), "show");
+        assertTrue(routes.out() + routes.err(), routes.out().lines().anyMatch(
+                l -> l.matches("\\(\\*, 224\\.0\\.2\\.14\\)\\s+eth2\\s+eth1\\s*")));
+        // the mDNS reflector: avahi-daemon, a child of the gateway, running as the user
+        assertTrue(gateway.transcript(), gateway.awaitOutput("mdns-reflector: started", Duration.ofSeconds(10)));
+        List<ProcessHandle> avahi = ProcessHandle.of(pid).orElseThrow().descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("avahi-daemon")).toList();
+        assertEquals(gateway.transcript(), 1, avahi.size());
+        assertEquals("65534", procStatus(avahi.get(0).pid(), "Uid").split("\\s+")[1]);
+        // no helper problem: the document committed, nothing rolled back or restarting
+        assertTrue(gateway.transcript(), gateway.awaitOutput("generation 1 committed", Duration.ofSeconds(30)));
+        String transcript = gateway.transcript();
+        for (String bad : List.of("rolled back", "restarting in", "did not start", "Need root", "not alive")) {
+            assertTrue(bad + " in\n" + transcript, !transcript.contains(bad));
+        }
+    }
+
+    /**
+     * The outside review's case: without the system's smcrouted, the gateway's own one refuses to start as this user
+     * (exit 77). The boot document is rolled back and the reason is on stderr (and in status.bootFile) instead of a
+     * daemon retried every 10 s while the document commits.
+     */
+    @Test
+    public void aHelperDaemonThatCannotStartRollsTheDocumentBack() throws Exception {
+        chown(work, USER + ":" + GROUP);
+        gateway = startUnprivileged(document(), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf="
+                + work.resolve("resolv.conf")));
+        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(90)).isPresent());
+        assertTrue(gateway.transcript(), Lab.within(Duration.ofSeconds(5), () -> gateway.stderr().stream().anyMatch(
+                l -> l.startsWith("isthmus: boot document rolled back: ")
+                        && l.contains("Need root privileges to start smcrouted"))) >= 0);
+        String transcript = gateway.transcript();
+        assertTrue(transcript, !transcript.contains("generation 1 committed"));
+        assertEquals("no smcrouted left retrying", List.of(), ProcessHandle.of(gateway.pid()).orElseThrow()
+                .descendants().filter(h -> h.info().command().orElse("").endsWith("smcrouted"))
+                .map(h -> h.pid()).collect(Collectors.toList()));
+    }
+}
