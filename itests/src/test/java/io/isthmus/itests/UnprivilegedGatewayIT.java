@@ -40,10 +40,12 @@ public class UnprivilegedGatewayIT {
     public Timeout timeout = Timeout.seconds(240);
 
     static Lab lab;
+    static MqttLab mqtt;
     Path work;
     Path state;
     GatewayProcess gateway;
     final List<Process> processes = new ArrayList<>();
+    final List<AutoCloseable> clients = new ArrayList<>();
 
     @BeforeClass
     public static void labUp() throws Exception {
@@ -52,10 +54,15 @@ public class UnprivilegedGatewayIT {
                 && Files.isExecutable(Path.of("/usr/sbin/avahi-daemon"))
                 && Files.isExecutable(Path.of("/usr/bin/socat")) && Files.isExecutable(Path.of("/usr/bin/setpriv")));
         lab = Lab.up();
+        mqtt = MqttLab.attach(lab);
+        mqtt.startBroker();
     }
 
     @AfterClass
     public static void labDown() throws Exception {
+        if (mqtt != null) {
+            mqtt.close();
+        }
         if (lab != null) {
             lab.close();
         }
@@ -71,6 +78,9 @@ public class UnprivilegedGatewayIT {
 
     @After
     public void tearDown() throws Exception {
+        for (AutoCloseable c : clients) {
+            c.close();
+        }
         if (gateway != null) {
             gateway.close();
         }
@@ -220,5 +230,79 @@ public class UnprivilegedGatewayIT {
         assertEquals("no smcrouted left retrying", List.of(), ProcessHandle.of(gateway.pid()).orElseThrow()
                 .descendants().filter(h -> h.info().command().orElse("").endsWith("smcrouted"))
                 .map(h -> h.pid()).collect(Collectors.toList()));
+    }
+
+    /**
+     * The installed system's file system in a private mount namespace, made as root before dropping to the user:
+     * a fresh /run with /run/isthmus (the unit's RuntimeDirectory, the user's) and a /run/avahi-daemon owned by avahi
+     * (the unit's BindPaths=), and /etc as an overlay whose resolv.conf is postinst's symbolic link to
+     * /run/isthmus/resolv.conf. The host's /etc and /run are not touched.
+     */
+    GatewayProcess startAsInstalled(Map<String, String> env) throws Exception {
+        String setup = String.join(" && ",
+                "mount -t tmpfs -o mode=0755 tmpfs /run",
+                "mkdir /run/isthmus /run/avahi-daemon /run/.etc-upper /run/.etc-work",
+                "chown " + USER + ":" + GROUP + " /run/isthmus",
+                "chown avahi:avahi /run/avahi-daemon && chmod 0777 /run/avahi-daemon",
+                "mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/.etc-upper,workdir=/run/.etc-work /etc",
+                "rm -f /etc/resolv.conf && ln -s /run/isthmus/resolv.conf /etc/resolv.conf",
+                "exec \"$@\"");
+        List<String> prefix = new ArrayList<>(lab.inNamespace("gw"));
+        prefix.addAll(List.of("unshare", "-m", "sh", "-c", setup, "sh", "setpriv", "--reuid=" + USER,
+                "--regid=" + GROUP, "--clear-groups", "--inh-caps=" + CAPS, "--ambient-caps=" + CAPS,
+                "--bounding-set=-all," + CAPS, "--no-new-privs", "--"));
+        return GatewayProcess.start(prefix, PROFILE, Optional.empty(), state, env);
+    }
+
+    /**
+     * Provisioned as isthmus-provision.service does (root, {@code isthmus provision}), then run as the service: no
+     * --config, no redirected resolver. The provisioned document is applied once; the broker, given by host name,
+     * resolves through /etc/resolv.conf -> /run/isthmus/resolv.conf written by the gateway from its lease; the
+     * gateway comes online and {@code status} shows the document committed and no port or helper problem.
+     */
+    @Test
+    public void provisionedGatewayResolvesItsBrokerByNameAndComesOnlineAsTheServiceUser() throws Exception {
+        String device = "gw-prov";
+        String broker = "tcp://" + lab.get("INET_BROKER_NAME") + ":" + MqttLab.PORT;
+        Path smcrouteSocket = systemSmcroute();
+        Path from = Files.createDirectories(work.resolve("etc/isthmus/provision"));
+        Files.writeString(from.resolve("provision.json"),
+                "{\"deviceId\": \"" + device + "\", \"brokers\": [\"" + broker + "\"]}");
+        Files.writeString(from.resolve("network.json"), MulticastSystemIT.document("", MulticastSystemIT.MULTICAST));
+        Lab.Result provisioned = Lab.run(List.of(Distribution.root().resolve("distribution/target/isthmus-" + PROFILE
+                + "/bin/isthmus").toString(), "provision", "--from", from.toString(), "--etc",
+                work.resolve("etc/isthmus").toString(), "--state", state.toString(), "--user", USER, "--group", GROUP),
+                Duration.ofSeconds(60));
+        assertEquals(provisioned.out() + provisioned.err(), 0, provisioned.exit());
+        assertTrue(provisioned.out(), provisioned.out().startsWith("isthmus: provisioned " + device + " for " + broker));
+
+        MqttTestClient watcher = MqttTestClient.v5("it-" + java.util.UUID.randomUUID(), true);
+        clients.add(watcher);
+        watcher.subscribe("isthmus/v1/" + device + "/state");
+        gateway = startAsInstalled(Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.smcroute.socket=" + smcrouteSocket));
+        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
+        assertTrue(Files.exists(state.resolve("provision/network.json.applied")));
+        assertTrue("online:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(45), () -> {
+            List<MqttTestClient.Received> st = watcher.on("/" + device + "/state");
+            return !st.isEmpty() && st.get(st.size() - 1).json().path("online").asBoolean();
+        }) >= 0);
+
+        com.fasterxml.jackson.databind.JsonNode status = watcher.request(device, "status", Map.of(),
+                Duration.ofSeconds(10));
+        assertEquals(status.toString(), 200, status.path("status").asInt());
+        com.fasterxml.jackson.databind.JsonNode body = status.path("body");
+        assertEquals(body.toString(), "committed", body.path("bootFile").path("event").asText());
+        assertEquals(state.resolve("provision/network.json").toString(), body.path("bootFile").path("file").asText());
+        assertTrue(body.toString(), body.path("management").path("connected").asBoolean());
+        assertEquals(broker, body.path("management").path("broker").asText());
+        for (com.fasterxml.jackson.databind.JsonNode port : body.path("ports")) {
+            if (List.of("eth0", "eth1", "eth2").contains(port.path("name").asText())) {
+                assertTrue(port.toString(), port.path("problem").isNull() || port.path("problem").asText().isEmpty());
+            }
+        }
+        String transcript = gateway.transcript();
+        for (String bad : List.of("rolled back", "restarting in", "did not start", "not alive")) {
+            assertTrue(bad + " in\n" + transcript, !transcript.contains(bad));
+        }
     }
 }

@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * {@code provision.applied} (mode 0700), so it runs once.
  */
 final class Provisioning {
-    static final String USAGE = "usage: isthmus provision [--from DIR] [--etc DIR] [--state DIR] [--user NAME]";
+    static final String USAGE = "usage: isthmus provision [--from DIR] [--etc DIR] [--state DIR] [--user NAME] "
+            + "[--group NAME]";
     static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss", "mqtt", "mqtts");
     private static final Set<String> KEYS = Set.of("deviceId", "brokers", "username");
@@ -51,12 +52,13 @@ final class Provisioning {
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
     /** Where things come from and go to; the defaults are an installed system's. */
-    record Options(Path from, Path etc, Path state, String user) {
+    record Options(Path from, Path etc, Path state, String user, String group) {
         static Options parse(String[] args) throws LaunchException {
             Path from = Path.of("/etc/isthmus/provision");
             Path etc = Path.of("/etc/isthmus");
             Path state = Path.of("/var/lib/isthmus");
             String user = "isthmus";
+            String group = null;
             for (int i = 1; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 if (value.isEmpty()) {
@@ -67,11 +69,12 @@ final class Provisioning {
                     case "--etc" -> etc = Path.of(value);
                     case "--state" -> state = Path.of(value);
                     case "--user" -> user = value;
+                    case "--group" -> group = value;
                     default -> throw new LaunchException("unknown option " + args[i] + "; " + USAGE);
                 }
                 i++;
             }
-            return new Options(from, etc, state, user);
+            return new Options(from, etc, state, user, group == null ? user : group);
         }
     }
 
@@ -170,7 +173,7 @@ final class Provisioning {
         try {
             UserPrincipalLookupService users = options.from().getFileSystem().getUserPrincipalLookupService();
             UserPrincipal user = users.lookupPrincipalByName(options.user());
-            GroupPrincipal group = users.lookupPrincipalByGroupName(options.user());
+            GroupPrincipal group = users.lookupPrincipalByGroupName(options.group());
             UserPrincipal root = users.lookupPrincipalByName("root");
 
             Map<String, Object> tlsSection = new LinkedHashMap<>();
