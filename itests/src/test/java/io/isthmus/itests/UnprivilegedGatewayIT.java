@@ -187,6 +187,15 @@ public class UnprivilegedGatewayIT {
         // DHCP lease on the uplink (udhcpc as the user)
         assertTrue(gateway.transcript(), Lab.within(Duration.ofSeconds(30), () -> FirewallSystemIT.quietly(
                 () -> lab.exec("gw", "ip", "-4", "addr", "show", "eth0").out().contains("inet 100.64.1."))) >= 0);
+        // a renewal (unicast from port 68: CAP_NET_BIND_SERVICE) keeps the same udhcpc; without it udhcpc dies with
+        // "bind: Permission denied" and is restarted from scratch
+        ProcessHandle udhcpc = ProcessHandle.of(pid).orElseThrow().descendants()
+                .filter(h -> List.of(h.info().arguments().orElse(new String[0])).containsAll(List.of("-i", "eth0"))
+                        && h.info().commandLine().orElse("").contains("udhcpc"))
+                .findFirst().orElseThrow(() -> new AssertionError("no udhcpc for eth0:\n" + gateway.transcript()));
+        assertEquals(0, Lab.run(List.of("kill", "-USR1", Long.toString(udhcpc.pid())), Duration.ofSeconds(5)).exit());
+        assertTrue(gateway.transcript(), gateway.awaitOutput("DHCP renew on eth0", Duration.ofSeconds(10)));
+        assertTrue("the same udhcpc renewed:\n" + gateway.transcript(), udhcpc.isAlive());
         // resolv.conf from the lease's DNS, readable by everyone
         assertTrue(Lab.within(Duration.ofSeconds(10), () -> read(resolv).contains("nameserver 203.0.113.53")) >= 0);
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(resolv)));
@@ -281,7 +290,8 @@ public class UnprivilegedGatewayIT {
         watcher.subscribe("isthmus/v1/" + device + "/state");
         gateway = startAsInstalled(Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.smcroute.socket=" + smcrouteSocket));
         assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
-        assertTrue(Files.exists(state.resolve("provision/network.json.applied")));
+        assertTrue(Lab.within(Duration.ofSeconds(5), () -> Files.exists(state.resolve("provision/network.json.applied"))
+                && !Files.exists(state.resolve("provision/network.json"))) >= 0);
         assertTrue("online:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(45), () -> {
             List<MqttTestClient.Received> st = watcher.on("/" + device + "/state");
             return !st.isEmpty() && st.get(st.size() - 1).json().path("online").asBoolean();
