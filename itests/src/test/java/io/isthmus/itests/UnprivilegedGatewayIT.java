@@ -310,9 +310,39 @@ public class UnprivilegedGatewayIT {
                 assertTrue(port.toString(), port.path("problem").isNull() || port.path("problem").asText().isEmpty());
             }
         }
+        assertEquals(body.path("helpers").toString(), 2, body.path("helpers").size());
+        for (com.fasterxml.jackson.databind.JsonNode helper : body.path("helpers")) {
+            assertTrue(helper.toString(), helper.path("wanted").asBoolean() && helper.path("running").asBoolean()
+                    && helper.path("problem").isNull());
+        }
         String transcript = gateway.transcript();
         for (String bad : List.of("rolled back", "restarting in", "did not start", "not alive")) {
             assertTrue(bad + " in\n" + transcript, !transcript.contains(bad));
         }
+
+        // a helper that dies and cannot start again is a problem in status, not a silent retry: the reflector's
+        // run dir (in the gateway's mount namespace) made unwritable, then the reflector killed
+        Path avahiRun = Path.of("/proc/" + gateway.pid() + "/root/run/avahi-daemon");
+        Files.setPosixFilePermissions(avahiRun, PosixFilePermissions.fromString("---------"));
+        ProcessHandle avahi = ProcessHandle.of(gateway.pid()).orElseThrow().descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("avahi-daemon")).findFirst().orElseThrow();
+        avahi.destroyForcibly();
+        com.fasterxml.jackson.databind.JsonNode[] seen = new com.fasterxml.jackson.databind.JsonNode[1];
+        assertTrue("avahi-daemon problem in status: " + seen[0], Lab.within(Duration.ofSeconds(20), () -> {
+            try {
+                seen[0] = watcher.request(device, "status", Map.of(), Duration.ofSeconds(10)).path("body")
+                        .path("helpers");
+            } catch (Exception e) {
+                return false;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode h : seen[0]) {
+                if (h.path("name").asText().equals("avahi-daemon") && !h.path("running").asBoolean()
+                        && h.path("restarts").asInt() >= 1 && h.path("problem").asText().startsWith(
+                                "mdns-reflector is not running (restarting with back-off): ")) {
+                    return true;
+                }
+            }
+            return false;
+        }) >= 0);
     }
 }

@@ -1,5 +1,7 @@
 package io.isthmus.linux;
 
+import io.isthmus.api.linux.HelperDaemon;
+import io.isthmus.api.linux.HelperStatus;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.MdnsReflector;
 import java.io.File;
@@ -23,8 +25,8 @@ import org.osgi.service.log.LoggerFactory;
  * to user avahi: one reflector per file system, so isthmus.service binds a private one there. A reflector that
  * cannot start fails the change (see ConfiguredDaemon).
  */
-@Component(service = MdnsReflector.class, configurationPid = LinuxConfig.PID)
-public class AvahiReflector implements MdnsReflector {
+@Component(service = {MdnsReflector.class, HelperDaemon.class}, configurationPid = LinuxConfig.PID)
+public class AvahiReflector implements MdnsReflector, HelperDaemon {
     private static final Pattern SERVICE_TYPE = Pattern.compile("_[A-Za-z0-9-]{1,63}\\._(tcp|udp)");
 
     private final ConfiguredDaemon daemon;
@@ -49,6 +51,11 @@ public class AvahiReflector implements MdnsReflector {
     public void reflect(List<String> interfaces, List<String> serviceTypes) throws KernelException {
         daemon.run(configuration(interfaces, serviceTypes), "avahi-daemon", List.of("-f", daemon.config().toString(),
                 "--no-drop-root", "--no-rlimits", "--no-chroot", "--no-proc-title"));
+    }
+
+    @Override
+    public HelperStatus status() {
+        return daemon.status("avahi-daemon");
     }
 
     /** avahi-daemon.conf for the reflector; empty (stop) with fewer than two interfaces or no types. */

@@ -35,6 +35,7 @@ final class ConfiguredDaemon {
     private final Logger log;
     private final Predicate<String> readyLine;
     private Optional<SupervisedProcess> running = Optional.empty();
+    private Optional<StartupWatch> watch = Optional.empty();
     private String runningConfig = "";
 
     ConfiguredDaemon(String name, ProcessRunner runner, Path config, Predicate<String> readyLine, Logger log) {
@@ -79,6 +80,7 @@ final class ConfiguredDaemon {
             throw new KernelException(name + ": interrupted while starting " + executable, e);
         }
         running = Optional.of(process);
+        this.watch = Optional.of(watch);
         runningConfig = text;
         log.info("{}: started with {}", name, config);
         return true;
@@ -90,7 +92,20 @@ final class ConfiguredDaemon {
             log.info("{}: stopped", name);
         });
         running = Optional.empty();
+        watch = Optional.empty();
         runningConfig = "";
+    }
+
+    /** Wanted (there is a configuration), running (its child is alive now), restarts, and the problem when not. */
+    synchronized io.isthmus.api.linux.HelperStatus status(String label) {
+        if (running.isEmpty()) {
+            return new io.isthmus.api.linux.HelperStatus(label, false, false, 0, Optional.empty());
+        }
+        boolean alive = running.get().process().isPresent();
+        int restarts = watch.map(StartupWatch::ends).orElse(0);
+        return new io.isthmus.api.linux.HelperStatus(label, true, alive, restarts, alive ? Optional.empty()
+                : Optional.of(name + " is not running (restarting with back-off): "
+                        + watch.map(StartupWatch::lastLines).orElse("")));
     }
 
     private void write(String text) throws KernelException {

@@ -1,5 +1,7 @@
 package io.isthmus.linux;
 
+import io.isthmus.api.linux.HelperDaemon;
+import io.isthmus.api.linux.HelperStatus;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.MulticastRoute;
 import io.isthmus.api.linux.MulticastRoutes;
@@ -26,8 +28,8 @@ import org.osgi.service.log.LoggerFactory;
  * names the control socket of an smcrouted started as root by the system (isthmus-smcroute.service), that
  * daemon: the configuration is written next to its socket and loaded with {@code smcroutectl reload}.
  */
-@Component(service = MulticastRoutes.class, configurationPid = LinuxConfig.PID)
-public class Smcroute implements MulticastRoutes {
+@Component(service = {MulticastRoutes.class, HelperDaemon.class}, configurationPid = LinuxConfig.PID)
+public class Smcroute implements MulticastRoutes, HelperDaemon {
     static final String SOCKET_PROPERTY = "isthmus.smcroute.socket";
     static final String READY_LINE = "Ready, waiting for client request";
 
@@ -37,6 +39,7 @@ public class Smcroute implements MulticastRoutes {
     private final Optional<Path> systemSocket;
     private final Logger log;
     private Optional<String> loaded = Optional.empty();
+    private Optional<String> reloadProblem = Optional.empty();
     private volatile List<MulticastRoute> current = List.of();
 
     @Activate
@@ -84,9 +87,12 @@ public class Smcroute implements MulticastRoutes {
         ProcessResult r = runner.exec("smcroutectl", List.of("-u", socket.toString(), "reload"), null);
         if (!r.ok()) {
             loaded = Optional.empty();
-            throw new KernelException("smcroute: the system's smcrouted does not answer on " + socket
-                    + " (is isthmus-smcroute.service running?): " + r.describe());
+            String problem = "smcroute: the system's smcrouted does not answer on " + socket
+                    + " (is isthmus-smcroute.service running?): " + r.describe();
+            reloadProblem = Optional.of(problem);
+            throw new KernelException(problem);
         }
+        reloadProblem = Optional.empty();
         loaded = Optional.of(text);
         log.info("smcroute: {} loaded into the system's smcrouted ({})", daemon.config(), socket);
     }
@@ -94,6 +100,17 @@ public class Smcroute implements MulticastRoutes {
     @Override
     public List<MulticastRoute> current() {
         return current;
+    }
+
+    @Override
+    public synchronized HelperStatus status() {
+        if (systemSocket.isEmpty()) {
+            return daemon.status("smcrouted");
+        }
+        boolean wanted = !current.isEmpty();
+        boolean answers = java.nio.file.Files.exists(systemSocket.get()) && reloadProblem.isEmpty();
+        return new HelperStatus("smcrouted (" + systemSocket.get() + ")", wanted, answers, 0,
+                wanted ? reloadProblem : Optional.empty());
     }
 
     /** The smcroute.conf for these routes; empty when there are none. Every name is validated first. */

@@ -7,7 +7,7 @@ import java.util.function.Predicate;
 
 /**
  * Watches a daemon's first run: done when it prints its ready line, failed (with its last lines) when it ends
- * first. Passes everything on to the daemon's usual handler.
+ * first; afterwards counts its ends (restarts). Passes everything on to the daemon's usual handler.
  */
 final class StartupWatch implements SupervisedProcess.Handler {
     private static final int KEEP = 4;
@@ -16,6 +16,7 @@ final class StartupWatch implements SupervisedProcess.Handler {
     private final Predicate<String> readyLine;
     private final Deque<String> last = new ArrayDeque<>();
     private final CompletableFuture<Void> result = new CompletableFuture<>();
+    private volatile int ends;
 
     StartupWatch(SupervisedProcess.Handler next, Predicate<String> readyLine) {
         this.next = next;
@@ -29,6 +30,9 @@ final class StartupWatch implements SupervisedProcess.Handler {
     @Override
     public void started() {
         next.started();
+        synchronized (last) {
+            last.clear(); // the lines of this run only
+        }
     }
 
     @Override
@@ -48,10 +52,18 @@ final class StartupWatch implements SupervisedProcess.Handler {
     @Override
     public void ended() {
         next.ended();
-        String lines;
+        ends++;
+        result.completeExceptionally(new IllegalStateException(lastLines()));
+    }
+
+    /** How often the daemon ended since it was started with this configuration. */
+    int ends() {
+        return ends;
+    }
+
+    String lastLines() {
         synchronized (last) {
-            lines = String.join(" | ", last);
+            return last.isEmpty() ? "ended without output" : String.join(" | ", last);
         }
-        result.completeExceptionally(new IllegalStateException(lines.isEmpty() ? "ended without output" : lines));
     }
 }
