@@ -174,6 +174,7 @@ public class DebianPackageIT {
             String smcroute = Files.readString(root.resolve("lib/systemd/system/isthmus-smcroute.service"));
             assertTrue(smcroute, unitValue(smcroute, "ExecStart").contains(" -p isthmus:isthmus"));
             assertEquals("isthmus", unitValue(smcroute, "Group"));
+            assertTrue(smcroute, List.of(unitValue(smcroute, "Conflicts").split(" ")).contains("smcroute.service"));
             assertEquals("0770", unitValue(smcroute, "RuntimeDirectoryMode"));
             String wrapper = Files.readString(root.resolve("usr/bin/isthmus"));
             assertTrue(wrapper, wrapper.contains("-Disthmus.smcroute.socket=/run/isthmus-smcroute/smcroute.sock"));
