@@ -320,6 +320,22 @@ public class UnprivilegedGatewayIT {
             assertTrue(bad + " in\n" + transcript, !transcript.contains(bad));
         }
 
+        // the provisioned document ran once: the next boot runs the committed generation, no boot file
+        gateway.close();
+        gateway = startAsInstalled(Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.smcroute.socket=" + smcrouteSocket));
+        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
+        com.fasterxml.jackson.databind.JsonNode[] again = new com.fasterxml.jackson.databind.JsonNode[1];
+        assertTrue("status after the restart: " + again[0], Lab.within(Duration.ofSeconds(45), () -> {
+            try {
+                again[0] = watcher.request(device, "status", Map.of(), Duration.ofSeconds(5)).path("body");
+                return again[0].path("management").path("connected").asBoolean();
+            } catch (Exception e) {
+                return false;
+            }
+        }) >= 0);
+        assertTrue(again[0].toString(), again[0].path("bootFile").isNull());
+        assertEquals(again[0].toString(), 1, again[0].path("generation").path("number").asInt());
+
         // a helper that dies and cannot start again is a problem in status, not a silent retry: the reflector's
         // run dir (in the gateway's mount namespace) made unwritable, then the reflector killed
         Path avahiRun = Path.of("/proc/" + gateway.pid() + "/root/run/avahi-daemon");
