@@ -137,6 +137,12 @@ public class DebianPackageIT {
             assertEquals(List.of(), unitValues(unit, "ProtectKernelTunables"));
             assertEquals(List.of(), unitValues(unit, "MemoryDenyWriteExecute"));
             assertEquals("+/usr/lib/isthmus/isthmus-preflight", unitValue(unit, "ExecStartPre"));
+            // an OutOfMemoryError ends the JVM, so that Restart=on-failure restarts it
+            for (String profile : Distribution.profiles()) {
+                String options = Files.readString(root.resolve("opt/isthmus/" + profile + "/etc/jvm.options"));
+                assertTrue(profile + ": " + options, options.lines().anyMatch(l -> l.strip().equals(
+                        "-XX:+ExitOnOutOfMemoryError")));
+            }
         });
     }
 
