@@ -277,7 +277,9 @@ public class UnprivilegedGatewayIT {
         Path from = Files.createDirectories(work.resolve("etc/isthmus/provision"));
         Files.writeString(from.resolve("provision.json"),
                 "{\"deviceId\": \"" + device + "\", \"brokers\": [\"" + broker + "\"]}");
-        Files.writeString(from.resolve("network.json"), MulticastSystemIT.document("", MulticastSystemIT.MULTICAST));
+        // with ICMP probes of the lab's internet host: ping as the user (CAP_NET_RAW)
+        Files.writeString(from.resolve("network.json"), MulticastSystemIT.document("", MulticastSystemIT.MULTICAST
+                + ",\n\"uplink\": {\"probe\": {\"targets\": [\"" + lab.get("INET_PROBE_ADDR") + "\"]}}"));
         Lab.Result provisioned = Lab.run(List.of(Distribution.root().resolve("distribution/target/isthmus-" + PROFILE
                 + "/bin/isthmus").toString(), "provision", "--from", from.toString(), "--etc",
                 work.resolve("etc/isthmus").toString(), "--state", state.toString(), "--user", USER, "--group", GROUP),
@@ -310,6 +312,25 @@ public class UnprivilegedGatewayIT {
                 assertTrue(port.toString(), port.path("problem").isNull() || port.path("problem").asText().isEmpty());
             }
         }
+        // ping probes (CAP_NET_RAW) find the uplink up, with a round-trip time
+        com.fasterxml.jackson.databind.JsonNode[] uplink = new com.fasterxml.jackson.databind.JsonNode[1];
+        com.fasterxml.jackson.databind.JsonNode[] uplinks = new com.fasterxml.jackson.databind.JsonNode[1];
+        long upAfter = Lab.within(Duration.ofSeconds(30), () -> {
+            try {
+                uplinks[0] = watcher.request(device, "status", Map.of(), Duration.ofSeconds(5)).path("body")
+                        .path("uplinks");
+                for (com.fasterxml.jackson.databind.JsonNode u : uplinks[0].path("uplinks")) {
+                    if (u.path("port").asText().equals("eth0")) {
+                        uplink[0] = u;
+                    }
+                }
+            } catch (Exception e) {
+                return false;
+            }
+            return uplink[0] != null && uplink[0].path("health").asText().equalsIgnoreCase("up")
+                    && uplink[0].path("rttMs").isNumber();
+        });
+        assertTrue("eth0 up by its probes: " + uplinks[0], upAfter >= 0);
         assertEquals(body.path("helpers").toString(), 2, body.path("helpers").size());
         for (com.fasterxml.jackson.databind.JsonNode helper : body.path("helpers")) {
             assertTrue(helper.toString(), helper.path("wanted").asBoolean() && helper.path("running").asBoolean()
