@@ -25,7 +25,8 @@ import org.junit.rules.Timeout;
 
 /**
  * The packaged tree run the way isthmus.service runs it, in a lab namespace: as an unprivileged user ({@code nobody})
- * with only the unit's ambient capabilities (CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE), no new privileges;
+ * with only the unit's ambient capabilities (CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE), no new privileges,
+ * the unit's system call filter (@system-service, EPERM otherwise; lab-tools/syscall-filter.py with libseccomp);
  * smcrouted started as root and dropping to that user as isthmus-smcroute.service does; a private
  * /run/avahi-daemon owned by avahi bound in a mount namespace of its own, as the unit's BindPaths= does; and a
  * datagram socket standing in for systemd's NOTIFY_SOCKET (socat; there is no systemd on the build machine).
@@ -35,6 +36,12 @@ public class UnprivilegedGatewayIT {
     static final String USER = "nobody";
     static final String GROUP = "nogroup";
     static final String CAPS = "+net_admin,+net_raw,+net_bind_service";
+    /**
+     * The unit's SystemCallFilter=@system-service with SystemCallErrorNumber=EPERM, applied with libseccomp (there
+     * is no systemd to do it here): the JVM and every helper it starts run under it.
+     */
+    static final List<String> SYSCALL_FILTER = List.of("/usr/bin/python3",
+            MulticastSystemIT.TOOLS.resolve("syscall-filter.py").toString(), "@system-service", "--");
 
     @Rule
     public Timeout timeout = Timeout.seconds(240);
@@ -148,6 +155,7 @@ public class UnprivilegedGatewayIT {
         prefix.addAll(List.of("unshare", "-m", "sh", "-c", "mount --bind " + avahiRun + " /run/avahi-daemon && exec \"$@\"",
                 "sh", "setpriv", "--reuid=" + USER, "--regid=" + GROUP, "--clear-groups", "--inh-caps=" + CAPS,
                 "--ambient-caps=" + CAPS, "--bounding-set=-all," + CAPS, "--no-new-privs", "--"));
+        prefix.addAll(SYSCALL_FILTER);
         return GatewayProcess.start(prefix, PROFILE, Optional.of(doc), state, env);
     }
 
@@ -183,6 +191,7 @@ public class UnprivilegedGatewayIT {
         assertEquals("0000000000003400", procStatus(pid, "CapEff"));
         assertEquals("0000000000003400", procStatus(pid, "CapBnd"));
         assertEquals("1", procStatus(pid, "NoNewPrivs"));
+        assertEquals("seccomp filter mode, as SystemCallFilter= gives it", "2", procStatus(pid, "Seccomp"));
 
         // DHCP lease on the uplink (udhcpc as the user)
         assertTrue(gateway.transcript(), Lab.within(Duration.ofSeconds(30), () -> FirewallSystemIT.quietly(
@@ -260,6 +269,7 @@ public class UnprivilegedGatewayIT {
         prefix.addAll(List.of("unshare", "-m", "sh", "-c", setup, "sh", "setpriv", "--reuid=" + USER,
                 "--regid=" + GROUP, "--clear-groups", "--inh-caps=" + CAPS, "--ambient-caps=" + CAPS,
                 "--bounding-set=-all," + CAPS, "--no-new-privs", "--"));
+        prefix.addAll(SYSCALL_FILTER);
         return GatewayProcess.start(prefix, PROFILE, Optional.empty(), state, env);
     }
 
