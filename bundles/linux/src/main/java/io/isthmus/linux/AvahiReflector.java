@@ -1,5 +1,7 @@
 package io.isthmus.linux;
 
+import io.isthmus.api.linux.HelperDaemon;
+import io.isthmus.api.linux.HelperStatus;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.MdnsReflector;
 import java.io.File;
@@ -18,11 +20,13 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * MdnsReflector with avahi-daemon's reflector: its own configuration file, no D-Bus ({@code enable-dbus=no}),
  * no publishing of its own, only the given interfaces and service types ({@code reflect-filters}). It runs as
- * root without chroot or rlimits, so it works inside a network namespace. avahi-daemon keeps its PID file in
- * /run/avahi-daemon whatever the configuration says: one reflector per file system.
+ * root, or as the service user, without chroot or rlimits, so it works inside a network namespace. avahi-daemon
+ * keeps its PID file in /run/avahi-daemon whatever the configuration says, and insists that the directory belongs
+ * to user avahi: one reflector per file system, so isthmus.service binds a private one there. A reflector that
+ * cannot start fails the change (see ConfiguredDaemon).
  */
-@Component(service = MdnsReflector.class, configurationPid = LinuxConfig.PID)
-public class AvahiReflector implements MdnsReflector {
+@Component(service = {MdnsReflector.class, HelperDaemon.class}, configurationPid = LinuxConfig.PID)
+public class AvahiReflector implements MdnsReflector, HelperDaemon {
     private static final Pattern SERVICE_TYPE = Pattern.compile("_[A-Za-z0-9-]{1,63}\\._(tcp|udp)");
 
     private final ConfiguredDaemon daemon;
@@ -35,7 +39,8 @@ public class AvahiReflector implements MdnsReflector {
     }
 
     AvahiReflector(ProcessRunner runner, Path dir, Logger log) {
-        this.daemon = new ConfiguredDaemon("mdns-reflector", runner, dir.resolve("avahi-daemon.conf"), log);
+        this.daemon = new ConfiguredDaemon("mdns-reflector", runner, dir.resolve("avahi-daemon.conf"),
+                line -> line.contains("Server startup complete"), log);
     }
 
     @Deactivate
@@ -47,6 +52,11 @@ public class AvahiReflector implements MdnsReflector {
     public void reflect(List<String> interfaces, List<String> serviceTypes) throws KernelException {
         daemon.run(configuration(interfaces, serviceTypes), "avahi-daemon", List.of("-f", daemon.config().toString(),
                 "--no-drop-root", "--no-rlimits", "--no-chroot", "--no-proc-title"));
+    }
+
+    @Override
+    public HelperStatus status() {
+        return daemon.status("avahi-daemon");
     }
 
     /** avahi-daemon.conf for the reflector; empty (stop) with fewer than two interfaces or no types. */

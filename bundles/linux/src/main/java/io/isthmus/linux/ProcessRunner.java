@@ -24,6 +24,8 @@ final class ProcessRunner {
     static final List<Path> SEARCH_PATH = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"),
             Path.of("/bin"));
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);
+    static final java.util.Set<String> SYSTEMD_ONLY = java.util.Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC",
+            "WATCHDOG_PID");
 
     private final Namespace namespace;
     private final Duration timeout;
@@ -120,7 +122,11 @@ final class ProcessRunner {
     private Process start(List<String> argv, boolean mergeStderr) throws KernelException {
         started.incrementAndGet();
         try {
-            return new ProcessBuilder(argv).redirectErrorStream(mergeStderr).start();
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(mergeStderr);
+            // systemd's notify socket is the launcher's: a child that speaks sd_notify (avahi-daemon does) must
+            // not report to the gateway's unit
+            pb.environment().keySet().removeAll(SYSTEMD_ONLY);
+            return pb.start();
         } catch (IOException e) {
             throw new KernelException(String.join(" ", argv) + " cannot start: " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +19,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The gateway's resolv.conf: {@code /run/isthmus/resolv.conf} unless the framework (or system) property
  * {@value #PATH_PROPERTY} names another file (the lab gives every gateway its own). Written atomically and
- * only when the servers change.
+ * only when the servers change, readable by everyone whatever the service's umask: on an installed gateway
+ * /etc/resolv.conf is a symbolic link to it, and every program on the box resolves through it.
  */
 @Component(service = Resolver.class)
 public class ResolvConf implements Resolver {
@@ -48,6 +50,7 @@ public class ResolvConf implements Resolver {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new KernelException(file + ": cannot write resolver configuration: " + e.getMessage(), e);

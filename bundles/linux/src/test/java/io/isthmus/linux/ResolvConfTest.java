@@ -25,6 +25,18 @@ class ResolvConfTest {
         assertEquals(servers, r.nameservers());
     }
 
+    /** /etc/resolv.conf links here: every program reads it, whatever the service's umask or a leftover temp file. */
+    @Test
+    void readableByEveryone() throws Exception {
+        Path file = dir.resolve("resolv.conf");
+        Files.writeString(dir.resolve("resolv.conf.tmp"), "left over by a crash");
+        Files.setPosixFilePermissions(dir.resolve("resolv.conf.tmp"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        new ResolvConf(file).setNameservers(List.of(Ipv4Address.parse("203.0.113.53").orElseThrow()));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(file)));
+    }
+
     @Test
     void sameServersTwiceDoesNotRewrite() throws Exception {
         Path file = dir.resolve("resolv.conf");

@@ -2,6 +2,8 @@ package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ApplyResult;
 import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.linux.HelperDaemon;
+import io.isthmus.api.linux.HelperStatus;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.net.PortDriver;
@@ -55,6 +57,11 @@ public class StatusCommand implements CommandHandler {
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + CommandHandler.COMMAND + "=diag.firewall)")
     private volatile CommandHandler firewall;
 
+    /** Helper daemons (smcrouted, avahi-daemon): a wanted one that is not running is a problem status shows. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<HelperDaemon> helpers;
+
     @Activate
     public StatusCommand(BundleContext context, @Reference(name = "agent") AgentStatus agent) {
         this.context = context;
@@ -82,7 +89,26 @@ public class StatusCommand implements CommandHandler {
         body.put("management", agent.describe());
         body.put("stateDir", stateDir());
         body.put("firewall", conduitCounters());
+        body.put("helpers", helpers());
         return Replies.ok(body);
+    }
+
+    private List<Map<String, Object>> helpers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<HelperDaemon> hs = helpers;
+        if (hs != null) {
+            for (HelperDaemon h : hs) {
+                HelperStatus st = h.status();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", st.name());
+                m.put("wanted", st.wanted());
+                m.put("running", st.running());
+                m.put("restarts", st.restarts());
+                m.put("problem", st.problem().orElse(null));
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /**

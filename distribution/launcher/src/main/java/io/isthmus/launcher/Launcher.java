@@ -2,6 +2,9 @@ package io.isthmus.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +34,23 @@ final class Launcher {
     private final long startMillis;
 
     private final Optional<Distribution> distribution;
+    private final Map<String, String> env;
 
     Launcher(PrintStream out, PrintStream err) {
-        this(out, err, Optional.empty());
+        this(out, err, Optional.empty(), System.getenv());
     }
 
     /** With a given distribution instead of the one bin/isthmus names (tests). */
     Launcher(PrintStream out, PrintStream err, Optional<Distribution> distribution) {
+        this(out, err, distribution, System.getenv());
+    }
+
+    /** With a given environment: {@code NOTIFY_SOCKET}, {@code WATCHDOG_USEC} (tests). */
+    Launcher(PrintStream out, PrintStream err, Optional<Distribution> distribution, Map<String, String> env) {
         this.out = out;
         this.err = err;
         this.distribution = distribution;
+        this.env = env;
         this.startMillis = processStart();
     }
 
@@ -57,26 +67,42 @@ final class Launcher {
     }
 
     int run(String[] args) {
+        if (args.length > 0 && args[0].equals("provision")) {
+            return provision(args);
+        }
         Options options;
         LaunchPlan plan;
         Distribution dist;
         StateDir state;
+        Optional<SystemdNotify> notify;
         try {
             options = Options.parse(args);
+            notify = SystemdNotify.fromEnvironment(env, ProcessHandle.current().pid());
             dist = distribution.isPresent() ? distribution.get() : Distribution.locate();
             plan = LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(),
                     options.shell() ? List.of("shell") : List.of());
             state = StateDir.open(options.state());
+            // first boot after provisioning: the provisioned document is the boot file, once
+            Path provisioned = Provisioning.pendingDocument(options.state());
+            if (options.config().isEmpty() && Files.isRegularFile(provisioned)) {
+                options = new Options(Optional.of(provisioned), options.state(), options.shell());
+            }
         } catch (LaunchException e) {
             err.println("isthmus: " + e.getMessage());
             return 2;
         }
-        return boot(options, plan, dist, state);
+        try {
+            return boot(options, plan, dist, state, notify);
+        } finally {
+            notify.ifPresent(SystemdNotify::close);
+        }
     }
 
-    private int boot(Options options, LaunchPlan plan, Distribution dist, StateDir state) {
+    private int boot(Options options, LaunchPlan plan, Distribution dist, StateDir state,
+            Optional<SystemdNotify> notify) {
         Framework framework = null;
         boolean ready = false;
+        Optional<LivenessWatchdog> watchdog = Optional.empty();
         try {
             state.prepare();
             framework = new FrameworkFactory().newFramework(frameworkProperties(options, plan, dist, state));
@@ -100,7 +126,7 @@ final class Launcher {
                 out.printf("isthmus: bundles: %d installed, %d updated, %d removed, %d kept%n", outcome.installed(),
                         outcome.updated(), outcome.uninstalled(), outcome.kept());
             }
-            installStopHook(framework);
+            installStopHook(framework, notify);
             framework.start();
             Map<String, Object> result = awaitReadiness(framework, readiness);
             watcher.remove();
@@ -115,9 +141,21 @@ final class Launcher {
             if (!String.valueOf(message).isEmpty()) {
                 err.println("isthmus: " + message);
             }
-            out.printf("ready: %d bundles active in %d ms%n", activeBundles(framework),
+            String line = String.format("ready: %d bundles active in %d ms", activeBundles(framework),
                     System.currentTimeMillis() - startMillis);
+            out.println(line);
             out.flush();
+            if (notify.isPresent()) {
+                // systemd learns it exactly when the ready: line is printed
+                notify.get().send("READY=1\nSTATUS=" + line);
+                org.osgi.framework.BundleContext system = framework.getBundleContext();
+                watchdog = notify.get().watchdog().map(interval -> {
+                    LivenessWatchdog w = new LivenessWatchdog(system, notify.get(), err);
+                    w.start(interval);
+                    return w;
+                });
+            }
+            markApplied(options);
             framework.waitForStop(0);
             return 0;
         } catch (LaunchException e) {
@@ -130,10 +168,38 @@ final class Launcher {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            watchdog.ifPresent(LivenessWatchdog::close);
             if (!ready) {
                 stopQuietly(framework);
                 state.restore();
             }
+        }
+    }
+
+    /** The provisioned document was the boot file and has been handled (committed or reported): not again. */
+    private void markApplied(Options options) {
+        Path provisioned = Provisioning.pendingDocument(options.state());
+        if (options.config().equals(Optional.of(provisioned))) {
+            try {
+                Files.move(provisioned, provisioned.resolveSibling("network.json.applied"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                err.println("isthmus: " + provisioned + ": cannot mark applied: " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@code isthmus provision}: check the provisioning set, then install it; one line either way. */
+    private int provision(String[] args) {
+        try {
+            Provisioning.Options o = Provisioning.Options.parse(args);
+            Distribution dist = distribution.isPresent() ? distribution.get() : Distribution.locate();
+            Provisioning p = new Provisioning(o, dist.defaultDocument());
+            out.println("isthmus: " + p.install(p.check()));
+            return 0;
+        } catch (LaunchException e) {
+            err.println("isthmus: provision: " + e.getMessage());
+            return 2;
         }
     }
 
@@ -187,9 +253,21 @@ final class Launcher {
         return p;
     }
 
-    /** SIGTERM: stop the framework (bundles deactivate, caches flush) and let the JVM exit within 5 s. */
-    private static void installStopHook(Framework framework) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(framework), "isthmus-stop"));
+    /**
+     * SIGTERM: stop the framework (bundles deactivate, caches flush) and let the JVM exit within 5 s; under
+     * systemd say {@code STOPPING=1} first.
+     */
+    private static void installStopHook(Framework framework, Optional<SystemdNotify> notify) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            notify.ifPresent(n -> {
+                try {
+                    n.send("STOPPING=1");
+                } catch (IOException e) {
+                    // systemd is going away too; nothing to tell
+                }
+            });
+            stopQuietly(framework);
+        }, "isthmus-stop"));
     }
 
     private static void stopQuietly(Framework framework) {

@@ -6,7 +6,8 @@ import java.util.Optional;
 /** {@code isthmus run [--config FILE] [--state DIR] [--shell]}. */
 record Options(Optional<Path> config, Path state, boolean shell) {
     static final Path DEFAULT_STATE = Path.of("/var/lib/isthmus");
-    static final String USAGE = "usage: isthmus run [--config FILE] [--state DIR] [--shell]";
+    static final String USAGE = "usage: isthmus run [--config FILE] [--state DIR] [--shell] | isthmus provision "
+            + "[--from DIR] [--etc DIR] [--state DIR] [--user NAME] [--group NAME]";
 
     static Options parse(String[] args) throws LaunchException {
         if (args.length == 0 || !args[0].equals("run")) {
