@@ -172,11 +172,16 @@ class IpKernelSystemTest {
     }
 
     @Test
-    void carrierFollowsThePeer() throws KernelException {
+    void carrierFollowsThePeer() throws KernelException, InterruptedException {
         kernel.apply(List.of(new KernelChange.SetLink("va", Optional.of(true), Optional.empty(), Optional.empty())));
         assertTrue(link("va").adminUp());
         assertFalse(link("va").carrier(), "peer vb is down");
         kernel.apply(List.of(new KernelChange.SetLink("vb", Optional.of(true), Optional.empty(), Optional.empty())));
+        // the kernel's link watch reports the carrier asynchronously (within a second; later on a loaded machine)
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!link("va").carrier() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // polling the kernel's own state, bounded
+        }
         assertTrue(link("va").carrier());
         assertEquals("UP", link("va").operState());
     }
