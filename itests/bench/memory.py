@@ -100,11 +100,15 @@ def measure(lab_id, home, work, features):
         m = re.search(r"Total\s+\d+\s+(\d+)", hist)
         info = jcmd(gw.proc.pid, "GC.heap_info")
         committed = sum(int(k) for k in re.findall(r"total (\d+)K", info))
+        meta = re.search(r"Metaspace\s+used (\d+)K", info)
+        classes = re.search(r"(\d+)\s+\d+\s+java\.lang\.Class ", hist)
         with open(f"/proc/{gw.proc.pid}/status") as f:
             rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
         problems = [l.strip() for l in gw.lines if " ERROR " in l][:3]
         return {"ready_ms": round(ready_ms), "live_heap_mib": round(int(m.group(1)) / 2**20, 1) if m else None,
                 "heap_committed_mib": round(committed / 1024, 1), "rss_mib": round(rss / 1024, 1),
+                "metaspace_mib": round(int(meta.group(1)) / 1024, 1) if meta else None,
+                "classes": int(classes.group(1)) if classes else None,
                 "errors": problems}
     finally:
         gw.stop()
@@ -150,20 +154,21 @@ def main():
                 rows[name] = {"failed": runs[0]["failed"]}
                 continue
             rows[name] = {k: statistics.median(r[k] for r in ok) for k in
-                          ("ready_ms", "live_heap_mib", "heap_committed_mib", "rss_mib")}
+                          ("ready_ms", "live_heap_mib", "heap_committed_mib", "rss_mib", "metaspace_mib", "classes")}
             rows[name]["errors"] = ok[0]["errors"]
         result["profiles"][profile] = {"jvm": jvm, "features": full, "variants": rows, "all": samples}
         base = rows["(all)"]
-        md += (f"\n### {profile} (`{jvm}`)\n\n| variant | live heap (MiB) | heap committed (MiB) | RSS (MiB) | "
-               f"feature's cost: live heap / RSS (MiB) | ready (ms) |\n|---|---|---|---|---|---|\n")
+        md += (f"\n### {profile} (`{jvm}`)\n\n| variant | live heap (MiB) | heap committed (MiB) | metaspace (MiB) | "
+               f"classes | RSS (MiB) | feature's cost: live heap / metaspace / RSS (MiB) | ready (ms) |\n"
+               f"|---|---|---|---|---|---|---|---|\n")
         for name, r in rows.items():
             if "failed" in r:
-                md += f"| {name} | failed: {r['failed'][-150:]!r} | | | | |\n"
+                md += f"| {name} | failed: {r['failed'][-150:]!r} | | | | | | |\n"
                 continue
-            cost = "" if name == "(all)" or "failed" in base else \
-                f"{round(base['live_heap_mib'] - r['live_heap_mib'], 1)} / {round(base['rss_mib'] - r['rss_mib'], 1)}"
-            md += (f"| {name} | {r['live_heap_mib']} | {r['heap_committed_mib']} | {r['rss_mib']} | {cost} | "
-                   f"{r['ready_ms']} |\n")
+            cost = "" if name == "(all)" or "failed" in base else " / ".join(
+                str(round(base[k] - r[k], 1)) for k in ("live_heap_mib", "metaspace_mib", "rss_mib"))
+            md += (f"| {name} | {r['live_heap_mib']} | {r['heap_committed_mib']} | {r['metaspace_mib']} | "
+                   f"{r['classes']} | {r['rss_mib']} | {cost} | {r['ready_ms']} |\n")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "memory.json"), "w") as f:
         json.dump(result, f, indent=2)

@@ -2,6 +2,7 @@ package io.isthmus.firewall;
 
 import static io.isthmus.firewall.Nft.F;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +34,7 @@ final class ConduitSets {
     /** What conduits must share to share a set. */
     record Shape(String chain, Set<String> from, Set<String> to, String protocol, boolean sources, boolean ports) {
         /** The shape of a conduit that can join a set, if any. */
+        /** {@code from} and {@code to}: sorted sets of port names. */
         static Optional<Shape> of(String chain, Set<String> from, Set<String> to, Conduit c) {
             boolean ports = !c.ports().isEmpty() && !c.protocol().equals("any") && !c.protocol().equals("icmp");
             boolean sources = !c.sources().isEmpty();
@@ -42,7 +44,8 @@ final class ConduitSets {
             if ((long) Math.max(1, c.sources().size()) * (ports ? c.ports().size() : 1) > MAX_ELEMENTS_PER_CONDUIT) {
                 return Optional.empty();
             }
-            return Optional.of(new Shape(chain, new TreeSet<>(from), new TreeSet<>(to), c.protocol(), sources, ports));
+            // the plan hands the same sorted set for the same zone: equal shapes compare by identity
+            return Optional.of(new Shape(chain, from, to, c.protocol(), sources, ports));
         }
     }
 
@@ -142,8 +145,8 @@ final class ConduitSets {
             boolean first = true;
             for (Member m : members) {
                 // by hand, not a tree per element: 10,000 elements are most of a large plan's time
-                String comment = ",\"comment\":" + F.textNode(Nft.comment(FirewallPlan.conduitComment(m.index(),
-                        m.conduit()))) + "}}";
+                String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(
+                        Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit())))) + "\"}}";
                 for (Element e : m.elements()) {
                     out.append(first ? "{\"elem\":{\"val\":" : ",{\"elem\":{\"val\":");
                     value(out, e);

@@ -10,7 +10,9 @@ import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.firewall.Zones;
 import io.isthmus.api.net.PortRole;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,6 +60,9 @@ final class FirewallPlan {
      * a table of 10,000 rules take seconds to load (the kernel names anonymous sets by scanning the others).
      */
     private final Map<Set<String>, String> interfaceSets = new LinkedHashMap<>();
+    /** Each zone reference's ports, sorted, resolved once per plan: 10,000 conduits name a handful of zones. */
+    private final Map<String, Set<String>> zones = new HashMap<>();
+    private static final Set<String> NO_PORTS = new TreeSet<>();
 
     private FirewallPlan() {
     }
@@ -166,14 +171,14 @@ final class FirewallPlan {
     }
 
     private void conduit(NetworkDocument doc, int index, Conduit c) {
-        Set<String> from = Zones.ports(doc, c.from());
+        Set<String> from = zone(doc, c.from());
         boolean toGateway = c.to().equals(Zones.GATEWAY);
-        Set<String> to = Zones.ports(doc, c.to());
+        Set<String> to = zone(doc, c.to());
         if (from.isEmpty() || (!toGateway && to.isEmpty())) {
             return; // a zone without ports: nothing can match
         }
         String chain = toGateway ? INPUT : FORWARD;
-        Optional<ConduitSets.Shape> shape = ConduitSets.Shape.of(chain, from, toGateway ? Set.of() : to, c);
+        Optional<ConduitSets.Shape> shape = ConduitSets.Shape.of(chain, from, toGateway ? NO_PORTS : to, c);
         if (shape.isPresent() && run.isPresent() && run.get().offer(shape.get(), index, c)) {
             return;
         }
@@ -186,6 +191,10 @@ final class FirewallPlan {
             }
         }
         conduitRule(index, c, from, toGateway, to);
+    }
+
+    private Set<String> zone(NetworkDocument doc, String ref) {
+        return zones.computeIfAbsent(ref, r -> Collections.unmodifiableSet(new TreeSet<>(Zones.ports(doc, r))));
     }
 
     /** A run long enough becomes one set and one rule; a shorter one a rule per conduit, as written. */

@@ -91,7 +91,7 @@ public class FirewallReconciler implements SectionApplier {
     @Override
     public List<String> preview(NetworkDocument doc) throws ApplyException {
         return worker.call(() -> {
-            Ruleset r = FirewallPlan.of(doc);
+            Ruleset r = plan(doc); // kept: the apply that follows a preview is usually of the same document
             boolean same = applied.map(a -> a.digest().equals(r.digest())).orElse(false);
             return same ? List.<String>of() : List.of("replace table inet " + Nft.TABLE + " with " + r);
         }, APPLY_TIMEOUT);
