@@ -5,8 +5,9 @@ target/bench/memory.json.
 
 A variant without a feature is a temporary copy of the profile (etc/profile.json with that feature left out of
 its list) next to the same system/, features/ and lib/: the launcher starts exactly the profile's features.
-core and config are needed by every variant and are not removed; a variant the launcher refuses (a feature
-another needs) is reported as such.
+core and config are needed by every variant and are not removed; "(core+config only)" is the floor: the JVM,
+Felix, SCR, the runtime and the config engine. A variant the launcher refuses (a feature another needs) is
+reported as such; lines saying the document was rejected or rolled back are kept with the figures.
 
 Per variant and run: the gateway starts in the lab's gw namespace with the lab document (two uplinks with
 default probes, a DMZ and an offline port, a static route, three conduits, a port forward, a multicast flow),
@@ -16,7 +17,8 @@ reaches `ready:`, applies the document and idles 5 s; then
   RSS        = VmRSS of /proc/<pid>/status (the JVM only; its short-lived children are not resident).
 Costs of a feature = the full variant's figure minus the figure without it (medians).
 
-Usage: itests/bench/memory.py [--runs 3] [--profiles x86-industrial,arm-compact] [--out target/bench]
+Usage: itests/bench/memory.py [--runs 3] [--profiles x86-industrial,arm-compact] [--only -firewall,...]
+                              [--out target/bench]
 """
 import argparse
 import copy
@@ -48,6 +50,8 @@ def document(features):
     """The lab document, with only the sections the variant has a bundle for (a section without its bundle is
     rejected)."""
     doc = copy.deepcopy(DOC)
+    for port in doc["ports"].values():
+        port.setdefault("kind", "ethernet")  # arm-compact's profile has no eth2: the lab's ports are all veths
     if "firewall" in features:
         doc["firewall"] = FIREWALL
     if "multicast" in features:
@@ -104,7 +108,8 @@ def measure(lab_id, home, work, features):
         classes = re.search(r"(\d+)\s+\d+\s+java\.lang\.Class ", hist)
         with open(f"/proc/{gw.proc.pid}/status") as f:
             rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-        problems = [l.strip() for l in gw.lines if " ERROR " in l][:3]
+        problems = [l.strip()[:300] for l in gw.lines
+                    if " ERROR " in l or "rejected" in l or "rolled back" in l][:3]
         return {"ready_ms": round(ready_ms), "live_heap_mib": round(int(m.group(1)) / 2**20, 1) if m else None,
                 "heap_committed_mib": round(committed / 1024, 1), "rss_mib": round(rss / 1024, 1),
                 "metaspace_mib": round(int(meta.group(1)) / 1024, 1) if meta else None,
@@ -119,6 +124,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--profiles", default="x86-industrial,arm-compact")
     ap.add_argument("--out", default=os.path.join(ROOT, "target", "bench"))
+    ap.add_argument("--only", default="", help="variants to measure besides (all), e.g. -firewall,-mgmt")
     args = ap.parse_args()
     result = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "runs": args.runs, "profiles": {}}
     md = (f"Memory per feature (lab, real document applied), {result['date']}, {result['cpus']} CPUs, "
@@ -133,13 +139,16 @@ def main():
         for feat in full:
             if feat not in REQUIRED:
                 variants["-" + feat] = [f for f in full if f != feat]
+        variants["(core+config only)"] = [f for f in full if f in REQUIRED]
+        if args.only:
+            variants = {k: v for k, v in variants.items() if k in args.only.split(",") or k == "(all)"}
         samples = {v: [] for v in variants}
         for _ in range(args.runs):
             work = tempfile.mkdtemp(prefix="isthmus-memory-bench-")
             lab_id = sh(LAB, "up", "--owner", str(os.getpid())).strip().splitlines()[-1]
             try:
                 for name, feats in variants.items():
-                    v = variant(home, work, name.strip("()-") or "all", feats)
+                    v = variant(home, work, re.sub(r"[^a-z]+", "_", name).strip("_"), feats)
                     try:
                         samples[name].append(measure(lab_id, v, work, feats))
                     except Exception as e:  # noqa: BLE001 - reported in the table
