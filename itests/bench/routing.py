@@ -44,12 +44,13 @@ def sh(*cmd):
 
 
 class Gateway:
-    def __init__(self, lab_id, state, doc, java_opts=""):
+    def __init__(self, lab_id, state, doc, java_opts="", prefix=()):
+        """prefix: argv the gateway's command is run under (e.g. a private mount namespace)."""
         self.lines = []
         self.t0 = time.monotonic()
         env = dict(os.environ, ISTHMUS_JAVA_OPTS="-Disthmus.resolv.conf=" + os.path.join(state, "resolv.conf")
                    + (" " + java_opts if java_opts else ""))
-        self.proc = subprocess.Popen(["ip", "netns", "exec", f"isl-{lab_id}-gw", os.path.join(HOME, "bin", "isthmus"),
+        self.proc = subprocess.Popen(list(prefix) + ["ip", "netns", "exec", f"isl-{lab_id}-gw", os.path.join(HOME, "bin", "isthmus"),
                                       "run", "--config", doc, "--state", os.path.join(state, "s")],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.ready_at = None

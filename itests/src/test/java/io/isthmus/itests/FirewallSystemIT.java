@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -250,6 +251,49 @@ public class FirewallSystemIT {
         assertEquals("nft events during a no-op re-apply", "", Files.readString(events).strip());
         assertTrue(gateway.transcript(), gateway.awaitOutput("already in force; adopted", Duration.ofSeconds(1)));
         assertEquals(before, ruleset());
+    }
+
+    /**
+     * 40 conduits of one shape (the DMZ host to one OT port each) become one rule and a set whose elements count per
+     * conduit; a 41st that overlaps them (a range from the whole DMZ) keeps its own rule after the set. Only their
+     * ports pass, each conduit's element counts its own connection, and counters moving is not drift.
+     */
+    @Test
+    public void aRunOfConduitsBecomesOneCountedSetAndOnlyItsFlowsPass() throws Exception {
+        List<String> conduits = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            conduits.add("{\"from\": \"dmz\", \"to\": \"offline\", \"protocol\": \"tcp\", \"ports\": [" + (20000 + i)
+                    + "], \"sources\": [\"" + DMZ_HOST + "/32\"]}");
+        }
+        conduits.add("{\"from\": \"dmz\", \"to\": \"offline\", \"protocol\": \"tcp\", \"ports\": [\"20030-20100\"], "
+                + "\"sources\": [\"192.168.50.0/24\"]}");
+        startSettled(document("\"firewall\": {\"conduits\": [" + String.join(", ", conduits) + "]}"));
+        String table = ruleset();
+        assertTrue(table, table.contains("set conduits0") && table.contains("comment \"conduit 39: dmz -> offline"));
+        assertTrue(table, table.contains("comment \"conduit 40: dmz -> offline tcp 20030-20100\""));
+        for (int port : List.of(20005, 20039, 20050, 20200)) {
+            traffic.tcpListener("ot", OT_HOST, port, work.resolve("ot" + port + ".log"));
+        }
+        assertTrue("the listeners are up", Lab.within(Duration.ofSeconds(5), () -> quietly(() -> lab.exec("ot", "ss",
+                "-ltn").out().contains(":20200 "))) >= 0);
+        assertTrue("conduit 5 (in the set)", traffic.tcp("dmz", OT_HOST, 20005));
+        assertTrue("conduit 39 (in the set)", traffic.tcp("dmz", OT_HOST, 20039));
+        assertTrue("conduit 40 (its own rule)", traffic.tcp("dmz", OT_HOST, 20050));
+        assertFalse("no conduit", traffic.tcp("dmz", OT_HOST, 20200));
+        JsonNode set = MqttTestClient.JSON.readTree(lab.exec("gw", "nft", "-j", "list", "set", "inet", "isthmus", "conduits0").out());
+        Map<String, Long> packets = new LinkedHashMap<>();
+        set.at("/nftables/1/set/elem").forEach(e -> packets.put(e.at("/elem/comment").asText(),
+                e.at("/elem/counter/packets").asLong()));
+        assertEquals(set.toString(), 40, packets.size());
+        assertTrue(packets.toString(), packets.get("conduit 5: dmz -> offline tcp 20005") > 0);
+        assertTrue(packets.toString(), packets.get("conduit 39: dmz -> offline tcp 20039") > 0);
+        assertEquals(packets.toString(), 0L, (long) packets.get("conduit 6: dmz -> offline tcp 20006"));
+        assertTrue(lab.exec("gw", "nft", "list", "table", "inet", "isthmus").out(), lab.exec("gw", "nft", "list",
+                "table", "inet", "isthmus").out().matches("(?s).*counter packets [1-9]\\d* bytes \\d+ accept comment "
+                        + "\"conduit 40: .*"));
+        Lab.within(Duration.ofMillis(2500), () -> false); // two drift checks with the counters moved
+        assertFalse(gateway.transcript(), gateway.stdout().stream().anyMatch(l -> l.contains("from outside")));
+        assertEquals(table, ruleset());
     }
 
     @Test

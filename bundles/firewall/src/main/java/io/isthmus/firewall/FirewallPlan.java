@@ -3,7 +3,6 @@ package io.isthmus.firewall;
 import static io.isthmus.firewall.Nft.F;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.isthmus.api.config.FirewallConfig.Conduit;
 import io.isthmus.api.config.FirewallConfig.PortForward;
 import io.isthmus.api.config.MulticastConfig.PassThrough;
@@ -11,11 +10,14 @@ import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.firewall.Zones;
 import io.isthmus.api.net.PortRole;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -25,7 +27,8 @@ import java.util.TreeSet;
  * <ul>
  * <li>input and forward drop, output accept; loopback and established/related accepted; invalid dropped;</li>
  * <li>each conduit one counted rule, commented {@code conduit <i>: from -> to proto ports}; {@code to}
- * {@code gateway} lands in input, anything else in forward;</li>
+ * {@code gateway} lands in input, anything else in forward; a run of {@link ConduitSets#MIN_RUN} or more
+ * consecutive conduits of one shape one rule with a set whose elements carry those comments and counters;</li>
  * <li>ICMP echo to the gateway from the {@code icmpEcho} zones, or when that list is empty from every port
  * that is not an uplink;</li>
  * <li>masquerade of dmz, lan and mgmt ports out of the uplinks; port forwards as DNAT in prerouting plus the
@@ -48,12 +51,18 @@ final class FirewallPlan {
     /** Roles whose networks are masqueraded out of the uplinks; offline networks never leave. */
     static final Set<PortRole> ROUTED_OUT = EnumSet.of(PortRole.DMZ, PortRole.LAN, PortRole.MGMT);
 
-    private final ArrayNode objects = F.arrayNode();
+    private final RulesetWriter out = new RulesetWriter();
+    /** The run of conduits being gathered into a set, if any. */
+    private Optional<ConduitSets.Run> run = Optional.empty();
+    private int conduitSets;
     /**
      * Interface sets, named once per distinct group of ports: a rule per conduit with an anonymous set each made
      * a table of 10,000 rules take seconds to load (the kernel names anonymous sets by scanning the others).
      */
     private final Map<Set<String>, String> interfaceSets = new LinkedHashMap<>();
+    /** Each zone reference's ports, sorted, resolved once per plan: 10,000 conduits name a handful of zones. */
+    private final Map<String, Set<String>> zones = new HashMap<>();
+    private static final Set<String> NO_PORTS = new TreeSet<>();
 
     private FirewallPlan() {
     }
@@ -62,7 +71,7 @@ final class FirewallPlan {
     static Ruleset boot() {
         FirewallPlan p = new FirewallPlan();
         p.filterChains();
-        return Ruleset.of(p.objects);
+        return p.out.finish();
     }
 
     static Ruleset of(NetworkDocument doc) {
@@ -74,6 +83,7 @@ final class FirewallPlan {
         for (int i = 0; i < conduits.size(); i++) {
             p.conduit(doc, i, conduits.get(i));
         }
+        p.endRun();
         p.management();
         p.natChains();
         p.masquerade(doc);
@@ -85,15 +95,7 @@ final class FirewallPlan {
         for (int i = 0; i < flows.size(); i++) {
             p.multicast(doc, i, flows.get(i));
         }
-        return Ruleset.of(p.withSets());
-    }
-
-    /** The named sets first: a rule can only refer to a set that exists. */
-    private ArrayNode withSets() {
-        ArrayNode all = F.arrayNode();
-        interfaceSets.forEach((ports, name) -> all.add(Nft.interfaceSet(name, ports)));
-        all.addAll(objects);
-        return all;
+        return p.out.finish();
     }
 
     private JsonNode iifname(Set<String> ports) {
@@ -110,13 +112,20 @@ final class FirewallPlan {
             return F.textNode(ports.iterator().next());
         }
         // sorted: the same ports give the same set, and the same table digest, in every JVM
-        return F.textNode("@" + interfaceSets.computeIfAbsent(new TreeSet<>(ports), p -> "ports" + interfaceSets.size()));
+        Set<String> sorted = new TreeSet<>(ports);
+        String name = interfaceSets.get(sorted);
+        if (name == null) {
+            name = "ports" + interfaceSets.size();
+            interfaceSets.put(sorted, name);
+            out.set(Nft.interfaceSet(name, sorted));
+        }
+        return F.textNode("@" + name);
     }
 
     private void filterChains() {
-        objects.add(Nft.chain(INPUT, "filter", "input", 0, "drop"));
-        objects.add(Nft.chain(FORWARD, "filter", "forward", 0, "drop"));
-        objects.add(Nft.chain(OUTPUT, "filter", "output", 0, "accept"));
+        out.object(Nft.chain(INPUT, "filter", "input", 0, "drop"));
+        out.object(Nft.chain(FORWARD, "filter", "forward", 0, "drop"));
+        out.object(Nft.chain(OUTPUT, "filter", "output", 0, "accept"));
         rule(INPUT, "loopback", Nft.iifname(List.of("lo")), Nft.counter(), Nft.verdict("accept"));
         for (String chain : List.of(INPUT, FORWARD)) {
             rule(chain, "established", Nft.ctState("established", "related"), Nft.counter(), Nft.verdict("accept"));
@@ -125,9 +134,9 @@ final class FirewallPlan {
     }
 
     private void natChains() {
-        objects.add(Nft.chain(DNAT, "nat", "prerouting", -100, "accept"));
-        objects.add(Nft.chain(SNAT, "nat", "postrouting", 100, "accept"));
-        objects.add(Nft.chain(MANGLE, "filter", "prerouting", -150, "accept"));
+        out.object(Nft.chain(DNAT, "nat", "prerouting", -100, "accept"));
+        out.object(Nft.chain(SNAT, "nat", "postrouting", 100, "accept"));
+        out.object(Nft.chain(MANGLE, "filter", "prerouting", -150, "accept"));
     }
 
     /** Offers and acks to the gateway's DHCP clients arrive before conntrack knows the flow (broadcast). */
@@ -162,12 +171,61 @@ final class FirewallPlan {
     }
 
     private void conduit(NetworkDocument doc, int index, Conduit c) {
-        Set<String> from = Zones.ports(doc, c.from());
+        Set<String> from = zone(doc, c.from());
         boolean toGateway = c.to().equals(Zones.GATEWAY);
-        Set<String> to = Zones.ports(doc, c.to());
+        Set<String> to = zone(doc, c.to());
         if (from.isEmpty() || (!toGateway && to.isEmpty())) {
             return; // a zone without ports: nothing can match
         }
+        String chain = toGateway ? INPUT : FORWARD;
+        Optional<ConduitSets.Shape> shape = ConduitSets.Shape.of(chain, from, toGateway ? NO_PORTS : to, c);
+        if (shape.isPresent() && run.isPresent() && run.get().offer(shape.get(), index, c)) {
+            return;
+        }
+        endRun();
+        if (shape.isPresent()) {
+            ConduitSets.Run next = new ConduitSets.Run(shape.get());
+            if (next.offer(shape.get(), index, c)) {
+                run = Optional.of(next);
+                return;
+            }
+        }
+        conduitRule(index, c, from, toGateway, to);
+    }
+
+    private Set<String> zone(NetworkDocument doc, String ref) {
+        return zones.computeIfAbsent(ref, r -> Collections.unmodifiableSet(new TreeSet<>(Zones.ports(doc, r))));
+    }
+
+    /** A run long enough becomes one set and one rule; a shorter one a rule per conduit, as written. */
+    private void endRun() {
+        Optional<ConduitSets.Run> ended = run;
+        run = Optional.empty();
+        ended.ifPresent(r -> {
+            if (r.members.size() < ConduitSets.MIN_RUN) {
+                boolean toGateway = r.shape.chain().equals(INPUT);
+                r.members.forEach(m -> conduitRule(m.index(), m.conduit(), r.shape.from(), toGateway, r.shape.to()));
+                return;
+            }
+            String name = ConduitSets.PREFIX + conduitSets++;
+            out.setText(r.set(name), r.elementCount());
+            List<JsonNode> expr = new ArrayList<>();
+            expr.add(iifname(r.shape.from()));
+            if (r.shape.chain().equals(FORWARD)) {
+                expr.add(oifname(r.shape.to()));
+            }
+            expr.addAll(r.match(name));
+            expr.add(Nft.verdict("accept")); // no rule counter: each element counts its conduit
+            rule(r.shape.chain(), r.comment(name), expr.toArray(JsonNode[]::new));
+        });
+    }
+
+    static String conduitComment(int index, Conduit c) {
+        String ports = c.ports().isEmpty() ? "" : " " + String.join(",", c.ports());
+        return "conduit " + index + ": " + c.from() + " -> " + c.to() + " " + c.protocol() + ports;
+    }
+
+    private void conduitRule(int index, Conduit c, Set<String> from, boolean toGateway, Set<String> to) {
         List<JsonNode> expr = new ArrayList<>();
         expr.add(iifname(from));
         if (!toGateway) {
@@ -189,9 +247,7 @@ final class FirewallPlan {
                 .put("per", l.per()).put("burst", l.burst()).put("burst_unit", "packets"))));
         expr.add(Nft.counter());
         expr.add(Nft.verdict("accept"));
-        String ports = c.ports().isEmpty() ? "" : " " + String.join(",", c.ports());
-        rule(toGateway ? INPUT : FORWARD, "conduit " + index + ": " + c.from() + " -> " + c.to() + " " + c.protocol()
-                + ports, expr.toArray(JsonNode[]::new));
+        rule(toGateway ? INPUT : FORWARD, conduitComment(index, c), expr.toArray(JsonNode[]::new));
     }
 
     /** Output is accepted anyway; these rules count the management traffic (MQTT over TLS, HTTPS). */
@@ -255,6 +311,6 @@ final class FirewallPlan {
     }
 
     private void rule(String chain, String comment, JsonNode... expr) {
-        objects.add(Nft.rule(chain, comment, List.of(expr)));
+        out.object(Nft.rule(chain, comment, List.of(expr)));
     }
 }

@@ -31,10 +31,15 @@ final class Nft {
 
     static ObjectNode rule(String chain, String comment, List<JsonNode> expr) {
         ObjectNode r = F.objectNode().put("family", FAMILY).put("table", TABLE).put("chain", chain);
-        r.put("comment", comment.length() <= MAX_COMMENT ? comment : comment.substring(0, MAX_COMMENT - 3) + "...");
+        r.put("comment", comment(comment));
         ArrayNode e = r.putArray("expr");
         expr.forEach(e::add);
         return wrap("rule", r);
+    }
+
+    /** A comment as written: cut at {@link #MAX_COMMENT}, ending {@code ...}. */
+    static String comment(String text) {
+        return text.length() <= MAX_COMMENT ? text : text.substring(0, MAX_COMMENT - 3) + "...";
     }
 
     static ObjectNode match(JsonNode left, JsonNode right) {

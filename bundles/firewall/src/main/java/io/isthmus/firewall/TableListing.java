@@ -49,6 +49,7 @@ record TableListing(JsonNode objects) {
      */
     static String shapeDigest(String json) {
         MessageDigest digest = sha256();
+        StringBuilder buf = new StringBuilder(1 << 16); // tokens digested in slices: no array per token
         try (JsonParser in = MAPPER.getFactory().createParser(json)) {
             for (JsonToken t = in.nextToken(); t != null; t = in.nextToken()) {
                 if (t == JsonToken.FIELD_NAME && IGNORED.contains(in.currentName())) {
@@ -56,9 +57,17 @@ record TableListing(JsonNode objects) {
                     in.skipChildren(); // metainfo is an object; the others are numbers
                     continue;
                 }
-                digest.update((t.name() + ':' + (t.isScalarValue() || t == JsonToken.FIELD_NAME ? in.getText() : "")
-                        + '\n').getBytes(StandardCharsets.UTF_8));
+                buf.append(t.name()).append(':');
+                if (t.isScalarValue() || t == JsonToken.FIELD_NAME) {
+                    buf.append(in.getTextCharacters(), in.getTextOffset(), in.getTextLength());
+                }
+                buf.append('\n');
+                if (buf.length() >= 1 << 16) {
+                    digest.update(buf.toString().getBytes(StandardCharsets.UTF_8));
+                    buf.setLength(0);
+                }
             }
+            digest.update(buf.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable nft -j output: " + e.getMessage(), e);
         }
@@ -73,24 +82,69 @@ record TableListing(JsonNode objects) {
         }
     }
 
-    /** Each counted rule: chain, comment, packets, bytes, in table order. */
+    /**
+     * Each counted rule: chain, comment, packets, bytes, in table order. A rule matching a counted set (a run of
+     * conduits, {@link ConduitSets}) stands for its elements: one row per element comment (per conduit), its
+     * elements' counters summed, in the chain of the rule.
+     */
     List<Map<String, Object>> counters() {
+        Map<String, List<Map<String, Object>>> sets = countedSets();
         List<Map<String, Object>> out = new ArrayList<>();
         for (JsonNode o : objects) {
             JsonNode rule = o.path("rule");
+            String chain = rule.path("chain").asText();
             for (Iterator<JsonNode> it = rule.path("expr").elements(); it.hasNext();) {
-                JsonNode counter = it.next().path("counter");
+                JsonNode e = it.next();
+                JsonNode counter = e.path("counter");
                 if (counter.isObject()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("chain", rule.path("chain").asText());
-                    row.put("rule", rule.path("comment").asText(""));
-                    row.put("packets", counter.path("packets").asLong());
-                    row.put("bytes", counter.path("bytes").asLong());
-                    out.add(row);
+                    out.add(row(chain, rule.path("comment").asText(""), counter.path("packets").asLong(),
+                            counter.path("bytes").asLong()));
+                }
+                String right = e.path("match").path("right").asText("");
+                if (right.startsWith("@")) {
+                    sets.getOrDefault(right.substring(1), List.of()).forEach(r -> {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("chain", chain);
+                        row.putAll(r);
+                        out.add(row);
+                    });
                 }
             }
         }
         return out;
+    }
+
+    /** The rows of each set whose elements count: {rule, packets, bytes} per distinct element comment. */
+    private Map<String, List<Map<String, Object>>> countedSets() {
+        Map<String, List<Map<String, Object>>> sets = new LinkedHashMap<>();
+        for (JsonNode o : objects) {
+            JsonNode set = o.path("set");
+            Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+            for (JsonNode elem : set.path("elem")) {
+                JsonNode counter = elem.path("elem").path("counter");
+                if (counter.isObject()) {
+                    String comment = elem.path("elem").path("comment").asText("");
+                    Map<String, Object> row = rows.computeIfAbsent(comment, c -> row(null, c, 0, 0));
+                    row.merge("packets", counter.path("packets").asLong(), (a, b) -> (Long) a + (Long) b);
+                    row.merge("bytes", counter.path("bytes").asLong(), (a, b) -> (Long) a + (Long) b);
+                }
+            }
+            if (!rows.isEmpty()) {
+                sets.put(set.path("name").asText(), new ArrayList<>(rows.values()));
+            }
+        }
+        return sets;
+    }
+
+    private static Map<String, Object> row(String chain, String comment, long packets, long bytes) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        if (chain != null) {
+            row.put("chain", chain);
+        }
+        row.put("rule", comment);
+        row.put("packets", packets);
+        row.put("bytes", bytes);
+        return row;
     }
 
     /** Each base chain's policy. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isthmus.api.linux.KernelException;
@@ -94,10 +93,9 @@ public class NftCli implements Nftables {
             }
             int i = 0;
             while (in.nextToken() != JsonToken.END_ARRAY) {
-                JsonNode object = mapper.readTree(in);
-                check(object, name, i++);
                 gen.writeStartObject();
-                gen.writeObjectField("add", object);
+                gen.writeFieldName("add");
+                copy(in, gen, name, i++);
                 gen.writeEndObject();
             }
             gen.writeEndArray();
@@ -110,19 +108,46 @@ public class NftCli implements Nftables {
         return out.toString();
     }
 
-    private static void check(JsonNode object, String table, int index) throws KernelException {
-        if (!object.isObject() || object.size() != 1) {
+    /**
+     * Copies one object {@code {"kind": {…}}} token by token, checking its kind and that its body names family inet
+     * and this table; never a tree: one set of 10,000 elements is one object (and was a 10 MB tree).
+     */
+    private static void copy(JsonParser in, JsonGenerator gen, String table, int index)
+            throws IOException, KernelException {
+        if (in.currentToken() != JsonToken.START_OBJECT || in.nextToken() != JsonToken.FIELD_NAME) {
             throw new KernelException("nft object " + index + ": expected one object like {\"rule\": {…}}");
         }
-        String kind = object.fieldNames().next();
-        JsonNode body = object.get(kind);
+        String kind = in.currentName();
         if (!KINDS.contains(kind)) {
             throw new KernelException("nft object " + index + ": " + kind + " is not allowed in a table replace");
         }
-        if (!FAMILY.equals(body.path("family").asText()) || !table.equals(body.path("table").asText())) {
-            throw new KernelException("nft object " + index + ": belongs to " + body.path("family").asText() + " "
-                    + body.path("table").asText() + ", not " + FAMILY + " " + table);
+        if (in.nextToken() != JsonToken.START_OBJECT) {
+            throw new KernelException("nft object " + index + ": " + kind + " must be an object");
         }
+        gen.writeStartObject();
+        gen.writeObjectFieldStart(kind);
+        String family = "";
+        String owner = "";
+        while (in.nextToken() == JsonToken.FIELD_NAME) {
+            String field = in.currentName();
+            JsonToken value = in.nextToken();
+            if (field.equals("family") && value.isScalarValue()) {
+                family = in.getText();
+            } else if (field.equals("table") && value.isScalarValue()) {
+                owner = in.getText();
+            }
+            gen.writeFieldName(field);
+            gen.copyCurrentStructure(in);
+        }
+        if (!FAMILY.equals(family) || !table.equals(owner)) {
+            throw new KernelException("nft object " + index + ": belongs to " + family + " " + owner + ", not "
+                    + FAMILY + " " + table);
+        }
+        gen.writeEndObject();
+        if (in.nextToken() != JsonToken.END_OBJECT) {
+            throw new KernelException("nft object " + index + ": expected one object like {\"rule\": {…}}");
+        }
+        gen.writeEndObject();
     }
 
     static String table(String name) throws KernelException {
