@@ -14,9 +14,10 @@ dnsmasq-base dhcpcd-base udhcpc avahi-daemon socat iperf3 mosquitto mosquitto-cl
 modemmanager python3-dbusmock dbus openssl
 mmdebstrap e2fsprogs fdisk qemu-system-x86 qemu-utils"
 # gateway images (tools/build-images.sh, ImageIT): mmdebstrap, mkfs.ext4 -d, sfdisk, QEMU with KVM for amd64;
-# arm64 only when asked: qemu-user-static (binfmt for the chroot steps), qemu-system-arm and its EFI firmware
+# arm64 only when asked: qemu-user-static (binfmt for the chroot steps), arch-test (mmdebstrap checks the
+# foreign architecture with it), qemu-system-arm and its EFI firmware
 if [ "${1:-}" = --arm64 ]; then
-    PACKAGES="qemu-user-static qemu-system-arm qemu-efi-aarch64"
+    PACKAGES="qemu-user-static qemu-system-arm qemu-efi-aarch64 arch-test"
 fi
 
 missing=""
