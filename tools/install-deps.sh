@@ -2,6 +2,7 @@
 # Installs the Debian packages Isthmus needs to build, run and test. Idempotent: installs only what is
 # missing and runs 'apt-get update' at most once per run (skipped when nothing is missing).
 # Usage: tools/install-deps.sh            (as root, or with sudo)
+#        tools/install-deps.sh --arm64    also what the arm64 image needs (foreign chroot, emulated boot)
 set -eu
 
 # build: JDK 17 and Maven; packaging: dpkg-deb
@@ -10,7 +11,14 @@ set -eu
 # ModemManager's mmcli and python3-dbusmock; openssl makes the lab's 802.1X certificates
 PACKAGES="openjdk-17-jdk-headless maven dpkg procps psmisc iproute2 iputils-ping nftables conntrack smcroute
 dnsmasq-base dhcpcd-base udhcpc avahi-daemon socat iperf3 mosquitto mosquitto-clients wpasupplicant hostapd
-modemmanager python3-dbusmock dbus openssl"
+modemmanager python3-dbusmock dbus openssl
+mmdebstrap e2fsprogs fdisk qemu-system-x86 qemu-utils"
+# gateway images (tools/build-images.sh, ImageIT): mmdebstrap, mkfs.ext4 -d, sfdisk, QEMU with KVM for amd64;
+# arm64 only when asked: qemu-user-static (binfmt for the chroot steps), arch-test (mmdebstrap checks the
+# foreign architecture with it), qemu-system-arm and its EFI firmware
+if [ "${1:-}" = --arm64 ]; then
+    PACKAGES="qemu-user-static qemu-system-arm qemu-efi-aarch64 arch-test"
+fi
 
 missing=""
 for p in $PACKAGES; do

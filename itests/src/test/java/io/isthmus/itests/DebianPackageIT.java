@@ -41,6 +41,39 @@ public class DebianPackageIT {
         assertTrue(depends, depends.contains("iproute2"));
     }
 
+    /**
+     * Every program the linux bundle runs comes from a package the .deb names, so that apt on a clean Debian 12
+     * pulls it (the gateway images are built that way: nothing installed by hand). Radios are Recommends: a
+     * gateway without a modem or WiFi needs neither ModemManager nor wpa_supplicant, and the drivers say clearly
+     * when one is missing ("wpa_supplicant not found in …", ModemManager's bus name not there).
+     */
+    @Test
+    public void dependsPullEveryToolTheBundlesRunAndRecommendsTheRadioDaemons() throws Exception {
+        String info = dpkgDeb("-f", deb().toString(), "Depends", "Recommends");
+        String depends = field(info, "Depends");
+        String recommends = field(info, "Recommends");
+        // program the bundles run -> the Debian 12 package that ships it
+        for (String pkg : List.of("nftables", "iproute2", "procps" /* sysctl, kill */, "iputils-ping", "conntrack",
+                "udhcpc", "busybox" /* nslookup for diag.resolve; udhcpc is busybox */, "smcroute", "avahi-daemon",
+                "passwd" /* useradd in postinst */)) {
+            assertTrue(pkg + " in Depends: " + depends, packages(depends).contains(pkg));
+        }
+        for (String pkg : List.of("wpasupplicant", "modemmanager", "dbus")) {
+            assertTrue(pkg + " in Recommends: " + recommends, packages(recommends).contains(pkg));
+        }
+    }
+
+    private static String field(String info, String name) {
+        return info.lines().filter(l -> l.startsWith(name + ":")).findFirst()
+                .map(l -> l.substring(name.length() + 1).strip()).orElse("");
+    }
+
+    /** The package names of a relationship field, alternatives included, versions dropped. */
+    private static List<String> packages(String field) {
+        return java.util.Arrays.stream(field.split("[,|]")).map(p -> p.replaceAll("\\(.*\\)", "").strip())
+                .filter(p -> !p.isEmpty()).toList();
+    }
+
     @Test
     public void everyProfileIsInsideWithAnExecutableLauncher() throws Exception {
         String contents = dpkgDeb("-c", deb().toString());
