@@ -57,7 +57,9 @@ import org.osgi.service.log.LoggerFactory;
  * reached is published here, through the {@link EventPublisher}.
  *
  * <p>All decisions run on one {@link ReconcileWorker} thread: probe results, link and port events, the document,
- * and a pass every second (counters, dwell time, data caps).
+ * and a pass every second (dwell time). Links are known from link events; the kernel's byte counters are read
+ * again every {@link #COUNT_CAPPED} while an uplink has a data cap, else every {@link #COUNT_UNCAPPED} (for the
+ * status): a decision pass itself starts no process.
  */
 @Component(immediate = true, service = {SectionApplier.class, LinkListener.class, PortStatusListener.class,
         UplinkSelection.class, UplinkStatus.class}, property = SectionApplier.ORDER + ":Integer=150")
@@ -65,6 +67,9 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     static final Duration TICK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration SAVE_USAGE_EVERY = Duration.ofSeconds(10);
+    /** How often the counters are read while a data cap applies: a cap is noticed within this much. */
+    static final Duration COUNT_CAPPED = Duration.ofSeconds(2);
+    static final Duration COUNT_UNCAPPED = Duration.ofSeconds(30);
     /** Uplinks without a cap are counted in monthly periods too, for the status. */
     static final UplinkConfig.DataCap NO_CAP = new UplinkConfig.DataCap(Long.MAX_VALUE, 1);
 
@@ -92,6 +97,9 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private final Map<String, Boolean> capReached = new HashMap<>();
     private final DataUsage usage;
     private Instant usageSaved = Instant.EPOCH;
+    /** The links as last read or told by a link event, and when the counters were read. */
+    private final Map<String, Link> links = new HashMap<>();
+    private Instant countedAt = Instant.EPOCH;
     private boolean usageDirty;
 
     @Activate
@@ -155,6 +163,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     @Override
     public void linkChanged(String device, Optional<Link> now) {
         worker.execute(() -> {
+            now.ifPresentOrElse(l -> links.put(device, l), () -> links.remove(device));
             Health h = health.get(device);
             if (h != null) {
                 h.carrier(now.map(Link::carrier).orElse(false), Instant.now());
@@ -257,8 +266,12 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             return;
         }
         Instant now = Instant.now();
-        Map<String, Link> links = new HashMap<>();
-        kernel.links().forEach(l -> links.put(l.name(), l));
+        Duration countEvery = doc.uplink().dataCaps().isEmpty() ? COUNT_UNCAPPED : COUNT_CAPPED;
+        if (Duration.between(countedAt, now).compareTo(countEvery) >= 0) {
+            countedAt = now;
+            links.clear();
+            kernel.links().forEach(l -> links.put(l.name(), l));
+        }
         // a port whose driver is away (its bundle being updated) keeps its last status: the kernel keeps its
         // addresses meanwhile, and the probes still tell whether it works
         drivers.forEach(d -> d.status().forEach(s -> lastKnown.put(s.name(), s)));

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The one thread a reconciling capability does all its kernel work on: document applies (waited for, so
@@ -28,7 +29,10 @@ public final class ReconcileWorker implements AutoCloseable {
     private final Pass pass;
     private final Consumer<String> warn;
     private final ScheduledExecutorService executor;
+    private final Supplier<Duration> drift;
     private String lastProblem = "";
+    /** A requested pass is queued and has not started yet: further requests join it. */
+    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param name  for thread names and messages, e.g. {@code routing}
@@ -37,12 +41,32 @@ public final class ReconcileWorker implements AutoCloseable {
      * @param warn  where background failures go (the component's logger)
      */
     public ReconcileWorker(String name, Pass pass, Duration drift, Consumer<String> warn) {
+        this(name, pass, () -> drift, warn);
+    }
+
+    /**
+     * @param drift how long after a periodic pass the next one runs, asked each time (e.g. shorter while some
+     *              feature needs fresh counters)
+     * @since 1.3
+     */
+    public ReconcileWorker(String name, Pass pass, Supplier<Duration> drift, Consumer<String> warn) {
         this.name = name;
         this.pass = pass;
         this.warn = warn;
+        this.drift = drift;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "isthmus-" + name));
-        executor.scheduleWithFixedDelay(this::reconcileQuietly, drift.toMillis(), drift.toMillis(),
-                TimeUnit.MILLISECONDS);
+        schedulePeriodic();
+    }
+
+    private void schedulePeriodic() {
+        try {
+            executor.schedule(() -> {
+                reconcileQuietly();
+                schedulePeriodic();
+            }, drift.get().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // closed
+        }
     }
 
     /** Runs {@code step} and then a reconcile pass on the worker, and waits: failures become ApplyExceptions. */
@@ -75,9 +99,17 @@ public final class ReconcileWorker implements AutoCloseable {
         }
     }
 
-    /** Reconciles soon, on the worker (an event happened). */
+    /**
+     * Reconciles soon, on the worker (an event happened). Requests made before the queued pass starts are one
+     * pass: a burst of events costs one pass, not one each.
+     */
     public void request() {
-        execute(this::reconcileQuietly);
+        if (requested.compareAndSet(false, true)) {
+            execute(() -> {
+                requested.set(false);
+                reconcileQuietly();
+            });
+        }
     }
 
     /** Runs a task on the worker; ignored once closed. */
