@@ -14,7 +14,8 @@ seen in the cgroup, sampled every 20 ms (a lower bound too).
 For each run: start, wait for the default route via eth0, let it settle (--settle s), then measure --window s.
 Writes target/bench/idle.md and target/bench/idle.json.
 
-Usage: itests/bench/idle.py [--runs 3] [--window 60] [--settle 15] [--home DIR] [--out target/bench]
+Usage: itests/bench/idle.py [--runs 3] [--window 60] [--settle 15] [--home DIR] [--java-opts '-XX:…']
+                           [--out target/bench]
 """
 import argparse
 import json
@@ -135,14 +136,15 @@ def snapshot(cg, jvm):
             "switches": switches(jvm) + sum(switches(k) for k in kids), "at": time.monotonic()}
 
 
-def run(home, work, lab, settle, window):
+def run(home, work, lab, settle, window, java_opts=""):
     cg = Cgroup(f"isthmus-idle-{os.getpid()}-{int(time.time())}")
     gw = None
     try:
         doc = os.path.join(work, "network.json")
         with open(doc, "w") as f:
             json.dump(DOC, f)
-        env = dict(os.environ, ISTHMUS_JAVA_OPTS="-Disthmus.resolv.conf=" + os.path.join(work, "resolv.conf"))
+        env = dict(os.environ, ISTHMUS_JAVA_OPTS=" ".join(
+            ["-Disthmus.resolv.conf=" + os.path.join(work, "resolv.conf"), java_opts]).strip())
         log = open(os.path.join(work, "gateway.log"), "w")
         gw = subprocess.Popen(["ip", "netns", "exec", f"isl-{lab}-gw", os.path.join(home, "bin", "isthmus"), "run",
                                "--config", doc, "--state", os.path.join(work, "state")], stdout=log,
@@ -196,6 +198,7 @@ def main():
     ap.add_argument("--window", type=float, default=60.0, help="seconds measured")
     ap.add_argument("--settle", type=float, default=15.0, help="seconds between up and the window")
     ap.add_argument("--home", default=HOME, help="the unpacked distribution")
+    ap.add_argument("--java-opts", default="", help="JVM options added to the profile's (to compare settings)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))), "target", "bench"))
     args = ap.parse_args()
@@ -206,7 +209,7 @@ def main():
         work = tempfile.mkdtemp(prefix="isthmus-idle-bench-")
         lab = sh(LAB, "up", "--owner", str(os.getpid())).strip().splitlines()[-1]
         try:
-            r = run(args.home, work, lab, args.settle, args.window)
+            r = run(args.home, work, lab, args.settle, args.window, args.java_opts)
         finally:
             subprocess.run([LAB, "down", lab], capture_output=True)
             shutil.rmtree(work, ignore_errors=True)

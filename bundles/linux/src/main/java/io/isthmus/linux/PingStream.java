@@ -105,6 +105,10 @@ final class PingStream implements EchoStream {
         base = next - 1;
         anchorSeq = next;
         anchorNanos = now;
+        if (deadline != null) {
+            deadline.cancel(false); // it may be later than the new run's first deadline
+            deadline = null;
+        }
         armDeadline();
     }
 
@@ -126,14 +130,12 @@ final class PingStream implements EchoStream {
             settleBelow(seq);
             tell(seq, inTime ? Optional.of(timed ? rtt.orElse(Duration.ZERO) : Duration.ZERO) : Optional.empty(), sent);
             next = seq + 1;
-            armDeadline();
-            return;
+            return; // the pending deadline looks again when it fires: no timer work per reply
         }
         Matcher n = NO_ANSWER.matcher(line);
         if (n.find()) {
             anchorSeq = base + Long.parseLong(n.group(1)) + 1; // being sent now
             anchorNanos = now;
-            armDeadline();
         }
     }
 
@@ -142,6 +144,7 @@ final class PingStream implements EchoStream {
         if (closed) {
             return;
         }
+        deadline = null;
         long now = System.nanoTime();
         while (now - deadlineOf(next) >= 0) {
             tell(next, Optional.empty(), sentAt(next));
@@ -164,12 +167,10 @@ final class PingStream implements EchoStream {
         return sentAt(seq) + timeoutNanos + SLACK.toNanos();
     }
 
+    /** One pending deadline at a time, for the lowest open echo as known when it was armed. */
     private void armDeadline() {
-        if (closed) {
+        if (closed || deadline != null) {
             return;
-        }
-        if (deadline != null) {
-            deadline.cancel(false);
         }
         try {
             deadline = timer.schedule(this::expire, Math.max(0, deadlineOf(next) - System.nanoTime()),

@@ -63,6 +63,8 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Resolver resolver;
     private volatile UplinkSelection selection;
+    /** Per port, what of its last status routing uses. */
+    private final Map<String, List<Object>> routed = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Activate
     public PolicyRouter(@Reference(name = "kernel") Kernel kernel,
@@ -131,7 +133,12 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
 
     @Override
     public void portChanged(PortStatus status) {
-        worker.request();
+        // counters and driver details change all the time and route nothing: only what routing uses asks for a pass
+        List<Object> key = List.of(status.role(), status.cost(), status.present(), status.carrier(),
+                status.addresses(), status.gateway(), status.dns());
+        if (!key.equals(routed.put(status.name(), key))) {
+            worker.request();
+        }
     }
 
     @Override

@@ -25,8 +25,9 @@ import java.util.function.LongSupplier;
  * Probe rounds of every uplink: each target of an uplink yields one outcome per interval, and a round is one
  * outcome of every target; it is good when the quorum answered. ICMP targets are long-lived echo streams (one
  * process per target for as long as the plan holds, no process per echo); TCP and DNS targets are probed from
- * here on a timer. The plan (source address, interval, packet size) is looked at every interval (at least every
- * {@link #PLAN_CHECK}), so a costly uplink slows down as soon as it is standby; a new plan restarts the streams.
+ * here on a timer. The plan (source address, interval, packet size) is looked at again when the manager says it
+ * may have changed ({@link #replan}: a new address, a new selection), so a costly uplink slows down as soon as it
+ * is standby; a new plan restarts the streams. Nothing here wakes up between echoes.
  */
 final class ProbeRounds implements AutoCloseable {
     /** How one uplink is probed now; empty source: not probeable (no address or no carrier). */
@@ -39,7 +40,6 @@ final class ProbeRounds implements AutoCloseable {
     }
 
     static final int PAYLOAD_BYTES = 56;
-    static final Duration PLAN_CHECK = Duration.ofSeconds(1);
     private static final Duration SLACK = Duration.ofMillis(500);
     /** Outcomes a fast target may be ahead of a slow one (ping's own clock runs a little slow). */
     private static final int AHEAD = 3;
@@ -54,6 +54,17 @@ final class ProbeRounds implements AutoCloseable {
     ProbeRounds(Prober prober, Results results) {
         this.prober = prober;
         this.results = results;
+    }
+
+    /** Looks at every uplink's plan again (and stops the probing of a past generation). */
+    void replan() {
+        active.forEach(p -> {
+            try {
+                timer.execute(p::check);
+            } catch (RejectedExecutionException closed) {
+                // stopping
+            }
+        });
     }
 
     /** Starts probing {@code port} until the generation changes ({@code current} tells the live one). */
@@ -106,12 +117,6 @@ final class ProbeRounds implements AutoCloseable {
             if (!wanted.equals(running)) {
                 stop();
                 wanted.ifPresent(this::begin);
-            }
-            long next = Math.min(p.interval().toMillis(), PLAN_CHECK.toMillis());
-            try {
-                timer.schedule(this::check, next, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException closed) {
-                stop();
             }
         }
 

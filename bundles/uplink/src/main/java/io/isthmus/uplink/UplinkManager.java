@@ -57,7 +57,8 @@ import org.osgi.service.log.LoggerFactory;
  * reached is published here, through the {@link EventPublisher}.
  *
  * <p>All decisions run on one {@link ReconcileWorker} thread: probe results, link and port events, the document,
- * and a pass every second (dwell time). Links are known from link events; the kernel's byte counters are read
+ * and a pass every second while time alone can change the decision (the minimum dwell time after a switch, a
+ * data cap), else every {@link #TICK_IDLE}. Links are known from link events; the kernel's byte counters are read
  * again every {@link #COUNT_CAPPED} while an uplink has a data cap, else every {@link #COUNT_UNCAPPED} (for the
  * status): a decision pass itself starts no process.
  */
@@ -65,6 +66,7 @@ import org.osgi.service.log.LoggerFactory;
         UplinkSelection.class, UplinkStatus.class}, property = SectionApplier.ORDER + ":Integer=150")
 public class UplinkManager implements SectionApplier, LinkListener, PortStatusListener, UplinkSelection, UplinkStatus {
     static final Duration TICK = Duration.ofSeconds(1);
+    static final Duration TICK_IDLE = Duration.ofSeconds(30);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration SAVE_USAGE_EVERY = Duration.ofSeconds(10);
     /** How often the counters are read while a data cap applies: a cap is noticed within this much. */
@@ -112,7 +114,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         this.selectionFile = DataFile.of(context, "selection");
         this.usage = DataUsage.parse(usageFile.lines());
         this.rounds = new ProbeRounds(new Prober(pinger), this::probed);
-        this.worker = new ReconcileWorker("uplink", this::evaluate, TICK, log::warn);
+        this.worker = new ReconcileWorker("uplink", this::evaluate, this::tick, log::warn);
         List<Weighted> restored = parseSelection(selectionFile.lines());
         if (!restored.isEmpty()) {
             // the selection of the previous run holds until probes say otherwise: an update moves no route
@@ -219,6 +221,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             health.put(port, h);
             rounds.start(port, gen, probe, targets, this::plan, () -> generation);
         }
+        rounds.replan(); // the probing of the previous generation stops
     }
 
     private static Map<String, PortConfig> uplinkPorts(NetworkDocument doc) {
@@ -229,6 +232,16 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             }
         });
         return out;
+    }
+
+    /** How long until the next periodic pass: short while the dwell time runs or a data cap is counted. */
+    private Duration tick() {
+        NetworkDocument doc = document;
+        if (doc == null || !doc.uplink().dataCaps().isEmpty()) {
+            return TICK;
+        }
+        Duration dwell = Duration.ofMillis(doc.uplink().minDwellMs()).plus(TICK);
+        return Duration.between(decision.since(), Instant.now()).compareTo(dwell) <= 0 ? TICK : TICK_IDLE;
     }
 
     /** How a port is probed now: a costly uplink on standby slowly and with small packets. Any thread. */
@@ -245,13 +258,22 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
                 : new ProbeRounds.Plan(source, Duration.ofMillis(cfg.probe().intervalMs()), ProbeRounds.PAYLOAD_BYTES);
     }
 
-    /** A probe thread's result, handed to the worker. */
+    /**
+     * A probe round's result, handed to the worker. A round that changes nothing but the figures (the health
+     * state and its reason stay) updates the status only: a full decision pass runs when the health moves.
+     */
     private void probed(String port, long gen, boolean ok, Optional<Duration> rtt, Instant at) {
         worker.execute(() -> {
             Health h = health.get(port);
             if (gen == generation && h != null && h.carrier()) {
+                UplinkState.Health before = h.state();
+                String why = h.reason();
                 h.round(ok, rtt, at);
-                worker.reconcileQuietly();
+                if (h.state() != before || !h.reason().equals(why)) {
+                    worker.reconcileQuietly();
+                } else if (document != null) {
+                    states = states(document, Instant.now());
+                }
             }
         });
     }
@@ -298,16 +320,22 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             candidates.add(new Selector.Candidate(port, e.getValue().cost(), order++, usable, capped,
                     doc.uplink().weightOf(port)));
         }
-        sources = Map.copyOf(src);
+        Map<String, Ipv4Address> newSources = Map.copyOf(src);
+        boolean replan = !newSources.equals(sources);
+        sources = newSources;
         saveUsageEvery(now);
 
         Selector.Decision before = decision;
         Selector.Decision after = Selector.decide(candidates, doc.uplink().equalCost(), before,
                 Duration.ofMillis(doc.uplink().minDwellMs()), now);
         if (after != before) {
+            replan |= !after.selection().equals(before.selection());
             switchTo(before, after, now);
         }
         states = states(doc, now);
+        if (replan) {
+            rounds.replan(); // a new source address, or a costly uplink became standby or active
+        }
     }
 
     /** Counts the port's bytes (for the status, capped or not); true when its cap is reached (an event then). */

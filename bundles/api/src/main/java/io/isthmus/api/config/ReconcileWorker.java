@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -45,8 +46,8 @@ public final class ReconcileWorker implements AutoCloseable {
     }
 
     /**
-     * @param drift how long after a periodic pass the next one runs, asked each time (e.g. shorter while some
-     *              feature needs fresh counters)
+     * @param drift how long after a periodic pass the next one runs, asked after every pass (e.g. shorter while
+     *              some feature needs fresh counters): a pass that makes it shorter brings the next one forward
      * @since 1.3
      */
     public ReconcileWorker(String name, Pass pass, Supplier<Duration> drift, Consumer<String> warn) {
@@ -58,14 +59,30 @@ public final class ReconcileWorker implements AutoCloseable {
         schedulePeriodic();
     }
 
+    /** The next periodic pass and when it is due (System.nanoTime); worker thread only after construction. */
+    private volatile ScheduledFuture<?> periodic;
+    private volatile long periodicDue;
+
     private void schedulePeriodic() {
+        long delay = drift.get().toNanos();
         try {
-            executor.schedule(() -> {
-                reconcileQuietly();
-                schedulePeriodic();
-            }, drift.get().toMillis(), TimeUnit.MILLISECONDS);
+            periodicDue = System.nanoTime() + delay;
+            periodic = executor.schedule(this::periodicPass, delay, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closed) {
             // closed
+        }
+    }
+
+    private void periodicPass() {
+        periodic = null; // running: not to be moved up by its own pass
+        reconcileQuietly();
+        schedulePeriodic();
+    }
+
+    /** After a pass: when the drift period became shorter than what is left, the next periodic pass moves up. */
+    private void bringPeriodicForward() {
+        if (periodic != null && System.nanoTime() + drift.get().toNanos() - periodicDue < 0 && periodic.cancel(false)) {
+            schedulePeriodic();
         }
     }
 
@@ -73,7 +90,11 @@ public final class ReconcileWorker implements AutoCloseable {
     public void apply(Runnable step, Duration timeout) throws ApplyException {
         call(() -> {
             step.run();
-            pass.run();
+            try {
+                pass.run();
+            } finally {
+                bringPeriodicForward();
+            }
             return null;
         }, timeout);
     }
@@ -125,6 +146,7 @@ public final class ReconcileWorker implements AutoCloseable {
     public void reconcileQuietly() {
         try {
             pass.run();
+            bringPeriodicForward();
             lastProblem = "";
         } catch (Exception e) {
             String problem = String.valueOf(e.getMessage());
