@@ -9,8 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.osgi.service.log.Logger;
 
 /**
@@ -26,9 +24,7 @@ final class PingStream implements EchoStream {
     static final Duration SLACK = Duration.ofMillis(50);
     private static final SupervisedProcess.Backoff BACKOFF = new SupervisedProcess.Backoff(Duration.ofMillis(200),
             Duration.ofSeconds(5), Duration.ofSeconds(10));
-    private static final Pattern REPLY = Pattern.compile("bytes from [^:]+: icmp_seq=(\\d+) .*?(?:time=([0-9.]+) ms)?"
-            + "(?:\\s*\\(DUP!\\))?\\s*$");
-    private static final Pattern NO_ANSWER = Pattern.compile("^no answer yet for icmp_seq=(\\d+)");
+    private static final String NO_ANSWER = "no answer yet for icmp_seq=";
 
     private final long intervalNanos;
     private final long timeoutNanos;
@@ -112,30 +108,64 @@ final class PingStream implements EchoStream {
         armDeadline();
     }
 
+    /**
+     * One line of ping: {@code 64 bytes from A: icmp_seq=N ttl=T time=R ms} (no time below 16 bytes of payload)
+     * or {@code no answer yet for icmp_seq=N}; anything else (the banner, ICMP errors) changes nothing. Plain
+     * index arithmetic, no regular expression: this runs twice a second for ever, mostly interpreted.
+     */
     synchronized void read(String line, long now) {
-        Matcher m = REPLY.matcher(line);
-        if (m.find()) {
-            long seq = base + Long.parseLong(m.group(1));
-            if (seq < next) {
-                return; // late (already counted lost) or a duplicate
-            }
-            Optional<Duration> rtt = Optional.ofNullable(m.group(2))
-                    .map(ms -> Duration.ofNanos(Math.round(Double.parseDouble(ms) * 1_000_000)));
-            long sent = rtt.map(r -> now - r.toNanos()).orElse(sentAt(seq));
-            if (rtt.isPresent()) {
-                anchorSeq = seq;
-                anchorNanos = sent;
-            }
-            boolean inTime = rtt.map(r -> r.toNanos() <= timeoutNanos).orElse(now - sent <= timeoutNanos);
-            settleBelow(seq);
-            tell(seq, inTime ? Optional.of(timed ? rtt.orElse(Duration.ZERO) : Duration.ZERO) : Optional.empty(), sent);
-            next = seq + 1;
-            return; // the pending deadline looks again when it fires: no timer work per reply
+        int seqAt = line.indexOf("icmp_seq=");
+        if (seqAt < 0) {
+            return;
         }
-        Matcher n = NO_ANSWER.matcher(line);
-        if (n.find()) {
-            anchorSeq = base + Long.parseLong(n.group(1)) + 1; // being sent now
+        long icmpSeq = digits(line, seqAt + 9);
+        if (icmpSeq < 0) {
+            return;
+        }
+        if (line.startsWith(NO_ANSWER)) {
+            anchorSeq = base + icmpSeq + 1; // being sent now
             anchorNanos = now;
+            return;
+        }
+        if (line.indexOf("bytes from ") < 0) {
+            return; // "From G icmp_seq=N Destination Host Unreachable": no answer from the target
+        }
+        long seq = base + icmpSeq;
+        if (seq < next) {
+            return; // late (already counted lost) or a duplicate
+        }
+        int timeAt = line.indexOf("time=", seqAt);
+        long rtt = timeAt < 0 ? -1 : millisAsNanos(line, timeAt + 5);
+        long sent = rtt >= 0 ? now - rtt : sentAt(seq);
+        if (rtt >= 0) {
+            anchorSeq = seq;
+            anchorNanos = sent;
+        }
+        boolean inTime = (rtt >= 0 ? rtt : now - sent) <= timeoutNanos;
+        settleBelow(seq);
+        tell(seq, inTime ? Optional.of(timed && rtt >= 0 ? Duration.ofNanos(rtt) : Duration.ZERO) : Optional.empty(),
+                sent);
+        next = seq + 1;
+        // the pending deadline looks again when it fires: no timer work per reply
+    }
+
+    /** The decimal number at {@code from}, or -1. */
+    static long digits(String s, int from) {
+        long n = 0;
+        int i = from;
+        for (; i < s.length() && i - from < 18 && Character.isDigit(s.charAt(i)); i++) {
+            n = n * 10 + (s.charAt(i) - '0');
+        }
+        return i == from ? -1 : n;
+    }
+
+    /** {@code 0.512} (ms, up to the next space) as nanoseconds, or -1. */
+    static long millisAsNanos(String s, int from) {
+        int end = s.indexOf(' ', from);
+        try {
+            return Math.round(Double.parseDouble(s.substring(from, end < 0 ? s.length() : end)) * 1_000_000);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -59,7 +59,26 @@ class PingStreamTest {
         Echo second = next(Duration.ofSeconds(1));
         assertEquals(2, second.seq());
         assertEquals(Optional.empty(), second.rtt());
+        // an ICMP error from a router is no answer; a late duplicate of an echo already told changes nothing
+        s.read("From 100.64.1.1 icmp_seq=3 Destination Host Unreachable", t0 + 410_000_000);
+        s.read("64 bytes from 203.0.113.10: icmp_seq=1 ttl=63 time=0.4 ms (DUP!)", t0 + 420_000_000);
+        s.read("64 bytes from 203.0.113.10: icmp_seq=4 ttl=63 time=1.25 ms", t0 + 601_250_000);
+        Echo third = next(Duration.ofSeconds(1));
+        assertEquals(3, third.seq());
+        assertEquals(Optional.empty(), third.rtt(), "seq 3 never answered: lost");
+        Echo fourth = next(Duration.ofSeconds(1));
+        assertEquals(4, fourth.seq());
+        assertEquals(Optional.of(Duration.ofNanos(1_250_000)), fourth.rtt());
+        assertEquals(null, echoes.poll(), "nothing more");
         s.close();
+    }
+
+    @Test
+    void numbersFromPingsText() {
+        assertEquals(12, PingStream.digits("icmp_seq=12 ttl=63", 9));
+        assertEquals(-1, PingStream.digits("icmp_seq= ttl", 9));
+        assertEquals(512_000, PingStream.millisAsNanos("time=0.512 ms", 5));
+        assertEquals(-1, PingStream.millisAsNanos("time=x ms", 5));
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -158,9 +157,10 @@ final class ProbeRounds implements AutoCloseable {
             }
         }
 
-        /** One target's outcome; a round once every target has one. */
+        /** One target's outcome; a round once every target has one. Plain loops: runs at every echo, for ever. */
         private void outcome(long e, int target, Optional<Duration> rtt) {
-            List<Optional<Duration>> round = new ArrayList<>();
+            int answered = 0;
+            Duration best = null;
             synchronized (this) {
                 if (e != epoch) {
                     return;
@@ -170,14 +170,20 @@ final class ProbeRounds implements AutoCloseable {
                 while (q.size() > AHEAD) {
                     q.removeFirst();
                 }
-                if (pending.stream().anyMatch(Deque::isEmpty)) {
-                    return;
+                for (Deque<Optional<Duration>> d : pending) {
+                    if (d.isEmpty()) {
+                        return;
+                    }
                 }
-                pending.forEach(d -> round.add(d.removeFirst()));
+                for (Deque<Optional<Duration>> d : pending) {
+                    Optional<Duration> r = d.removeFirst();
+                    if (r.isPresent()) {
+                        answered++;
+                        best = best == null || r.get().compareTo(best) < 0 ? r.get() : best;
+                    }
+                }
             }
-            List<Duration> rtts = round.stream().flatMap(Optional::stream).toList();
-            results.round(port, generation, rtts.size() >= probe.quorum(), rtts.stream().min(Comparator.naturalOrder()),
-                    Instant.now());
+            results.round(port, generation, answered >= probe.quorum(), Optional.ofNullable(best), Instant.now());
         }
 
         private void stop() {
