@@ -35,7 +35,7 @@ import org.osgi.service.log.LoggerFactory;
 @Component(immediate = true, service = {SectionApplier.class, KernelStateListener.class},
         property = SectionApplier.ORDER + ":Integer=300")
 public class FirewallReconciler implements SectionApplier, KernelStateListener {
-    static final Duration DRIFT_CHECK = Duration.ofSeconds(30);
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     /** What we last wrote or adopted: its digest and the digest of its shape as nft lists it. */

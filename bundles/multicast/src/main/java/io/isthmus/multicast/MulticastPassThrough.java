@@ -28,7 +28,7 @@ public class MulticastPassThrough implements SectionApplier {
     /** How often the daemons are looked after while the document asks for any (a dead one is restarted). */
     static final Duration CHECK = Duration.ofSeconds(1);
     /** Without multicast routes or a reflector there is nothing to look after. */
-    static final Duration CHECK_IDLE = Duration.ofSeconds(30);
+    static final Duration CHECK_IDLE = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final MulticastRoutes routes;

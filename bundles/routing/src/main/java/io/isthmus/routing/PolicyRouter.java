@@ -51,7 +51,7 @@ import org.osgi.service.log.LoggerFactory;
                 "service.ranking:Integer=1000"})
 public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables,
         UplinkListener, KernelStateListener {
-    static final Duration DRIFT_CHECK = Duration.ofSeconds(30);
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final Kernel kernel;

@@ -66,12 +66,12 @@ import org.osgi.service.log.LoggerFactory;
         UplinkSelection.class, UplinkStatus.class}, property = SectionApplier.ORDER + ":Integer=150")
 public class UplinkManager implements SectionApplier, LinkListener, PortStatusListener, UplinkSelection, UplinkStatus {
     static final Duration TICK = Duration.ofSeconds(1);
-    static final Duration TICK_IDLE = Duration.ofSeconds(30);
+    static final Duration TICK_IDLE = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration SAVE_USAGE_EVERY = Duration.ofSeconds(10);
     /** How often the counters are read while a data cap applies: a cap is noticed within this much. */
     static final Duration COUNT_CAPPED = Duration.ofSeconds(2);
-    static final Duration COUNT_UNCAPPED = Duration.ofSeconds(30);
+    static final Duration COUNT_UNCAPPED = Duration.ofSeconds(60);
     /** Uplinks without a cap are counted in monthly periods too, for the status. */
     static final UplinkConfig.DataCap NO_CAP = new UplinkConfig.DataCap(Long.MAX_VALUE, 1);
 
@@ -91,6 +91,8 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private volatile NetworkDocument document;
     private volatile long generation;
     private volatile Map<String, Ipv4Address> sources = Map.of();
+    /** Uplinks whose probes have told something (health no longer unknown): only these are probed slowly. */
+    private volatile java.util.Set<String> known = java.util.Set.of();
     private volatile Selector.Decision decision = Selector.Decision.NONE;
     private volatile List<UplinkState> states = List.of();
 
@@ -252,8 +254,9 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         Optional<Ipv4Address> source = Optional.ofNullable(sources.get(port));
         boolean standby = decision.selection().stream().noneMatch(w -> w.port().equals(port));
         boolean costly = p != null && p.cost() > cfg.costly().above();
-        // no address yet: look again soon, so a costly uplink's first probe does not wait for its slow interval
-        return costly && standby && source.isPresent()
+        // a costly uplink's first answer does not wait for its slow interval: an echo sent while its routes
+        // are still being written is lost, and the next would come only one slow interval later
+        return costly && standby && source.isPresent() && known.contains(port)
                 ? new ProbeRounds.Plan(source, Duration.ofMillis(cfg.costly().intervalMs()), cfg.costly().payloadBytes())
                 : new ProbeRounds.Plan(source, Duration.ofMillis(cfg.probe().intervalMs()), ProbeRounds.PAYLOAD_BYTES);
     }
@@ -312,7 +315,9 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
                 continue;
             }
             h.carrier(link != null && link.carrier(), now);
-            if (s != null && !s.addresses().isEmpty()) {
+            // probed only with carrier: an echo stream started before the carrier is known would have its first
+            // answer dropped (a costly standby uplink then waits a whole slow interval for its next one)
+            if (h.carrier() && s != null && !s.addresses().isEmpty()) {
                 src.put(port, s.addresses().get(0).address());
             }
             boolean capped = countUsage(port, link, doc.uplink(), now);
@@ -321,8 +326,12 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
                     doc.uplink().weightOf(port)));
         }
         Map<String, Ipv4Address> newSources = Map.copyOf(src);
-        boolean replan = !newSources.equals(sources);
+        java.util.Set<String> newKnown = health.entrySet().stream()
+                .filter(e -> e.getValue().state() != UplinkState.Health.UNKNOWN).map(Map.Entry::getKey)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        boolean replan = !newSources.equals(sources) || !newKnown.equals(known);
         sources = newSources;
+        known = newKnown;
         saveUsageEvery(now);
 
         Selector.Decision before = decision;

@@ -62,7 +62,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
     static final String BUS_PROPERTY = "isthmus.cellular.bus";
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration BUS_RETRY = Duration.ofSeconds(5);
-    static final Duration IDLE_POLL = Duration.ofSeconds(30);
+    static final Duration IDLE_POLL = Duration.ofSeconds(60);
 
     @ObjectClassDefinition(id = PID, name = "Isthmus cellular driver",
             description = "How the cellular driver reaches ModemManager")

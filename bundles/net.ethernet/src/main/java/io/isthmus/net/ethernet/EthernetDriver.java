@@ -64,7 +64,7 @@ import org.osgi.service.log.LoggerFactory;
                 SectionApplier.ORDER + ":Integer=100"})
 public class EthernetDriver implements PortDriver, SectionApplier, LinkListener, Ipv4Addressing,
         KernelStateListener {
-    static final Duration DRIFT_CHECK = Duration.ofSeconds(30);
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
     static final Duration COUNTERS_CAPPED = Duration.ofSeconds(2);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     /** How long a DHCP port keeps its previous address while its new client has not got a lease yet. */
