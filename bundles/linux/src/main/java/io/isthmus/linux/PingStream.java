@@ -21,7 +21,7 @@ import org.osgi.service.log.Logger;
  */
 final class PingStream implements EchoStream {
     /** Room for ping's line to reach us after the reply arrived. */
-    static final Duration SLACK = Duration.ofMillis(50);
+    static final Duration SLACK = Duration.ofMillis(10);
     private static final SupervisedProcess.Backoff BACKOFF = new SupervisedProcess.Backoff(Duration.ofMillis(200),
             Duration.ofSeconds(5), Duration.ofSeconds(10));
     private static final String NO_ANSWER = "no answer yet for icmp_seq=";
