@@ -269,34 +269,48 @@ public class WifiSystemIT {
         String routes = lab.ipText("gw", "route", "show", "table", "all");
         String supplicant = pgrep();
         assertFalse("wpa_supplicant runs", supplicant.isBlank());
-        // bundle.stop refuses a data-plane bundle (docs/mqtt.md#protected-bundles): the local shell stops it
-        assertEquals(409, call("bundle.stop", Map.of("bundle", "io.isthmus.net.wifi")).path("status").asInt());
-        String wifiId = gateway.bundleId("io.isthmus.net.wifi");
-        gateway.type("stop " + wifiId);
-        assertTrue(Lab.within(Duration.ofSeconds(10), () -> "RESOLVED".equals(client.bundleState(DEVICE,
-                "io.isthmus.net.wifi"))) >= 0);
-        assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
-        assertEquals(gateway.transcript(), routes, lab.ipText("gw", "route", "show", "table", "all"));
-        assertTrue(lab.exec("gw", "ping", "-c", "1", "-W", "2", "-I", lab.get("GW_WIFI_ADDR"), INTERNET).ok());
-        gateway.type("start " + wifiId);
-        assertTrue(Lab.within(Duration.ofSeconds(10), () -> "ACTIVE".equals(client.bundleState(DEVICE,
-                "io.isthmus.net.wifi"))) >= 0);
-        assertTrue(gateway.awaitOutput("wifi wlan0: adopted the running network", Duration.ofSeconds(10)));
-        awaitWlan0("status back after the restart", Duration.ofSeconds(10),
-                p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
-        assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
-        assertEquals("the same wpa_supplicant", supplicant, pgrep());
+        // every route change from here to the end of the update: a driver that comes back must not make routing
+        // drop the WiFi port's routes, not even for a moment (a snapshot can miss a short gap)
+        Path routeEvents = work.resolve("route-events.txt");
+        Process routeMonitor = new ProcessBuilder("ip", "-n", lab.ns("gw"), "-o", "monitor", "route")
+                .redirectErrorStream(true).redirectOutput(routeEvents.toFile()).start();
+        try {
+            // bundle.stop refuses a data-plane bundle (docs/mqtt.md#protected-bundles): the local shell stops it
+            assertEquals(409, call("bundle.stop", Map.of("bundle", "io.isthmus.net.wifi")).path("status").asInt());
+            String wifiId = gateway.bundleId("io.isthmus.net.wifi");
+            gateway.type("stop " + wifiId);
+            assertTrue(Lab.within(Duration.ofSeconds(10), () -> "RESOLVED".equals(client.bundleState(DEVICE,
+                    "io.isthmus.net.wifi"))) >= 0);
+            assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
+            assertEquals(gateway.transcript(), routes, lab.ipText("gw", "route", "show", "table", "all"));
+            assertTrue(lab.exec("gw", "ping", "-c", "1", "-W", "2", "-I", lab.get("GW_WIFI_ADDR"), INTERNET).ok());
+            gateway.type("start " + wifiId);
+            assertTrue(Lab.within(Duration.ofSeconds(10), () -> "ACTIVE".equals(client.bundleState(DEVICE,
+                    "io.isthmus.net.wifi"))) >= 0);
+            assertTrue(gateway.awaitOutput("wifi wlan0: adopted the running network", Duration.ofSeconds(10)));
+            awaitWlan0("status back after the restart", Duration.ofSeconds(10),
+                    p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
+            assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
+            assertEquals("the same wpa_supplicant", supplicant, pgrep());
 
-        // a bundle update (a new class loader, which loads junixsocket's JNI library again) adopts it likewise
-        gateway.type("update " + gateway.bundleId("io.isthmus.net.wifi"));
-        assertTrue("adopted again after the update:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(10),
-                () -> gateway.stdout().stream().filter(l -> l.contains("adopted the running network")).count() == 2)
-                >= 0);
-        awaitWlan0("status back after the update", Duration.ofSeconds(10),
-                p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
-        assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
-        assertEquals(routes, lab.ipText("gw", "route", "show", "table", "all"));
-        assertEquals("the same wpa_supplicant", supplicant, pgrep());
+            // a bundle update (a new class loader, which loads junixsocket's JNI library again) adopts it likewise
+            gateway.type("update " + gateway.bundleId("io.isthmus.net.wifi"));
+            assertTrue("adopted again after the update:\n" + gateway.transcript(), Lab.within(Duration.ofSeconds(10),
+                    () -> gateway.stdout().stream().filter(l -> l.contains("adopted the running network")).count() == 2)
+                    >= 0);
+            awaitWlan0("status back after the update", Duration.ofSeconds(10),
+                    p -> "COMPLETED".equals(p.at("/wifi/state").asText()) && hasAddress(p, gwAddr));
+            assertEquals(eth0, lab.ipText("gw", "addr", "show", "dev", "eth0"));
+            assertEquals(routes, lab.ipText("gw", "route", "show", "table", "all"));
+            assertEquals("the same wpa_supplicant", supplicant, pgrep());
+        } finally {
+            routeMonitor.destroy();
+            routeMonitor.waitFor();
+        }
+        List<String> dropped = Files.readAllLines(routeEvents).stream()
+                .filter(l -> l.startsWith("Deleted") && l.contains("wlan0")).toList();
+        assertEquals("WiFi routes deleted during the bundle stop, start and update:\n" + gateway.transcript(),
+                List.of(), dropped);
 
         // the "radio" is switched off: status shows no carrier (what the uplink manager fails over on)
         lab.fault("pull", "wifi");
