@@ -28,7 +28,8 @@ import org.osgi.service.log.LoggerFactory;
  * in force untouched until a document says otherwise. A table already equal to the plan is adopted without a
  * write; one changed from outside is replaced whole and the log says so.
  */
-@Component(immediate = true, service = SectionApplier.class, property = SectionApplier.ORDER + ":Integer=300")
+@Component(immediate = true, service = SectionApplier.class, property = {SectionApplier.NAME + "=firewall",
+    SectionApplier.AFTER + "=routing"})
 public class FirewallReconciler implements SectionApplier {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);

@@ -55,13 +55,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(service = {SectionApplier.class, CommitCheck.class, UplinkListener.class, EventPublisher.class,
         AgentStatus.class, ManagementSession.class}, immediate = true, configurationPid = ManagementAgent.PID,
-        property = SectionApplier.ORDER + ":Integer=" + ManagementAgent.APPLY_ORDER)
+        property = {SectionApplier.NAME + "=management", SectionApplier.AFTER + "=uplink",
+            SectionApplier.AFTER + "=routing", SectionApplier.AFTER + "=firewall",
+            SectionApplier.AFTER + "=multicast"})
 @Designate(ocd = ManagementAgent.Config.class)
 public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListener, EventPublisher, AgentStatus,
         ManagementSession {
     static final String PID = "io.isthmus.mgmt";
-    /** After the drivers, routing and the firewall: the agent reconnects through what they set up. */
-    static final int APPLY_ORDER = 1000;
     static final String CHECK_NAME = "broker-reachable";
     private static final Duration CHECK_MARGIN = Duration.ofMillis(500);
     private static final int SEND_WINDOW = 32;

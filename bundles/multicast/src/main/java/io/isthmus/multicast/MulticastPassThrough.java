@@ -23,7 +23,8 @@ import org.osgi.service.log.LoggerFactory;
  * configured ports. Applied after the firewall (order 310), which opens the forward rules and fixes TTL-1
  * publishers for the same flows. Groups that are not configured have no route: the kernel drops them.
  */
-@Component(immediate = true, service = SectionApplier.class, property = SectionApplier.ORDER + ":Integer=310")
+@Component(immediate = true, service = SectionApplier.class, property = {SectionApplier.NAME + "=multicast",
+    SectionApplier.AFTER + "=firewall"})
 public class MulticastPassThrough implements SectionApplier {
     static final Duration CHECK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);

@@ -43,7 +43,8 @@ import org.osgi.service.log.LoggerFactory;
  * moved, before the others (the management agent) hear of the switch.
  */
 @Component(immediate = true, service = {SectionApplier.class, PortStatusListener.class, LinkListener.class,
-        RoutingTables.class, UplinkListener.class}, property = {SectionApplier.ORDER + ":Integer=200",
+        RoutingTables.class, UplinkListener.class}, property = {SectionApplier.NAME + "=routing",
+            SectionApplier.AFTER + "=uplink",
                 "service.ranking:Integer=1000"})
 public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables,
         UplinkListener {

@@ -60,7 +60,7 @@ import org.osgi.service.log.LoggerFactory;
  * and a pass every second (counters, dwell time, data caps).
  */
 @Component(immediate = true, service = {SectionApplier.class, LinkListener.class, PortStatusListener.class,
-        UplinkSelection.class, UplinkStatus.class}, property = SectionApplier.ORDER + ":Integer=150")
+        UplinkSelection.class, UplinkStatus.class}, property = SectionApplier.NAME + "=uplink")
 public class UplinkManager implements SectionApplier, LinkListener, PortStatusListener, UplinkSelection, UplinkStatus {
     static final Duration TICK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);

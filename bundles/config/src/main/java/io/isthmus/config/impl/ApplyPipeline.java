@@ -107,7 +107,13 @@ final class ApplyPipeline {
 
     /** Runs the appliers in order and stops at the first that fails. */
     private Optional<String> applyToAll(NetworkDocument document) {
-        for (NamedApplier applier : whiteboard.appliers()) {
+        List<NamedApplier> appliers;
+        try {
+            appliers = whiteboard.appliers();
+        } catch (ApplyException e) {
+            return Optional.of(e.getMessage());
+        }
+        for (NamedApplier applier : appliers) {
             try {
                 applier.applier().apply(document);
             } catch (ApplyException | RuntimeException | LinkageError e) {
@@ -131,7 +137,14 @@ final class ApplyPipeline {
         if (document.isEmpty()) {
             return Optional.empty();
         }
-        for (NamedApplier applier : whiteboard.appliers()) {
+        List<NamedApplier> appliers;
+        try {
+            appliers = whiteboard.appliers();
+        } catch (ApplyException e) {
+            log.error("cannot restore generation " + generation.number() + ": " + e.getMessage(), e);
+            return Optional.empty();
+        }
+        for (NamedApplier applier : appliers) {
             try {
                 applier.applier().apply(document.get());
             } catch (ApplyException | RuntimeException | LinkageError e) {

@@ -1,5 +1,6 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.ApplyResult;
 import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.ConfigService;
@@ -72,6 +73,7 @@ public class ConfigComponent implements ConfigService {
         Path stateDir = Path.of(property(STATE_DIR).orElse(DEFAULT_STATE_DIR));
         GenerationStore store = GenerationStore.open(stateDir, Clock.systemUTC(), log);
         engine = new ConfigEngine(store, profile(log), whiteboard, settings(config), log);
+        checkApplyOrder();
         BootFiles files = new BootFiles(property(CONFIG_FILE).map(Path::of), property(DEFAULT_CONFIG_FILE).map(Path::of));
         // Boot once everything is started, so that every capability has registered its applier.
         if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
@@ -84,6 +86,19 @@ public class ConfigComponent implements ConfigService {
             };
             startListener = Optional.of(listener);
             context.addFrameworkListener(listener);
+        }
+    }
+
+    /** Says at once, not at the next apply, when the appliers' after/before constraints have a cycle. */
+    private void checkApplyOrder() {
+        Logger log = logger; // appliers may be bound before the logger
+        if (log == null) {
+            return;
+        }
+        try {
+            whiteboard.appliers();
+        } catch (ApplyException e) {
+            log.error("config: " + e.getMessage() + "; every apply fails until an applier in it is gone or fixed");
         }
     }
 
@@ -152,6 +167,7 @@ public class ConfigComponent implements ConfigService {
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeApplier")
     void addApplier(SectionApplier applier, Map<String, Object> properties) {
         Whiteboard.NamedApplier named = whiteboard.addApplier(applier, properties);
+        checkApplyOrder();
         ConfigEngine running = engine;
         if (running != null) {
             running.adopt(named);

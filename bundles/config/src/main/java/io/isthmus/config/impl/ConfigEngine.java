@@ -85,7 +85,13 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
                 return new Preview(validated.errors(), Map.of());
             }
             Map<String, List<String>> changes = new LinkedHashMap<>();
-            for (Whiteboard.NamedApplier applier : whiteboard.appliers()) {
+            List<Whiteboard.NamedApplier> appliers;
+            try {
+                appliers = whiteboard.appliers();
+            } catch (ApplyException e) {
+                return new Preview(List.of(), Map.of("config", List.of("cannot preview: " + e.getMessage())));
+            }
+            for (Whiteboard.NamedApplier applier : appliers) {
                 try {
                     changes.put(applier.name(), applier.applier().preview(validated.document().get()));
                 } catch (ApplyException | RuntimeException e) {

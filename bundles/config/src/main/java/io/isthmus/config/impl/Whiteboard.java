@@ -1,14 +1,15 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.config.SectionValidator;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -18,7 +19,6 @@ import java.util.stream.Collectors;
  * use: services are bound and unbound on OSGi threads while an apply runs on the config executor.
  */
 final class Whiteboard {
-    static final int DEFAULT_ORDER = 1000;
     static final String ANY_SECTION = "*";
 
     /** A validator and the section it owns ({@code "*"} when it spans sections). */
@@ -28,13 +28,8 @@ final class Whiteboard {
     record NamedApplier(String name, SectionApplier applier) {
     }
 
-    /** Appliers run by order, then by service id (the older registration first). */
-    private record Rank(int order, long serviceId) {
-    }
-
     private final CopyOnWriteArrayList<NamedValidator> validators = new CopyOnWriteArrayList<>();
-    private final ConcurrentSkipListMap<Rank, NamedApplier> appliers = new ConcurrentSkipListMap<>(
-            Comparator.comparingInt(Rank::order).thenComparingLong(Rank::serviceId));
+    private final CopyOnWriteArrayList<ApplyOrder.Entry<NamedApplier>> appliers = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<CommitCheck> checks = new CopyOnWriteArrayList<>();
     // Services registered without a service id (tests, plain Java use) still get a stable rank.
     private final AtomicLong unregisteredIds = new AtomicLong(Long.MAX_VALUE / 2);
@@ -60,18 +55,22 @@ final class Whiteboard {
     }
 
     NamedApplier addApplier(SectionApplier applier, Map<String, ?> properties) {
-        NamedApplier named = new NamedApplier(name(applier, properties), applier);
-        appliers.put(new Rank(order(properties), serviceId(properties)), named);
+        String name = name(applier, properties);
+        NamedApplier named = new NamedApplier(name, applier);
+        String orderName = Optional.ofNullable(properties.get(SectionApplier.NAME)).map(String::valueOf)
+                .orElse(name);
+        appliers.add(new ApplyOrder.Entry<>(orderName, names(properties.get(SectionApplier.AFTER)),
+                names(properties.get(SectionApplier.BEFORE)), serviceId(properties), named));
         return named;
     }
 
     void removeApplier(SectionApplier applier) {
-        appliers.values().removeIf(a -> a.applier() == applier);
+        appliers.removeIf(a -> a.value().applier() == applier);
     }
 
-    /** Appliers in the order they must run. */
-    List<NamedApplier> appliers() {
-        return List.copyOf(appliers.values());
+    /** Appliers in the order they must run; an exception naming the cycle when their constraints have one. */
+    List<NamedApplier> appliers() throws ApplyException {
+        return ApplyOrder.sort(List.copyOf(appliers));
     }
 
     void addCheck(CommitCheck check) {
@@ -90,16 +89,15 @@ final class Whiteboard {
         return properties.get("service.id") instanceof Number n ? n.longValue() : unregisteredIds.incrementAndGet();
     }
 
-    private static int order(Map<String, ?> properties) {
-        Object order = properties.get(SectionApplier.ORDER);
-        if (order instanceof Number n) {
-            return n.intValue();
+    /** A String or String[] (or any collection) service property as a set of names. */
+    private static Set<String> names(Object property) {
+        if (property instanceof String[] a) {
+            return Set.copyOf(Arrays.asList(a));
         }
-        try {
-            return order == null ? DEFAULT_ORDER : Integer.parseInt(order.toString().trim());
-        } catch (NumberFormatException e) {
-            return DEFAULT_ORDER;
+        if (property instanceof Collection<?> c) {
+            return c.stream().map(String::valueOf).collect(Collectors.toUnmodifiableSet());
         }
+        return property == null ? Set.of() : Set.of(String.valueOf(property));
     }
 
     /** The DS component name when there is one: it is what an operator sees in the console. */

@@ -131,7 +131,7 @@ class BadDocumentCorpusTest {
             public void apply(NetworkDocument document) {
                 applied.add(document.ports().keySet().toString());
             }
-        }, Map.of(SectionApplier.ORDER, 1, "service.id", 1L, "component.name", "recording"));
+        }, Map.of(SectionApplier.NAME, "recording", "service.id", 1L, "component.name", "recording"));
         RecordingLog log = new RecordingLog();
         ConfigEngine engine = new ConfigEngine(GenerationStore.open(state, Clock.systemUTC(), log),
                 DeviceProfile.empty(), whiteboard, Settings.DEFAULTS, log);

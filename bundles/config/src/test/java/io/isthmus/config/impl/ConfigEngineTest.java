@@ -97,14 +97,15 @@ class ConfigEngineTest {
         }
     }
 
-    private RecordingApplier applier(String name, int order, long serviceId) {
-        return applier(name, order, serviceId, d -> false);
+    private RecordingApplier applier(String name, long serviceId, String... after) {
+        return applier(name, serviceId, d -> false, after);
     }
 
-    private RecordingApplier applier(String name, int order, long serviceId, Predicate<NetworkDocument> failWhen) {
+    private RecordingApplier applier(String name, long serviceId, Predicate<NetworkDocument> failWhen,
+            String... after) {
         RecordingApplier applier = new RecordingApplier(name, failWhen);
-        whiteboard.addApplier(applier, Map.of(SectionApplier.ORDER, order, "service.id", serviceId,
-                "component.name", name));
+        whiteboard.addApplier(applier, Map.of(SectionApplier.NAME, name, SectionApplier.AFTER, after,
+                "service.id", serviceId, "component.name", name));
         return applier;
     }
 
@@ -147,24 +148,41 @@ class ConfigEngineTest {
     }
 
     @Test
-    void appliersRunByOrderThenByServiceId() throws Exception {
-        applier("firewall", 300, 5);
-        applier("routing", 100, 9);
-        applier("unordered", Whiteboard.DEFAULT_ORDER, 2);
-        applier("drivers", 100, 3);
+    void appliersRunAfterWhatTheyNameThenByRegistration() throws Exception {
+        applier("firewall", 5, "routing");
+        applier("routing", 9, "drivers", "uplink"); // no uplink here: that name is ignored
+        applier("unordered", 2);
+        whiteboard.addApplier(new RecordingApplier("drivers", d -> false), Map.of(SectionApplier.NAME, "drivers",
+                SectionApplier.BEFORE, "routing", "service.id", 3L, "component.name", "drivers"));
         whiteboard.addApplier(new RecordingApplier("no-order-property", d -> false), Map.of("service.id", 1L,
                 "component.name", "no-order-property"));
 
         ApplyResult result = engine().apply(DOC_A, "test");
 
         assertInstanceOf(Committed.class, result);
-        assertEquals(List.of("drivers", "routing", "firewall", "no-order-property", "unordered"), calls);
+        assertEquals(List.of("no-order-property", "unordered", "drivers", "routing", "firewall"), calls);
+    }
+
+    @Test
+    void aCycleInTheApplyOrderFailsTheApplyNamingItAndAppliesNothing() throws Exception {
+        applier("routing", 1, "firewall");
+        applier("firewall", 2, "multicast");
+        applier("multicast", 3, "routing");
+        applier("drivers", 4);
+
+        ApplyResult result = engine().apply(DOC_A, "test");
+
+        RolledBack rolledBack = assertInstanceOf(RolledBack.class, result);
+        assertEquals("the apply order has a cycle (each must apply before the next): routing -> multicast -> firewall"
+                + " -> routing",
+                rolledBack.reason());
+        assertEquals(List.of(), calls);
     }
 
     @Test
     void aDryRunAsksEveryApplierAndChangesNothing() throws Exception {
-        applier("routing", 100, 1);
-        applier("firewall", 300, 2);
+        applier("routing", 1);
+        applier("firewall", 2);
         ConfigEngine engine = engine();
 
         io.isthmus.api.config.Preview preview = engine.preview(DOC_B);
@@ -197,7 +215,7 @@ class ConfigEngineTest {
 
     @Test
     void aRejectedDocumentChangesNothingAndCallsNoApplier() throws Exception {
-        RecordingApplier applier = applier("routing", 100, 1);
+        RecordingApplier applier = applier("routing", 1);
         ConfigEngine engine = engine();
 
         ApplyResult result = engine.apply("{\"dns\": {\"servers\": [\"not-an-ip\"]}, \"ports\": 5}", "cli");
@@ -212,9 +230,9 @@ class ConfigEngineTest {
 
     @Test
     void aFailingApplierRollsEveryApplierBackToThePreviousDocument() throws Exception {
-        RecordingApplier drivers = applier("drivers", 100, 1);
-        RecordingApplier routing = applier("routing", 200, 2, server("10.0.0.2"));
-        RecordingApplier firewall = applier("firewall", 300, 3);
+        RecordingApplier drivers = applier("drivers", 1);
+        RecordingApplier routing = applier("routing", 2, server("10.0.0.2"));
+        RecordingApplier firewall = applier("firewall", 3);
         ConfigEngine engine = engine();
         Generation first = ((Committed) engine.apply(DOC_A, "first")).generation();
 
@@ -233,8 +251,8 @@ class ConfigEngineTest {
 
     @Test
     void aRestoreGoesOnPastAnApplierThatFailsAgain() throws Exception {
-        RecordingApplier broken = applier("broken", 100, 1, server("10.0.0.1").negate().or(d -> calls.size() > 1));
-        RecordingApplier firewall = applier("firewall", 300, 3);
+        RecordingApplier broken = applier("broken", 1, server("10.0.0.1").negate().or(d -> calls.size() > 1));
+        RecordingApplier firewall = applier("firewall", 3);
         ConfigEngine engine = engine();
         Generation first = ((Committed) engine.apply(DOC_A, "first")).generation();
 
@@ -260,7 +278,7 @@ class ConfigEngineTest {
 
     @Test
     void aFailingCheckRollsBack() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         whiteboard.addCheck(check("broker-reachable", server("10.0.0.2")));
         ConfigEngine engine = engine();
         Generation first = ((Committed) engine.apply(DOC_A, "first")).generation();
@@ -275,8 +293,8 @@ class ConfigEngineTest {
     /** The check must see the gateway as it was: an applier (an uplink switch) changes what it would see. */
     @Test
     void aCheckRecordsTheStateBeforeTheFirstApplierOfTheDocumentRuns() throws Exception {
-        applier("uplink", 100, 1);
-        applier("mgmt", 1000, 2);
+        applier("uplink", 1);
+        applier("mgmt", 2);
         List<String> seenBefore = new CopyOnWriteArrayList<>();
         whiteboard.addCheck(new CommitCheck() {
             @Override
@@ -305,7 +323,7 @@ class ConfigEngineTest {
 
     @Test
     void aCheckThatThrowsBeforeTheApplyDoesNotStopTheDocument() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         whiteboard.addCheck(new CommitCheck() {
             @Override
             public String name() {
@@ -364,7 +382,7 @@ class ConfigEngineTest {
 
     @Test
     void theSameDocumentAgainWritesNoNewGenerationButStillApplies() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         ConfigEngine engine = engine();
         Generation first = ((Committed) engine.apply(DOC_A, "first")).generation();
 
@@ -421,7 +439,7 @@ class ConfigEngineTest {
         whiteboard.addValidator(d -> {
             throw new IllegalStateException("index out of date");
         }, Map.of("component.name", "io.isthmus.firewall"));
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         ConfigEngine engine = engine();
 
         List<ValidationError> errors = engine.validate(DOC_A);
@@ -470,7 +488,7 @@ class ConfigEngineTest {
 
     @Test
     void rollbackReappliesAKeptGenerationAsANewOne() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         ConfigEngine engine = engine();
         engine.apply(DOC_A, "first");
         engine.apply(DOC_B, "second");
@@ -497,7 +515,7 @@ class ConfigEngineTest {
     @Test
     void bootAppliesTheConfigFileFirst() throws Exception {
         Path file = Files.writeString(state.resolve("network.json"), DOC_B);
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         ConfigEngine first = engine();
         first.apply(DOC_A, "earlier");
         first.close();
@@ -511,7 +529,7 @@ class ConfigEngineTest {
 
     @Test
     void bootReappliesTheCurrentGenerationWithoutANewOne() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         ConfigEngine first = engine();
         Generation committed = ((Committed) first.apply(DOC_A, "earlier")).generation();
         first.close();
@@ -545,7 +563,7 @@ class ConfigEngineTest {
 
     @Test
     void anUnreadableBootFileIsRejectedAndTheCurrentGenerationStays() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         ConfigEngine first = engine();
         first.apply(DOC_A, "earlier");
         first.close();
@@ -560,7 +578,7 @@ class ConfigEngineTest {
 
     @Test
     void aFailedFirstBootHasNothingToRestore() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1, d -> true);
+        RecordingApplier routing = applier("routing", 1, d -> true);
         Path file = Files.writeString(state.resolve("network.json"), DOC_A);
 
         ApplyResult result = boot(engine(), new BootFiles(Optional.of(file), Optional.empty()));
@@ -572,7 +590,7 @@ class ConfigEngineTest {
 
     @Test
     void aFailedBootFileRestoresTheCurrentGeneration() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1, server("10.0.0.2"));
+        RecordingApplier routing = applier("routing", 1, server("10.0.0.2"));
         ConfigEngine first = engine();
         Generation committed = ((Committed) first.apply(DOC_A, "earlier")).generation();
         first.close();
@@ -587,7 +605,7 @@ class ConfigEngineTest {
 
     @Test
     void bootHappensOnce() throws Exception {
-        RecordingApplier routing = applier("routing", 100, 1);
+        RecordingApplier routing = applier("routing", 1);
         ConfigEngine engine = engine();
 
         boot(engine, BootFiles.NONE);

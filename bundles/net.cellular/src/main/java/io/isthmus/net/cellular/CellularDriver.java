@@ -54,7 +54,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(immediate = true, configurationPid = CellularDriver.PID,
         service = {PortDriver.class, SectionApplier.class},
-        property = {"port.kind=cellular", SectionApplier.ORDER + ":Integer=110"})
+        property = {"port.kind=cellular", SectionApplier.NAME + "=cellular", SectionApplier.AFTER + "=ethernet",
+            SectionApplier.BEFORE + "=uplink", SectionApplier.BEFORE + "=routing"})
 @Designate(ocd = CellularDriver.Config.class)
 public class CellularDriver implements PortDriver, SectionApplier {
     static final String PID = "io.isthmus.net.cellular";

@@ -57,7 +57,8 @@ import org.osgi.service.log.LoggerFactory;
  * being updated, or before it has applied the document, its addresses stay.
  */
 @Component(immediate = true, service = {PortDriver.class, SectionApplier.class, LinkListener.class,
-        Ipv4Addressing.class}, property = {"port.kind=ethernet", SectionApplier.ORDER + ":Integer=100"})
+        Ipv4Addressing.class}, property = {"port.kind=ethernet", SectionApplier.NAME + "=ethernet",
+            SectionApplier.BEFORE + "=uplink", SectionApplier.BEFORE + "=routing"})
 public class EthernetDriver implements PortDriver, SectionApplier, LinkListener, Ipv4Addressing {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);

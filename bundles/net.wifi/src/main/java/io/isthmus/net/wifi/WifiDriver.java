@@ -53,7 +53,8 @@ import org.osgi.service.log.LoggerFactory;
  */
 @Component(immediate = true, service = {PortDriver.class, SectionApplier.class, CommandHandler.class},
         configurationPid = WifiConfig.PID,
-        property = {"port.kind=wifi", SectionApplier.ORDER + ":Integer=110",
+        property = {"port.kind=wifi", SectionApplier.NAME + "=wifi", SectionApplier.AFTER + "=ethernet",
+            SectionApplier.BEFORE + "=uplink", SectionApplier.BEFORE + "=routing",
             CommandHandler.COMMAND + "=" + WifiDriver.SCAN_COMMAND, CommandHandler.TIMEOUT_MS + ":Long=20000"})
 public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     static final String SCAN_COMMAND = "diag.wifi.scan";
