@@ -21,7 +21,7 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The Nftables service over {@code nft -j}: a table is replaced in one {@code nft -j -f -} batch of
- * {@code add table}, {@code delete table}, {@code add table} and its objects (DESIGN.md §4), so the old table
+ * {@code add table}, {@code delete table}, {@code add table} and its objects (docs/firewall.md, implementation notes), so the old table
  * stays whole when nft refuses the new one, and set type changes survive.
  */
 @Component(service = Nftables.class, configurationPid = LinuxConfig.PID)

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 
 /**
  * Turns request messages into replies: checks size and shape, finds the handler, answers a repeated id with
- * the first reply, runs the handler in its lane with a timeout, and hands the reply (DESIGN.md §3 shape) to the
+ * the first reply, runs the handler in its lane with a timeout, and hands the reply (the shape of docs/mqtt.md) to the
  * outbox. Runs on the MQTT client's thread up to the hand-over, and never blocks it.
  */
 final class Dispatcher {
@@ -240,7 +240,7 @@ final class Dispatcher {
         replies.send(destination.get(), correlation, body);
     }
 
-    /** DESIGN.md §3: {"id", "status", "body"} or {"id", "status", "error": {code, message, pointer}}. */
+    /** docs/mqtt.md, Requests and replies: {"id", "status", "body"} or {"id", "status", "error": {code, message, pointer}}. */
     static Map<String, Object> shape(Optional<Object> id, CommandReply reply) {
         Map<String, Object> out = new LinkedHashMap<>();
         id.ifPresent(i -> out.put("id", i));

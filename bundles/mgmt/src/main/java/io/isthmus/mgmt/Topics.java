@@ -3,7 +3,7 @@ package io.isthmus.mgmt;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** The topics of one device under {@code isthmus/v1/<deviceId>/} (DESIGN.md §3). */
+/** The topics of one device under {@code isthmus/v1/<deviceId>/} (docs/mqtt.md, Topics). */
 record Topics(String deviceId) {
     static final String PREFIX = "isthmus/v1/";
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Requests in, replies out, with fake handlers: the DESIGN.md §3 shapes and status codes. */
+/** Requests in, replies out, with fake handlers: the shapes and status codes of docs/mqtt.md. */
 class DispatcherTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Topics TOPICS = new Topics("gw-1");
