@@ -1,6 +1,7 @@
 package io.isthmus.api.config;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard: a capability reconciles the kernel (or its own state) with its part of a validated
@@ -11,6 +12,7 @@ import java.util.List;
  * <p>When an applier appears at runtime (its bundle started or updated) the config service hands it the
  * current document, so a new version adopts the state its predecessor left in place.
  */
+@ConsumerType
 public interface SectionApplier {
     /** Service property: integer order, lower applies first. */
     String ORDER = "isthmus.apply.order";
