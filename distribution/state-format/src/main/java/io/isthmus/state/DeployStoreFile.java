@@ -1,6 +1,7 @@
 package io.isthmus.state;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,7 +19,7 @@ public record DeployStoreFile(Map<String, StoreEntry> bundles) {
     public static final String JARS = "jars";
 
     public DeployStoreFile {
-        bundles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bundles));
+        bundles = Collections.unmodifiableMap(new LinkedHashMap<>(bundles));
     }
 
     /** The store's directory in a state directory. */
