@@ -2,6 +2,8 @@ package io.isthmus.deploy;
 
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.mgmt.ManagementSession;
+import io.isthmus.state.BundleLocation;
+import io.isthmus.state.StoreEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -69,8 +71,8 @@ final class BundleChange {
      */
     void run(Job job, Optional<Candidate> candidate, Optional<Bundle> existing)
             throws IOException, Refused, BundleException, InterruptedException {
-        String location = existing.map(Bundle::getLocation).orElse(Deployer.FIELD_PREFIX
-                + candidate.map(Candidate::symbolicName).orElse(job.bundle));
+        String location = existing.map(Bundle::getLocation).orElseGet(() -> BundleLocation.field(
+                candidate.map(Candidate::symbolicName).orElse(job.bundle)));
         StoreEntry entry = store.entry(location).orElse(null);
         if (entry == null) {
             entry = baseline(location, existing, candidate);

@@ -7,6 +7,9 @@ import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.EventRelay;
 import io.isthmus.api.mgmt.ManagementSession;
 import io.isthmus.api.runtime.ProtectedBundles;
+import io.isthmus.state.BundleLocation;
+import io.isthmus.state.DeployStoreFile;
+import io.isthmus.state.StoreEntry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -52,7 +55,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = Deployer.Config.class)
 public class Deployer implements DeployedBundles {
     static final String PID = "io.isthmus.deploy";
-    static final String FIELD_PREFIX = "field:";
     static final String SELF = "io.isthmus.deploy";
     private static final long PROGRESS_EVERY_MS = 1000;
 
@@ -118,7 +120,7 @@ public class Deployer implements DeployedBundles {
         this.context = context;
         this.config = config;
         this.log = log;
-        Path root = stateDir(context).resolve("deploy");
+        Path root = DeployStoreFile.root(stateDir(context));
         this.store = Store.open(root);
         this.book = JobBook.open(root.resolve("jobs.json"));
         this.change = new BundleChange(context, store, new Health(context, () -> Optional.ofNullable(scr)), log,
@@ -317,7 +319,7 @@ public class Deployer implements DeployedBundles {
                 sha = Optional.of(previous.sha256());
             } else {
                 Optional<String> needed = protection.flatMap(p -> p.whyProtected(bundle.getBundleId()));
-                if (!bundle.getLocation().startsWith(FIELD_PREFIX)) {
+                if (!BundleLocation.isField(bundle.getLocation())) {
                     throw new BadInput(409, "distribution-bundle", "/bundle", name + " comes with the distribution "
                             + "and cannot be uninstalled; " + needed.map(why -> "bundle.stop refuses it too: " + why)
                                     .orElse("stop it with bundle.stop instead"));

@@ -1,37 +1,38 @@
 package io.isthmus.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isthmus.api.json.StrictJson;
+import io.isthmus.state.BundleIndexFile;
+import io.isthmus.state.BundleLocation;
+import io.isthmus.state.StateFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.osgi.framework.BundleContext;
 
 /**
- * The distribution's own jar of a bundle it installed (location {@code isthmus:<group>:<artifact>}): found in the
- * distribution's {@code system/} repository and matched by the hash the launcher recorded when it installed it
- * ({@code <state>/launcher/bundles.json}). The store keeps a copy as the version a first field update returns to.
+ * The distribution's own jar of a bundle it installed (a {@link BundleLocation}): found in the distribution's
+ * {@code system/} repository and matched by the hash the launcher recorded when it installed it
+ * ({@link BundleIndexFile}, {@code <state>/launcher/bundles.json}). The store keeps a copy as the version a first
+ * field update returns to.
  */
 final class DistributionJars {
-    static final String LOCATION_PREFIX = "isthmus:";
-
     private DistributionJars() {
     }
 
     static Optional<Path> find(BundleContext context, String location) throws IOException {
         String home = context.getProperty("isthmus.home");
-        if (home == null || !location.startsWith(LOCATION_PREFIX)) {
+        Optional<BundleLocation> parsed = BundleLocation.parse(location);
+        if (home == null || parsed.isEmpty()) {
             return Optional.empty();
         }
-        String[] parts = location.substring(LOCATION_PREFIX.length()).split(":");
-        if (parts.length < 2) {
-            return Optional.empty();
-        }
-        Path dir = Path.of(home, "system").resolve(parts[0].replace('.', '/')).resolve(parts[1]);
+        Path dir = Path.of(home, "system").resolve(parsed.get().group().replace('.', '/'))
+                .resolve(parsed.get().artifact());
         if (!Files.isDirectory(dir)) {
             return Optional.empty();
         }
@@ -49,11 +50,13 @@ final class DistributionJars {
     }
 
     private static Optional<String> recordedHash(Path state, String location) {
-        Path index = state.resolve("launcher").resolve("bundles.json");
+        Path index = BundleIndexFile.path(state);
         try {
-            JsonNode n = new ObjectMapper(StrictJson.factory()).readTree(index.toFile()).path("bundles").path(location);
-            return n.isTextual() ? Optional.of(n.asText()) : Optional.empty();
-        } catch (IOException e) {
+            Map<String, Object> json = new ObjectMapper(StrictJson.factory()).readValue(index.toFile(),
+                    new TypeReference<Map<String, Object>>() {
+                    });
+            return Optional.ofNullable(BundleIndexFile.fromJson(json).bundles().get(location));
+        } catch (IOException | StateFormatException e) {
             return Optional.empty();
         }
     }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.runtime.AtomicFile;
+import io.isthmus.state.DeployStoreFile;
+import io.isthmus.state.StateFormatException;
+import io.isthmus.state.StoreEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +23,10 @@ import java.util.stream.Stream;
  * incoming area of transfers, and {@code store.json} — per bundle location the committed jar, the previous one,
  * the origin and a pending change. The launcher reads the same file at boot (see docs/deploy.md): a pending
  * change is written before the framework is touched and cleared only at commit or rollback, so a crash at any
- * point boots the committed jar.
+ * point boots the committed jar. The file's shape is {@link DeployStoreFile} (docs/reference/state-files.md).
  */
 final class Store {
-    static final String FILE = "store.json";
+    static final String FILE = DeployStoreFile.FILE;
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
     };
 
@@ -43,9 +46,10 @@ final class Store {
         Path file = root.resolve(FILE);
         if (Files.exists(file)) {
             Map<String, Object> json = s.mapper.readValue(file.toFile(), OBJECT);
-            Object bundles = json.getOrDefault("bundles", Map.of());
-            if (bundles instanceof Map<?, ?> m) {
-                m.forEach((k, v) -> s.entries.put(String.valueOf(k), StoreEntry.fromJson(String.valueOf(k), v)));
+            try {
+                s.entries.putAll(DeployStoreFile.fromJson(json).bundles());
+            } catch (StateFormatException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
             }
         }
         return s;
@@ -77,22 +81,13 @@ final class Store {
     }
 
     private void save(Map<String, StoreEntry> next) throws IOException {
-        Map<String, Object> bundles = new LinkedHashMap<>();
-        next.forEach((k, v) -> bundles.put(k, v.toJson()));
-        AtomicFile.write(root.resolve(FILE), mapper.writeValueAsBytes(json(bundles)));
+        AtomicFile.write(root.resolve(FILE), mapper.writeValueAsBytes(new DeployStoreFile(next).toJson()));
         entries.clear();
         entries.putAll(next);
     }
 
-    private static Map<String, Object> json(Map<String, Object> bundles) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", 1);
-        m.put("bundles", bundles);
-        return m;
-    }
-
     Path jar(String sha256) {
-        return jars().resolve(sha256 + ".jar");
+        return DeployStoreFile.jar(root, sha256);
     }
 
     /** Keeps a verified jar under its hash (written whole, fsynced) and returns where it lies. */
@@ -128,7 +123,7 @@ final class Store {
     }
 
     private Path jars() {
-        return root.resolve("jars");
+        return root.resolve(DeployStoreFile.JARS);
     }
 
     private Path incomingRoot() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import io.isthmus.state.StoreEntry;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,8 @@ package io.isthmus.mgmt;
 import io.isthmus.api.deploy.DeployedBundles;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
+import io.isthmus.state.BundleLocation;
+import io.isthmus.state.StoreEntry;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +44,7 @@ public class BundlesListCommand implements CommandHandler {
     private static Map<String, Object> describe(Bundle b, Optional<DeployedBundles.Deployed> known) {
         Map<String, Object> m = BundleView.describe(b);
         m.put("origin", known.map(DeployedBundles.Deployed::origin)
-                .orElse(b.getLocation().startsWith("field:") ? "field" : "distribution"));
+                .orElse(BundleLocation.isField(b.getLocation()) ? StoreEntry.FIELD : StoreEntry.DISTRIBUTION));
         known.flatMap(DeployedBundles.Deployed::previousVersion).ifPresent(v -> m.put("previousVersion", v));
         known.flatMap(DeployedBundles.Deployed::sha256).ifPresent(s -> m.put("sha256", s));
         return m;

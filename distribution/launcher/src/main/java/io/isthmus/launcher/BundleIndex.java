@@ -1,5 +1,7 @@
 package io.isthmus.launcher;
 
+import io.isthmus.state.BundleIndexFile;
+import io.isthmus.state.StateFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,8 @@ import java.util.Map;
  * A bundle whose distribution jar is unchanged is left alone, so a field update survives a restart;
  * a changed distribution jar (the distribution was upgraded) replaces it. Hashing every jar on every boot
  * costs ~100 ms on two cores, so each hash is kept with the jar file's stamp (size, modification time, inode):
- * a jar is hashed again only when its file is not the one hashed before (an upgrade writes new files).
+ * a jar is hashed again only when its file is not the one hashed before (an upgrade writes new files). The file's
+ * shape is {@link BundleIndexFile} (docs/reference/state-files.md); the deploy bundle reads it too.
  */
 final class BundleIndex {
     private final Path file;
@@ -30,20 +33,17 @@ final class BundleIndex {
         this.stamps = stamps;
     }
 
-    @SuppressWarnings("unchecked")
     static BundleIndex load(Path file) throws LaunchException {
-        if (!Files.exists(file)) {
-            return new BundleIndex(file, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+        BundleIndexFile read = BundleIndexFile.empty();
+        if (Files.exists(file)) {
+            try {
+                read = BundleIndexFile.fromJson(Json.readObject(file));
+            } catch (StateFormatException e) {
+                throw new LaunchException(file + ": " + e.getMessage());
+            }
         }
-        Map<String, Object> json = Json.readObject(file);
-        Map<String, String> b = new LinkedHashMap<>();
-        Map<String, String> c = new LinkedHashMap<>();
-        Map<String, String> s = new LinkedHashMap<>();
-        ((Map<String, Object>) json.getOrDefault("stamps", Map.of())).forEach((k, v) -> s.put(k, String.valueOf(v)));
-        ((Map<String, Object>) json.getOrDefault("bundles", Map.of())).forEach((k, v) -> b.put(k, String.valueOf(v)));
-        ((Map<String, Object>) json.getOrDefault("configurations", Map.of()))
-                .forEach((k, v) -> c.put(k, String.valueOf(v)));
-        return new BundleIndex(file, b, c, s);
+        return new BundleIndex(file, new LinkedHashMap<>(read.bundles()), new LinkedHashMap<>(read.configurations()),
+                new LinkedHashMap<>(read.stamps()));
     }
 
     String bundleHash(String location) {
@@ -87,10 +87,6 @@ final class BundleIndex {
     }
 
     void save() throws IOException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("bundles", bundles);
-        json.put("configurations", configurations);
-        json.put("stamps", stamps);
-        Files2.writeAtomically(file, Json.write(json));
+        Files2.writeAtomically(file, Json.write(new BundleIndexFile(bundles, configurations, stamps).toJson()));
     }
 }

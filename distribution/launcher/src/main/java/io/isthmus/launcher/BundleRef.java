@@ -1,5 +1,6 @@
 package io.isthmus.launcher;
 
+import io.isthmus.state.BundleLocation;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -35,7 +36,7 @@ record BundleRef(String group, String artifact, String version, Optional<String>
 
     /** The framework location: versionless, so a new version updates the same bundle (keeping its id and data). */
     String location() {
-        return "isthmus:" + group + ":" + artifact + classifier.map(c -> ":" + c).orElse("");
+        return new BundleLocation(group, artifact, classifier).location();
     }
 
     String id() {

@@ -1,5 +1,6 @@
 package io.isthmus.launcher;
 
+import io.isthmus.state.BundleLocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,9 +22,6 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * their field updates) alone, and marks every planned bundle to start at its start level.
  */
 final class BundleSync {
-    /** Locations the launcher owns; anything else (e.g. installed in the field) is never touched. */
-    static final String OWNED_PREFIX = "isthmus:";
-
     record Outcome(int installed, int updated, int uninstalled, int kept) {
     }
 
@@ -76,7 +74,8 @@ final class BundleSync {
             }
         }
         for (Bundle dropped : installed.values()) {
-            if (dropped.getLocation().startsWith(OWNED_PREFIX)) {
+            // the launcher owns only distribution locations; anything else (e.g. installed in the field) stays
+            if (BundleLocation.isDistribution(dropped.getLocation())) {
                 try {
                     dropped.uninstall();
                     index.bundleRemoved(dropped.getLocation());

@@ -1,5 +1,8 @@
 package io.isthmus.launcher;
 
+import io.isthmus.state.DeployStoreFile;
+import io.isthmus.state.StateFormatException;
+import io.isthmus.state.StoreEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -9,40 +12,42 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.startlevel.BundleStartLevel;
 
 /**
- * Boot-time recovery from the deploy bundle's store ({@code <state>/deploy/store.json}, docs/deploy.md), before
- * any bundle starts: every bundle the store knows runs its committed jar. A change that was pending when the
- * gateway died (power cut, kill -9) is undone — the committed jar goes back, a half-installed field bundle goes —
- * so the gateway boots the old or the new version, never a mix. A distribution upgrade that brings a new jar of a
- * field-updated bundle wins: that bundle's store entry is dropped.
+ * Boot-time recovery from the deploy bundle's store ({@code <state>/deploy/store.json}, docs/deploy.md, its shape
+ * {@link DeployStoreFile}), before any bundle starts: every bundle the store knows runs its committed jar. A change
+ * that was pending when the gateway died (power cut, kill -9) is undone — the committed jar goes back, a
+ * half-installed field bundle goes — so the gateway boots the old or the new version, never a mix. A distribution
+ * upgrade that brings a new jar of a field-updated bundle wins: that bundle's store entry is dropped.
  */
 final class DeployRecovery {
-    static final String FILE = "store.json";
+    static final String FILE = DeployStoreFile.FILE;
 
     private final Path root;
     private final PrintStream out;
-    private final Map<String, Object> bundles;
+    private final Map<String, StoreEntry> bundles;
     private boolean dirty;
 
-    private DeployRecovery(Path root, PrintStream out, Map<String, Object> bundles) {
+    private DeployRecovery(Path root, PrintStream out, Map<String, StoreEntry> bundles) {
         this.root = root;
         this.out = out;
         this.bundles = bundles;
     }
 
-    @SuppressWarnings("unchecked")
     static DeployRecovery load(Path stateRoot, PrintStream out) throws LaunchException {
-        Path root = stateRoot.resolve("deploy");
-        Map<String, Object> bundles = new LinkedHashMap<>();
-        if (Files.exists(root.resolve(FILE))) {
-            Object b = Json.readObject(root.resolve(FILE)).get("bundles");
-            if (b instanceof Map<?, ?> m) {
-                bundles.putAll((Map<String, Object>) m);
+        Path root = DeployStoreFile.root(stateRoot);
+        Path file = root.resolve(FILE);
+        Map<String, StoreEntry> bundles = new LinkedHashMap<>();
+        if (Files.exists(file)) {
+            try {
+                bundles.putAll(DeployStoreFile.fromJson(Json.readObject(file)).bundles());
+            } catch (StateFormatException e) {
+                throw new LaunchException(file + ": " + e.getMessage());
             }
         }
         return new DeployRecovery(root, out, bundles);
@@ -75,16 +80,12 @@ final class DeployRecovery {
      */
     int restore(BundleContext system, int startLevel) throws LaunchException {
         int changed = 0;
-        for (Map.Entry<String, Object> e : new ArrayList<>(bundles.entrySet())) {
-            String location = e.getKey();
-            if (!(e.getValue() instanceof Map<?, ?> entry)) {
-                continue;
-            }
-            boolean pending = entry.get("pending") != null;
-            Map<?, ?> current = entry.get("current") instanceof Map<?, ?> c ? c : null;
+        for (StoreEntry entry : new ArrayList<>(bundles.values())) {
+            String location = entry.location();
+            boolean pending = entry.pending().isPresent();
             Bundle bundle = system.getBundle(location);
             try {
-                if (current == null) {
+                if (entry.current().isEmpty()) {
                     if (bundle != null) {
                         bundle.uninstall();
                         changed++;
@@ -93,7 +94,8 @@ final class DeployRecovery {
                     dirty = true;
                     continue;
                 }
-                Path jar = root.resolve("jars").resolve(current.get("sha256") + ".jar");
+                StoreEntry.JarRef current = entry.current().get();
+                Path jar = DeployStoreFile.jar(root, current.sha256());
                 if (bundle == null) {
                     try (InputStream in = Files.newInputStream(jar)) {
                         bundle = system.installBundle(location, in);
@@ -101,16 +103,14 @@ final class DeployRecovery {
                     bundle.adapt(BundleStartLevel.class).setStartLevel(startLevel);
                     bundle.start();
                     changed++;
-                } else if (pending || !bundle.getVersion().toString().equals(current.get("version"))) {
+                } else if (pending || !bundle.getVersion().toString().equals(current.version())) {
                     try (InputStream in = Files.newInputStream(jar)) {
                         bundle.update(in);
                     }
                     changed++;
                 }
                 if (pending) {
-                    Map<Object, Object> cleared = new LinkedHashMap<>(entry);
-                    cleared.remove("pending");
-                    bundles.put(location, cleared);
+                    bundles.put(location, entry.withPending(Optional.empty()));
                     dirty = true;
                 }
             } catch (IOException | BundleException ex) {
@@ -125,11 +125,8 @@ final class DeployRecovery {
     }
 
     private void save() throws LaunchException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("format", 1);
-        json.put("bundles", bundles);
         try {
-            Files2.writeAtomically(root.resolve(FILE), Json.write(json));
+            Files2.writeAtomically(root.resolve(FILE), Json.write(new DeployStoreFile(bundles).toJson()));
         } catch (IOException e) {
             throw new LaunchException(root.resolve(FILE) + ": cannot write: " + e.getMessage(), e);
         }

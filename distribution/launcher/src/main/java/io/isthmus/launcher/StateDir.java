@@ -1,5 +1,6 @@
 package io.isthmus.launcher;
 
+import io.isthmus.state.BundleIndexFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.List;
  */
 final class StateDir {
     static final String CACHE = "cache";
-    static final String LAUNCHER = "launcher";
+    static final String LAUNCHER = BundleIndexFile.DIRECTORY;
 
     private final Path root;
     private final List<Path> createdByUs = new ArrayList<>();
@@ -36,7 +37,7 @@ final class StateDir {
     }
 
     Path bundleIndex() {
-        return root.resolve(LAUNCHER).resolve("bundles.json");
+        return BundleIndexFile.path(root);
     }
 
     private void check() throws LaunchException {

@@ -3,6 +3,7 @@ package io.isthmus.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -188,5 +189,16 @@ class DeployRecoveryTest {
         assertTrue(printed.toString(StandardCharsets.UTF_8).contains("its field update is dropped"));
         assertEquals(List.of(), DeployRecovery.load(dir.resolve("state"), System.out).locations());
         stop(fw);
+    }
+
+    @Test
+    void aStoreOfTheWrongShapeIsAnErrorNamingTheFileAndTheValue() throws Exception {
+        Map<String, Object> entry = entry("org.example.a", "field", Map.of("sha256", "../../../etc/passwd",
+                "version", "1.0.0"), null);
+        store(Map.of("field:org.example.a", entry));
+        LaunchException e = assertThrows(LaunchException.class, () -> DeployRecovery.load(dir.resolve("state"),
+                System.out));
+        assertEquals(dir.resolve("state/deploy/store.json") + ": /bundles/field:org.example.a/current/sha256: must be "
+                + "64 lowercase hex digits", e.getMessage());
     }
 }

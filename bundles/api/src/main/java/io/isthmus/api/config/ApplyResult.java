@@ -2,8 +2,10 @@ package io.isthmus.api.config;
 
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** What became of a document handed to {@link ConfigService#apply}. */
+@ProviderType
 public sealed interface ApplyResult {
 
     /** Committed as a new generation (or unchanged: the same document as the current generation). */

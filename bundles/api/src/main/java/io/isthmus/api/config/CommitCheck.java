@@ -2,11 +2,13 @@ package io.isthmus.api.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard: a test run after a new document was applied and before it is committed, e.g. "the
  * management broker is still reachable". Any failing check rolls the document back.
  */
+@ConsumerType
 public interface CommitCheck {
 
     /** A short name for reports, e.g. {@code broker-reachable}. */

@@ -3,11 +3,13 @@ package io.isthmus.api.config;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The desired-state document: validate, apply with test-before-commit, keep generations.
  * Documents are passed as JSON text so that callers need no JSON library.
  */
+@ProviderType
 public interface ConfigService {
 
     /** Parses and validates the whole document (core rules and every registered validator). */

@@ -3,8 +3,10 @@ package io.isthmus.api.config;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Zones, conduits between them, port forwards and ICMP echo policy. */
+@ProviderType
 public record FirewallConfig(Map<String, Zone> zones, List<Conduit> conduits, List<PortForward> portForwards,
         List<String> icmpEcho) {
 

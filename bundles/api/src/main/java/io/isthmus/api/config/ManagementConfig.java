@@ -3,6 +3,7 @@ package io.isthmus.api.config;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The remote management channel. Empty brokers: no remote management.
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
  * @param tls              for {@code ssl://}, {@code mqtts://} and {@code wss://} brokers
  * @param commands         which commands the agent runs (default: all)
  */
+@ProviderType
 public record ManagementConfig(List<String> brokers, Optional<String> deviceId, String mqttVersion,
         Optional<String> username, Optional<String> password, Optional<String> passwordFile, int keepAliveSeconds,
         Tls tls, CommandPolicy commands) {

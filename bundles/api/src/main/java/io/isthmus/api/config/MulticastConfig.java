@@ -1,8 +1,10 @@
 package io.isthmus.api.config;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Multicast flows passed between ports (OPC UA PubSub and discovery). */
+@ProviderType
 public record MulticastConfig(List<PassThrough> passThrough) {
 
     public MulticastConfig {

@@ -2,6 +2,7 @@ package io.isthmus.api.config;
 
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The whole desired network state of one gateway, as the network document describes it.
@@ -10,6 +11,7 @@ import java.util.Map;
  * @param extensions top-level sections that capability bundles own and validate themselves, as
  *                   plain Java values (Map, List, String, Number, Boolean)
  */
+@ProviderType
 public record NetworkDocument(Map<String, PortConfig> ports, List<RouteConfig> routes, UplinkConfig uplink,
         FirewallConfig firewall, MulticastConfig multicast, DnsConfig dns, ManagementConfig management,
         Map<String, Object> extensions) {

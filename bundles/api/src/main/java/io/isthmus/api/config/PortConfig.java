@@ -5,6 +5,7 @@ import io.isthmus.api.net.PortRole;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * One port of the document, with the profile's port map defaults already filled in.
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param dns     DNS servers learned from this port are replaced by these when not empty
  * @param driver  driver-specific settings ({@code wifi}, {@code cellular} objects) as plain values
  */
+@ProviderType
 public record PortConfig(PortKind kind, PortRole role, int cost, Ipv4Config ipv4, Optional<Integer> mtu,
         Optional<String> mac, List<String> dns, Map<String, Object> driver) {
 

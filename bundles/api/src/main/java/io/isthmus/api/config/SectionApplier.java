@@ -1,6 +1,7 @@
 package io.isthmus.api.config;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard: a capability reconciles the kernel (or its own state) with its part of a validated
@@ -12,6 +13,7 @@ import java.util.List;
  * <p>When an applier appears at runtime (its bundle started or updated) the config service hands it the
  * current document, so a new version adopts the state its predecessor left in place.
  */
+@ConsumerType
 public interface SectionApplier {
     /** Service property: this applier's name in the apply order, e.g. {@code routing}; default the component name. */
     String NAME = "isthmus.applier";

@@ -1,6 +1,7 @@
 package io.isthmus.api.config;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard: a capability validates its own part of the document. Register as a service with the
@@ -8,6 +9,7 @@ import java.util.List;
  * sections, such as a driver checking the ports of its kind). Validators must be pure and fast: they are
  * called for every validation, before anything is applied.
  */
+@ConsumerType
 public interface SectionValidator {
     /** Service property: the top-level section this validator owns. */
     String SECTION = "isthmus.section";

@@ -2,6 +2,7 @@ package io.isthmus.api.config;
 
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Uplink health probing and the cost rules of failover.
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param dataCaps  per uplink port: bytes per period, after which it is used only as a last resort
  * @param weights   per uplink port: its share of new flows when equal-cost uplinks share load (default 1)
  */
+@ProviderType
 public record UplinkConfig(Probe probe, EqualCost equalCost, int minDwellMs, Costly costly,
         Map<String, DataCap> dataCaps, Map<String, Integer> weights) {
 

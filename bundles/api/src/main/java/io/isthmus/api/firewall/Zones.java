@@ -5,12 +5,14 @@ import io.isthmus.api.net.PortRole;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What the firewall's and the multicast section's references mean, in ports: a zone of {@code /firewall/zones},
  * a role id (every port of that role) or a port of the document. Shared so both bundles read a reference the
  * same way.
  */
+@ProviderType
 public final class Zones {
     /** A conduit's {@code to} for traffic that ends at the box itself. */
     public static final String GATEWAY = "gateway";

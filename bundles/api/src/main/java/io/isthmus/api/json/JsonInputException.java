@@ -1,12 +1,14 @@
 package io.isthmus.api.json;
 
 import java.io.IOException;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A JSON text {@link StrictJson} does not accept: what is wrong ({@link #reason()}), where in the text (line and
  * column, 1-based) and, when the text got that far, where in the value ({@link #pointer()}, an RFC 6901 JSON
  * pointer; {@code ""} for the text as a whole).
  */
+@ProviderType
 public final class JsonInputException extends IOException {
     private static final long serialVersionUID = 1L;
 

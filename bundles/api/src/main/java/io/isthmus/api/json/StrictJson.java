@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The gateway's rules for JSON it is given, in one place, so a text one path accepts is never read differently by
@@ -32,6 +33,7 @@ import java.util.Map;
  * Jackson's untyped reading does. Code that needs a Jackson tree builds its mapper on {@link #factory()}, which
  * applies the same rules (the pointer of a too-deep value is only known to {@link #read}).
  */
+@ProviderType
 public final class StrictJson {
     /** Levels of nesting a text may have: the outermost object is level 1. */
     public static final int MAX_DEPTH = 32;

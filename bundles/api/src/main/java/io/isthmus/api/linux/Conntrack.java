@@ -1,8 +1,10 @@
 package io.isthmus.api.linux;
 
 import io.isthmus.api.net.Ipv4Address;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** The connection-tracking table ({@code conntrack} tool). */
+@ProviderType
 public interface Conntrack {
     /**
      * Deletes the entries whose replies go to {@code address}: the flows source-NATed (masqueraded) to that

@@ -1,11 +1,14 @@
 package io.isthmus.api.linux;
 
 import java.util.Optional;
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * DHCP clients, one per port. The client only reports leases; it never writes addresses or routes, so an
  * offline port cannot get a default route from its DHCP server.
  */
+@ProviderType
 public interface DhcpClients {
 
     /**
@@ -19,7 +22,8 @@ public interface DhcpClients {
 
     Optional<DhcpLease> lease(String device);
 
-    /** Called when a lease is bound or renewed (present) or lost (empty). */
+    /** Called when a lease is bound or renewed (present) or lost (empty). Implemented by the client's user. */
+    @ConsumerType
     interface DhcpListener {
         void leaseChanged(String device, Optional<DhcpLease> lease);
     }

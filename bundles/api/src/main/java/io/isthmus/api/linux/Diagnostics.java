@@ -4,11 +4,13 @@ import io.isthmus.api.net.Ipv4Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The troubleshooting steps of a network guide (reachability, DNS, routes), answered by the gateway itself
  * through the OS. Every argument is validated before anything runs; a bad one is a KernelException.
  */
+@ProviderType
 public interface Diagnostics {
 
     /** Pings {@code target} (an IPv4 address or a host name) {@code count} times, optionally out of one device. */

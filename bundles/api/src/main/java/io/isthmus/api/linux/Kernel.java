@@ -2,11 +2,13 @@ package io.isthmus.api.linux;
 
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The network stack of the namespace the gateway runs in. Reads parse {@code ip -j}; writes go through
  * {@code ip -batch} (argv, never a shell) after every interface name and address was validated.
  */
+@ProviderType
 public interface Kernel {
     List<Link> links() throws KernelException;
 

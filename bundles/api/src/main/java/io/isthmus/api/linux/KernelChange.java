@@ -1,8 +1,10 @@
 package io.isthmus.api.linux;
 
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** One write to the kernel. A reconciler computes a list of these as the difference desired − observed. */
+@ProviderType
 public sealed interface KernelChange {
 
     record AddAddress(InterfaceAddress address) implements KernelChange {

@@ -1,5 +1,7 @@
 package io.isthmus.api.linux;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A network interface as the kernel reports it ({@code ip -j -s link}).
  *
@@ -7,6 +9,7 @@ package io.isthmus.api.linux;
  * @param carrier  IFF_LOWER_UP: the cable (or peer) is there
  * @param operState kernel operstate, e.g. UP, DOWN, LOWERLAYERDOWN, UNKNOWN
  */
+@ProviderType
 public record Link(String name, int index, boolean adminUp, boolean carrier, String operState, String mac, int mtu,
         long rxBytes, long txBytes) {
 }

@@ -1,12 +1,14 @@
 package io.isthmus.api.linux;
 
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * nftables tables owned by the gateway, written as nft JSON ({@code nft -j}). A table is always replaced as a
  * whole in one atomic transaction ({@code add table}, {@code delete table}, {@code add table} and its objects
  * in one {@code nft -j -f -} batch): a bad rule leaves the old table in force, and no other table is touched.
  */
+@ProviderType
 public interface Nftables {
     /**
      * Replaces {@code table inet <table>} with the given objects.

@@ -3,12 +3,14 @@ package io.isthmus.api.linux;
 import io.isthmus.api.net.Ipv4Address;
 import java.time.Duration;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * ICMP echo from a given source address (raw sockets need privileges only the OS boundary has). The source
  * address selects the port: the routing bundle's {@code from <address>} rules send the echo out of the port
  * that address belongs to, whichever uplink carries the default route.
  */
+@ProviderType
 public interface Pinger {
     /**
      * Sends one echo request and waits for its reply.

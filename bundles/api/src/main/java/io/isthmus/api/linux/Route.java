@@ -4,6 +4,7 @@ import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * An IPv4 route in a given table.
@@ -12,6 +13,7 @@ import java.util.Optional;
  * @param protocol    kernel rtm_protocol number; routes Isthmus creates carry {@link #ISTHMUS_PROTOCOL}
  * @param nexthops    the paths of a multipath route (then gateway and device are empty); empty otherwise
  */
+@ProviderType
 public record Route(int table, Optional<Ipv4Cidr> destination, Type type, Optional<Ipv4Address> gateway,
         Optional<String> device, int metric, Optional<Ipv4Address> source, int protocol, List<Nexthop> nexthops) {
 

@@ -1,11 +1,14 @@
 package io.isthmus.api.linux;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * wpa_supplicant daemons, one per WiFi port, run and supervised (restarted with back-off when they die) by the
  * OS boundary. They start without a configuration file: the WiFi driver configures networks over the control
  * interface ({@code <ctrlDir>/<device>}), so secrets never land in a file. A daemon outlives its caller (a WiFi
  * driver being updated): the next version finds it running and adopts it through the control socket.
  */
+@ProviderType
 public interface WpaSupplicants {
 
     /**

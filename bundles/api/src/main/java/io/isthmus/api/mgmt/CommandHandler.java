@@ -1,11 +1,13 @@
 package io.isthmus.api.mgmt;
 
 import java.util.Map;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard: a management command, registered with the service property {@value #COMMAND}
  * (e.g. {@code status}). Requests and replies are plain Java values (Map, List, String, Number, Boolean).
  */
+@ConsumerType
 public interface CommandHandler {
     String COMMAND = "isthmus.command";
 

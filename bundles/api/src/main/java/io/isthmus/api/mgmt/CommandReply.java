@@ -2,8 +2,10 @@ package io.isthmus.api.mgmt;
 
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** A reply: an HTTP-like status, a body on success, a code/message/pointer on failure. */
+@ProviderType
 public record CommandReply(int status, Map<String, Object> body, Optional<Error> error) {
 
     public record Error(String code, String message, Optional<String> pointer) {

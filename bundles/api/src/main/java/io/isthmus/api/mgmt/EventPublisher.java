@@ -1,12 +1,14 @@
 package io.isthmus.api.mgmt;
 
 import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Publishes events on {@code isthmus/v1/<deviceId>/evt/<type>} at QoS 1 through the management agent's
  * disk-backed outbox: they survive broker outages and restarts. When the outbox is full, the oldest
  * {@link Priority#LOW} events are dropped first (counted and reported).
  */
+@ProviderType
 public interface EventPublisher {
 
     enum Priority { LOW, HIGH }

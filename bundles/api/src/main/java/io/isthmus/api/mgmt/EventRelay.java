@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The events of a component whose {@link EventPublisher} reference is optional (every publisher's: the management
@@ -17,6 +18,7 @@ import java.util.Optional;
  * bindEvents(EventPublisher p) { events.bind(p); }} and {@code void unbindEvents(EventPublisher p) {
  * events.unbind(p); }}. Thread-safe; holds no static state.
  */
+@ProviderType
 public final class EventRelay implements EventPublisher {
     /** What a component keeps unless it says otherwise. */
     public static final int DEFAULT_CAPACITY = 256;

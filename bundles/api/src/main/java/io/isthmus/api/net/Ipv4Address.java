@@ -1,8 +1,10 @@
 package io.isthmus.api.net;
 
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** An IPv4 address held as its 32 bits. */
+@ProviderType
 public record Ipv4Address(int bits) {
 
     /** Parses dotted-quad notation strictly: four decimal octets, no leading zeros. */

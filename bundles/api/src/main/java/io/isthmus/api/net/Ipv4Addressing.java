@@ -2,6 +2,7 @@ package io.isthmus.api.net;
 
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.PortConfig;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * IPv4 on a port whose link layer another driver brings up (WiFi association, a cellular bearer): static
@@ -14,6 +15,7 @@ import io.isthmus.api.config.PortConfig;
  * addresses stay while a driver bundle is updated); a driver re-assigns its ports when it (or this service)
  * comes back, which replaces the listener.
  */
+@ProviderType
 public interface Ipv4Addressing {
 
     /**

@@ -1,8 +1,10 @@
 package io.isthmus.api.net;
 
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** An IPv4 address with a prefix length, as in {@code 192.168.50.1/24}. */
+@ProviderType
 public record Ipv4Cidr(Ipv4Address address, int prefix) {
 
     public Ipv4Cidr {

@@ -1,11 +1,13 @@
 package io.isthmus.api.net;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A driver for one kind of port (Ethernet, WiFi, cellular), registered as a service with the
  * property {@code port.kind} set to {@link PortKind#id()}.
  */
+@ConsumerType
 public interface PortDriver {
     PortKind kind();
 

@@ -2,8 +2,10 @@ package io.isthmus.api.net;
 
 import java.util.Arrays;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** The driver a port wants. Each kind has a default cost used when the document gives none. */
+@ProviderType
 public enum PortKind {
     ETHERNET(0), WIFI(10), CELLULAR(100);
 

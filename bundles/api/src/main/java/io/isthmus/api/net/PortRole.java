@@ -2,8 +2,10 @@ package io.isthmus.api.net;
 
 import java.util.Arrays;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** What a port is for. The role decides routing and firewall defaults. */
+@ProviderType
 public enum PortRole {
     /** May carry the default route; takes part in failover by cost. */
     UPLINK,

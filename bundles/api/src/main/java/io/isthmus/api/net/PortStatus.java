@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What a port driver reports about one port.
@@ -18,6 +19,7 @@ import java.util.Optional;
  * @param details  what only this kind of port has (WiFi: state, signal, BSSID; cellular: registration,
  *                 operator, bearer), as plain JSON values; never secrets
  */
+@ProviderType
 public record PortStatus(String name, PortKind kind, PortRole role, int cost, boolean present, boolean carrier,
         List<Ipv4Cidr> addresses, Optional<Ipv4Address> gateway, List<Ipv4Address> dns, Optional<Integer> mtu,
         Optional<String> mac, long rxBytes, long txBytes, Optional<String> problem, Map<String, Object> details) {

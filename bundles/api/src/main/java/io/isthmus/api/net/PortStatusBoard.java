@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiPredicate;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What a port driver tells {@link PortStatusListener}s: the current status of its ports, passed to every
@@ -12,6 +13,7 @@ import java.util.function.BiPredicate;
  * binds its dynamic listener reference to {@link #add}/{@link #remove} and answers
  * {@link PortDriver#status()} with {@link #all()}.
  */
+@ProviderType
 public final class PortStatusBoard {
     private final List<PortStatusListener> listeners = new CopyOnWriteArrayList<>();
     private final BiPredicate<PortStatus, PortStatus> sameNews;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Crash-safe file replacement for every bundle that keeps state (generations, the deploy store, bundle data
@@ -14,6 +15,7 @@ import java.nio.file.StandardOpenOption;
  * normal way a gateway in a cabinet is switched off). Temp file in the same directory, fsync, atomic rename,
  * fsync of the directory.
  */
+@ProviderType
 public final class AtomicFile {
     /** Suffix of the temp files a crash may leave behind (safe to delete when nothing is writing). */
     public static final String TEMP_SUFFIX = ".tmp";

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 import org.osgi.framework.BundleContext;
 
 /**
@@ -14,6 +15,7 @@ import org.osgi.framework.BundleContext;
  * state a capability needs to adopt what its predecessor left (owned addresses, leases, the uplink selection).
  * Absent when the framework gives no data area.
  */
+@ProviderType
 public record DataFile(Optional<Path> path) {
 
     public static DataFile of(BundleContext context, String name) {

@@ -1,6 +1,7 @@
 package io.isthmus.api.runtime;
 
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The bundles the gateway cannot lose while it runs, derived from the running framework (never a list): the
@@ -9,6 +10,7 @@ import java.util.Optional;
  * or capabilities they are wired to, and whose services their components reference mandatorily. Remote commands
  * refuse to stop or uninstall them; updates with a health window and rollback stay allowed.
  */
+@ProviderType
 public interface ProtectedBundles {
 
     /**

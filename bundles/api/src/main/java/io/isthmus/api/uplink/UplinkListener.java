@@ -2,12 +2,14 @@ package io.isthmus.api.uplink;
 
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard: told when the uplink manager's decision changes (e.g. the MQTT agent reconnects at once). Called
  * one listener after the other, highest {@code service.ranking} first, on the manager's thread: the routing
  * bundle (ranked first) has replaced the default route by the time the others hear of the switch.
  */
+@ConsumerType
 public interface UplinkListener {
     void activeUplinkChanged(Optional<String> previous, Optional<String> current, String reason);
 

@@ -2,6 +2,7 @@ package io.isthmus.api.uplink;
 
 import java.time.Instant;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Health of one uplink as the uplink manager sees it.
@@ -12,6 +13,7 @@ import java.util.Optional;
  * @param capBytes        the data cap per period, if the document sets one
  * @param capReached      the cap is reached: the uplink is used only when no other is up
  */
+@ProviderType
 public record UplinkState(String port, int cost, Health health, Optional<Double> rttMs, double loss,
         Instant since, long bytesThisPeriod, Optional<Long> capBytes, boolean capReached) {
 
