@@ -2,6 +2,7 @@ package io.isthmus.config.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
@@ -60,10 +61,10 @@ record DeviceProfile(Map<String, PortDefaults> ports) {
         Optional<PortKind> kind = kindId.flatMap(PortKind::of);
         Optional<PortRole> role = roleId.flatMap(PortRole::of);
         if (kindId.isPresent() && kind.isEmpty()) {
-            throw new IOException(where + "unknown kind " + Located.quote(kindId.get()));
+            throw new IOException(where + "unknown kind " + JsonValue.quote(kindId.get()));
         }
         if (roleId.isPresent() && role.isEmpty()) {
-            throw new IOException(where + "unknown role " + Located.quote(roleId.get()));
+            throw new IOException(where + "unknown role " + JsonValue.quote(roleId.get()));
         }
         JsonNode cost = port.get("cost");
         if (cost != null && !(cost.isInt() && cost.intValue() >= 0 && cost.intValue() <= 255)) {
