@@ -73,6 +73,11 @@ public final class JsonValue {
         return value instanceof List;
     }
 
+    /** A whole number (not 1.0, which is a fraction in JSON's sense here). */
+    public boolean isInteger() {
+        return value instanceof Integer || value instanceof Long || value instanceof BigInteger;
+    }
+
     public boolean isString() {
         return value instanceof String;
     }
@@ -204,7 +209,7 @@ public final class JsonValue {
 
     /** A whole number in {@code min..max}; {@code why} explains a bound in the message, e.g. " (an uplink …)". */
     public long integer(long min, long max, String why) {
-        if (value instanceof Integer || value instanceof Long || value instanceof BigInteger) {
+        if (isInteger()) {
             BigInteger v = value instanceof BigInteger b ? b : BigInteger.valueOf(((Number) value).longValue());
             if (v.compareTo(BigInteger.valueOf(min)) >= 0 && v.compareTo(BigInteger.valueOf(max)) <= 0) {
                 return v.longValue();

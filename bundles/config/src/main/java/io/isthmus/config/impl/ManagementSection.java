@@ -1,11 +1,10 @@
 package io.isthmus.config.impl;
 
-import io.isthmus.api.json.JsonReader;
-import io.isthmus.api.json.JsonValue;
-
-import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.config.ManagementConfig.CommandPolicy;
 import io.isthmus.api.config.ManagementConfig.Tls;
+import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;

@@ -1,10 +1,9 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.MulticastConfig.PassThrough;
+import io.isthmus.api.config.MulticastConfig;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
-
-import io.isthmus.api.config.MulticastConfig;
-import io.isthmus.api.config.MulticastConfig.PassThrough;
 import java.util.List;
 import java.util.Optional;
 

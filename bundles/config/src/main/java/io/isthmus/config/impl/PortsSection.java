@@ -1,15 +1,14 @@
 package io.isthmus.config.impl;
 
-import io.isthmus.api.json.JsonReader;
-import io.isthmus.api.json.JsonValue;
-
 import io.isthmus.api.config.Ipv4Config;
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.net.InterfaceName;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
-import io.isthmus.api.net.InterfaceName;
 import io.isthmus.config.impl.DeviceProfile.PortDefaults;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,9 +1,8 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
-
-import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortRole;

@@ -1,14 +1,13 @@
 package io.isthmus.config.impl;
 
-import io.isthmus.api.json.JsonReader;
-import io.isthmus.api.json.JsonValue;
-import io.isthmus.api.json.JsonValueException;
-
-import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.config.UplinkConfig.Costly;
 import io.isthmus.api.config.UplinkConfig.DataCap;
 import io.isthmus.api.config.UplinkConfig.EqualCost;
 import io.isthmus.api.config.UplinkConfig.Probe;
+import io.isthmus.api.config.UplinkConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.json.JsonValueException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,6 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
-
 import io.isthmus.api.net.PortRole;
 import java.util.Arrays;
 import java.util.List;
