@@ -61,6 +61,12 @@ public final class JsonValue {
         return plain(value);
     }
 
+    /** This object as unmodifiable plain values ({@link #plain()}); an error when it is no object. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> plainObject() {
+        return (Map<String, Object>) plain(object().value);
+    }
+
     public boolean isNull() {
         return value == null;
     }
@@ -86,6 +92,24 @@ public final class JsonValue {
     public Optional<JsonValue> get(String key) {
         return value instanceof Map<?, ?> m && m.containsKey(key) ? Optional.of(member(key, m.get(key)))
                 : Optional.empty();
+    }
+
+    /**
+     * The member {@code key} when it is given: absent and JSON null both mean "not given" (a request's optional
+     * member; a document's sections use {@link #get}, where null is a wrong value).
+     */
+    public Optional<JsonValue> optional(String key) {
+        return get(key).filter(v -> !v.isNull());
+    }
+
+    /**
+     * The member {@code key}, given and not null; else an error at the member's own pointer, {@code missing:
+     * expected <expected>}: the style of requests, whose error pointer names what is missing. (A document names the
+     * object that lacks it: {@link #required}.)
+     */
+    public JsonValue member(String key, String expected) {
+        return optional(key).orElseThrow(() -> new JsonValueException(pointer + "/" + StrictJson.escape(key),
+                "missing: expected " + expected));
     }
 
     /** Whether an object has member {@code key} (null or not). */
