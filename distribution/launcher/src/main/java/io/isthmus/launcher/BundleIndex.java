@@ -35,7 +35,7 @@ final class BundleIndex {
         if (!Files.exists(file)) {
             return new BundleIndex(file, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
         }
-        Map<String, Object> json = Json.readObject(file);
+        Map<String, Object> json = JsonFiles.readObject(file);
         Map<String, String> b = new LinkedHashMap<>();
         Map<String, String> c = new LinkedHashMap<>();
         Map<String, String> s = new LinkedHashMap<>();
@@ -91,6 +91,6 @@ final class BundleIndex {
         json.put("bundles", bundles);
         json.put("configurations", configurations);
         json.put("stamps", stamps);
-        Files2.writeAtomically(file, Json.write(json));
+        Files2.writeAtomically(file, JsonFiles.write(json));
     }
 }

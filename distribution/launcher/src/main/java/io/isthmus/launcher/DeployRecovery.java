@@ -40,7 +40,7 @@ final class DeployRecovery {
         Path root = stateRoot.resolve("deploy");
         Map<String, Object> bundles = new LinkedHashMap<>();
         if (Files.exists(root.resolve(FILE))) {
-            Object b = Json.readObject(root.resolve(FILE)).get("bundles");
+            Object b = JsonFiles.readObject(root.resolve(FILE)).get("bundles");
             if (b instanceof Map<?, ?> m) {
                 bundles.putAll((Map<String, Object>) m);
             }
@@ -129,7 +129,7 @@ final class DeployRecovery {
         json.put("format", 1);
         json.put("bundles", bundles);
         try {
-            Files2.writeAtomically(root.resolve(FILE), Json.write(json));
+            Files2.writeAtomically(root.resolve(FILE), JsonFiles.write(json));
         } catch (IOException e) {
             throw new LaunchException(root.resolve(FILE) + ": cannot write: " + e.getMessage(), e);
         }
