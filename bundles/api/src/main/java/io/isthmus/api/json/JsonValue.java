@@ -16,8 +16,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * One value of a parsed JSON text (the plain values {@link StrictJson#read} gives) together with its RFC 6901 pointer,
  * so that every error names its place. Immutable: navigating gives new views, never changes the tree.
  *
- * <p>The typed getters ({@link #string()}, {@link #integer(long, long)}, {@link #oneOf}, …) return the value or throw a
- * {@link JsonValueException} with this value's pointer and a message in one style: {@code expected <what>, got
+ * <p>The typed getters ({@link #string()}, {@link #integer(long, long)}, {@link #oneOf}, …) return the value or
+ * throw a {@link JsonValueException} with this value's pointer and a message in one style: {@code expected <what>, got
  * <value>}. Optional members read as {@code value.get("key").map(JsonValue::string)}. A reader that wants every
  * error of a document at once, not the first, uses a {@link JsonReader}.
  */

@@ -78,7 +78,8 @@ final class DocumentParser {
         MulticastConfig multicast = new MulticastSection(in, ports, new ZoneRefs(in, firewallSection.zoneNames()))
                 .read(root.get("multicast"));
         DnsConfig dns = root.get("dns").flatMap(s -> in.object(s, List.of("servers")))
-                .map(s -> new DnsConfig(in.optionalList(s, "servers", a -> Addresses.address(in, a).map(Ipv4Address::toString))))
+                .map(s -> new DnsConfig(in.optionalList(s, "servers",
+                        a -> Addresses.address(in, a).map(Ipv4Address::toString))))
                 .orElse(DnsConfig.empty());
         ManagementConfig management = new ManagementSection(in).read(root.get("management"));
         return Optional.of(new NetworkDocument(ports.configs(), routes, uplink, firewall, multicast, dns, management,

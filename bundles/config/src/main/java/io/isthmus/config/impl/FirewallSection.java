@@ -112,7 +112,8 @@ final class FirewallSection {
         protocol.filter(p -> portsField.isPresent() && !FORWARD_PROTOCOLS.contains(p))
                 .ifPresent(p -> in.error(portsField.get().pointer(), "ports apply only to tcp and udp; this conduit's "
                         + "protocol is " + p));
-        List<String> sources = in.optionalList(at, "sources", s -> Addresses.networkCidr(in, s).map(Ipv4Cidr::toString));
+        List<String> sources = in.optionalList(at, "sources",
+                s -> Addresses.networkCidr(in, s).map(Ipv4Cidr::toString));
         Optional<RateLimit> rateLimit = at.get("rateLimit").flatMap(this::rateLimit);
         if (from.isEmpty() || to.isEmpty() || protocol.isEmpty()) {
             return Optional.empty();
@@ -172,7 +173,8 @@ final class FirewallSection {
         Optional<Ipv4Address> toAddress = in.required(at, "toAddress", "the IPv4 address of the inside host")
                 .flatMap(a -> Addresses.hostAddress(in, a));
         Optional<Integer> toPort = at.get("toPort").flatMap(p -> in.integer(p, 1, 65535));
-        List<String> sources = in.optionalList(at, "sources", s -> Addresses.networkCidr(in, s).map(Ipv4Cidr::toString));
+        List<String> sources = in.optionalList(at, "sources",
+                s -> Addresses.networkCidr(in, s).map(Ipv4Cidr::toString));
         if (from.isEmpty() || protocol.isEmpty() || port.isEmpty() || toAddress.isEmpty()) {
             return Optional.empty();
         }
