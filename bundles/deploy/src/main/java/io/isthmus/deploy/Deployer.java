@@ -2,6 +2,8 @@ package io.isthmus.deploy;
 
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.deploy.DeployedBundles;
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.json.JsonValueException;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.EventRelay;
@@ -27,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -55,6 +58,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = Deployer.Config.class)
 public class Deployer implements DeployedBundles {
     static final String PID = "io.isthmus.deploy";
+    static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final Pattern SYMBOLIC_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,255}");
+    static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern URL = Pattern.compile("https?://[^\\s]{1,2000}");
     static final String SELF = "io.isthmus.deploy";
     private static final long PROGRESS_EVERY_MS = 1000;
 
@@ -184,16 +191,17 @@ public class Deployer implements DeployedBundles {
     /** bundle.install / bundle.update: accepts the job (it runs asynchronously). */
     CommandReply submit(Job.Kind kind, Map<String, Object> request) {
         try {
-            Optional<String> jobId = Fields.string(request, "", "job", Fields.JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -");
+            JsonValue r = JsonValue.root(request);
+            Optional<String> jobId = r.optional("job").map(v -> v.string(JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -"));
             if (jobId.isPresent() && book.get(jobId.get()).isPresent()) {
                 return accepted(book.get(jobId.get()).get()); // the same job again: its state, not a new job
             }
-            Optional<String> name = Fields.string(request, "", "bundle", Fields.SYMBOLIC_NAME, "a bundle symbolic name");
-            String sha256 = Fields.required(request, "", "sha256", Fields.SHA256, "64 hex digits").toLowerCase();
-            long size = Fields.requiredInteger(request, "", "size", 1, config.maxBundleBytes());
-            Job.Source source = source(request, size);
-            boolean refresh = Fields.flag(request, "refresh");
-            Duration window = Duration.ofMillis(Fields.integer(request, "", "healthWindowMs", 1000, 600000)
+            Optional<String> name = r.optional("bundle").map(v -> v.string(SYMBOLIC_NAME, "a bundle symbolic name"));
+            String sha256 = r.member("sha256", "64 hex digits").string(SHA256, "64 hex digits").toLowerCase();
+            long size = r.member("size", "an integer 1.." + config.maxBundleBytes()).integer(1, config.maxBundleBytes());
+            Job.Source source = source(r, size);
+            boolean refresh = r.optional("refresh").map(JsonValue::bool).orElse(false);
+            Duration window = Duration.ofMillis(r.optional("healthWindowMs").map(v -> v.integer(1000, 600000))
                     .orElse(config.healthWindowMs()));
             String bundle;
             if (kind == Job.Kind.update) {
@@ -227,6 +235,8 @@ public class Deployer implements DeployedBundles {
             return accepted(job);
         } catch (BadInput e) {
             return e.reply();
+        } catch (JsonValueException e) {
+            return BadInput.bad(e.pointer(), e.reason()).reply();
         } catch (IOException e) {
             return CommandReply.error(500, "store", "cannot record the job: " + e.getMessage(), Optional.empty());
         }
@@ -245,11 +255,14 @@ public class Deployer implements DeployedBundles {
                 return CommandReply.ok(Map.of("received", inline.chunks(), "missing", List.of(), "state",
                         job.state().name()));
             }
-            int index = (int) Fields.requiredInteger(request, "", "index", 0, inline.chunks() - 1);
-            Object text = request.get("data");
-            if (!(text instanceof String s)) {
-                throw BadInput.bad("/data", "expected the chunk as a base64 string, got " + Fields.kind(text));
+            JsonValue r = JsonValue.root(request);
+            int index = (int) r.member("index", "an integer 0.." + (inline.chunks() - 1)).integer(0,
+                    inline.chunks() - 1);
+            JsonValue text = r.member("data", "the chunk as a base64 string");
+            if (!text.isString()) {
+                throw BadInput.bad("/data", "expected the chunk as a base64 string, got " + text.describe());
             }
+            String s = text.string();
             byte[] data;
             try {
                 data = Base64.getDecoder().decode(s);
@@ -270,6 +283,8 @@ public class Deployer implements DeployedBundles {
             return CommandReply.ok(Map.of("received", transfer.received(), "missing", missing));
         } catch (BadInput e) {
             return e.reply();
+        } catch (JsonValueException e) {
+            return BadInput.bad(e.pointer(), e.reason()).reply();
         } catch (IOException e) {
             return CommandReply.error(500, "store", "cannot store the chunk: " + e.getMessage(), Optional.empty());
         }
@@ -281,6 +296,8 @@ public class Deployer implements DeployedBundles {
             return CommandReply.ok(job(request).view());
         } catch (BadInput e) {
             return e.reply();
+        } catch (JsonValueException e) {
+            return BadInput.bad(e.pointer(), e.reason()).reply();
         }
     }
 
@@ -300,12 +317,13 @@ public class Deployer implements DeployedBundles {
 
     private CommandReply change(Map<String, Object> request, Job.Kind kind, Optional<ProtectedBundles> protection) {
         try {
-            String name = Fields.required(request, "", "bundle", Fields.SYMBOLIC_NAME, "a bundle symbolic name");
-            Optional<String> jobId = Fields.string(request, "", "job", Fields.JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -");
+            JsonValue r = JsonValue.root(request);
+            String name = r.member("bundle", "a bundle symbolic name").string(SYMBOLIC_NAME, "a bundle symbolic name");
+            Optional<String> jobId = r.optional("job").map(v -> v.string(JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -"));
             if (jobId.isPresent() && book.get(jobId.get()).isPresent()) {
                 return accepted(book.get(jobId.get()).get());
             }
-            Duration window = Duration.ofMillis(Fields.integer(request, "", "healthWindowMs", 1000, 600000)
+            Duration window = Duration.ofMillis(r.optional("healthWindowMs").map(v -> v.integer(1000, 600000))
                     .orElse(config.healthWindowMs()));
             Bundle bundle = find(name);
             untouchable(bundle).ifPresent(why -> {
@@ -341,6 +359,8 @@ public class Deployer implements DeployedBundles {
             return accepted(job);
         } catch (BadInput e) {
             return e.reply();
+        } catch (JsonValueException e) {
+            return BadInput.bad(e.pointer(), e.reason()).reply();
         } catch (IOException e) {
             return CommandReply.error(500, "store", "cannot record the job: " + e.getMessage(), Optional.empty());
         }
@@ -461,12 +481,10 @@ public class Deployer implements DeployedBundles {
         return Optional.of(TrustStore.load(where, config.trustStorePassword().toCharArray()));
     }
 
-    private Job.Source source(Map<String, Object> request, long size) {
-        Map<String, Object> source = Fields.object(request, "", "source").orElseThrow(() -> BadInput.bad("/source",
-                "missing: expected {\"url\": …} or {\"inline\": {\"chunkSize\": …}}"));
-        Optional<Map<String, Object>> inline = Fields.object(source, "/source", "inline");
-        Optional<String> url = Fields.string(source, "/source", "url", java.util.regex.Pattern.compile(
-                "https?://[^\\s]{1,2000}"), "an https:// or http:// URL");
+    private Job.Source source(JsonValue request, long size) {
+        JsonValue source = request.member("source", "{\"url\": …} or {\"inline\": {\"chunkSize\": …}}").object();
+        Optional<JsonValue> inline = source.optional("inline").map(JsonValue::object);
+        Optional<String> url = source.optional("url").map(v -> v.string(URL, "an https:// or http:// URL"));
         if (inline.isPresent() == url.isPresent()) {
             throw BadInput.bad("/source", "expected exactly one of \"url\" and \"inline\"");
         }
@@ -481,13 +499,13 @@ public class Deployer implements DeployedBundles {
             }
             return new Job.Url(url.get());
         }
-        int chunkSize = (int) Fields.requiredInteger(inline.get(), "/source/inline", "chunkSize", 1,
-                InlineTransfer.MAX_CHUNK);
+        int chunkSize = (int) inline.get().member("chunkSize", "an integer 1.." + InlineTransfer.MAX_CHUNK)
+                .integer(1, InlineTransfer.MAX_CHUNK);
         return new Job.Inline(chunkSize, InlineTransfer.chunks(size, chunkSize));
     }
 
     private Job job(Map<String, Object> request) {
-        String id = Fields.required(request, "", "job", Fields.JOB_ID, "a job id");
+        String id = JsonValue.root(request).member("job", "a job id").string(JOB_ID, "a job id");
         return book.get(id).orElseThrow(() -> new BadInput(404, "not-found", "/job", "no job " + id));
     }
 

@@ -1,5 +1,6 @@
 package io.isthmus.mgmt;
 
+import io.isthmus.api.json.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,7 @@ final class BundleView {
                     .findFirst();
         } else {
             throw new BadRequest("/bundle", which == null ? "missing: expected a bundle id or symbolic name"
-                    : "expected a bundle id or symbolic name, got " + Requests.kind(which));
+                    : "expected a bundle id or symbolic name, got " + JsonValue.root(which).describe());
         }
         return found.orElseThrow(() -> new NotFound("/bundle", "no bundle " + which + " is installed"));
     }

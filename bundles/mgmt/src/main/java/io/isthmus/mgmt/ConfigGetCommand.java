@@ -3,6 +3,7 @@ package io.isthmus.mgmt;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
@@ -31,7 +32,7 @@ public class ConfigGetCommand implements CommandHandler {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        Optional<Long> asked = Requests.integer(request, "generation", 1, Long.MAX_VALUE);
+        Optional<Long> asked = JsonValue.root(request).optional("generation").map(v -> v.integer(1, Long.MAX_VALUE));
         Optional<Generation> generation = asked.isPresent()
                 ? config.history().stream().filter(g -> g.number() == asked.get()).findFirst() : config.current();
         Optional<String> text = generation.flatMap(g -> config.json(g.number()));

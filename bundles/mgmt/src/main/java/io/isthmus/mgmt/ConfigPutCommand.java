@@ -2,10 +2,11 @@ package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Preview;
+import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
-import io.isthmus.api.config.ValidationError;
 import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -30,13 +31,14 @@ public class ConfigPutCommand extends ApplyCommand {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        Map<String, Object> given = Requests.object(request, "document");
+        JsonValue r = JsonValue.root(request);
+        Map<String, Object> given = r.member("document", "a JSON object").plainObject();
         List<ValidationError> placeholders = ConfigGetCommand.placeholders(given);
         if (!placeholders.isEmpty()) {
             return ConfigReplies.invalid(placeholders);
         }
         String document = json.text(given);
-        if (Requests.flag(request, "dryRun")) {
+        if (r.optional("dryRun").map(JsonValue::bool).orElse(false)) {
             Preview preview = config.preview(document);
             return preview.errors().isEmpty() ? Replies.ok(Map.of("dryRun", true, "changes", preview.changes()))
                     : ConfigReplies.invalid(preview.errors());

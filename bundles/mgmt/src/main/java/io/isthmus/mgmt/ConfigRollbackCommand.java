@@ -1,6 +1,7 @@
 package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
@@ -24,7 +25,7 @@ public class ConfigRollbackCommand extends ApplyCommand {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        long generation = Requests.integer(request, "generation", 1, Long.MAX_VALUE)
+        long generation = JsonValue.root(request).optional("generation").map(v -> v.integer(1, Long.MAX_VALUE))
                 .orElseThrow(() -> new BadRequest("/generation", "missing: expected the generation to go back to"));
         if (config.json(generation).isEmpty()) {
             return CommandReply.error(404, "no-such-generation", "generation " + generation + " is not kept; "

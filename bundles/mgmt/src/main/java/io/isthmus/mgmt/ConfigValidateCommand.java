@@ -2,6 +2,7 @@ package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ public class ConfigValidateCommand implements CommandHandler {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        Map<String, Object> given = Requests.object(request, "document");
+        Map<String, Object> given = JsonValue.root(request).member("document", "a JSON object").plainObject();
         List<ValidationError> errors = new ArrayList<>(ConfigGetCommand.placeholders(given));
         errors.addAll(config.validate(json.text(given)));
         return errors.isEmpty() ? Replies.ok(Map.of("valid", true)) : ConfigReplies.invalid(errors);

@@ -1,5 +1,6 @@
 package io.isthmus.mgmt;
 
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.net.Ipv4Address;
@@ -18,9 +19,10 @@ final class DiagCommands {
     }
 
     static Ipv4Address address(Map<String, Object> request, String key, boolean required) {
-        Optional<String> text = required
-                ? Optional.of(Requests.requiredString(request, key, IPV4, "an IPv4 address like 203.0.113.10"))
-                : Requests.optionalString(request, key, IPV4, "an IPv4 address like 203.0.113.10");
+        String expected = "an IPv4 address like 203.0.113.10";
+        JsonValue r = JsonValue.root(request);
+        Optional<String> text = required ? Optional.of(r.member(key, expected).string(IPV4, expected))
+                : r.optional(key).map(v -> v.string(IPV4, expected));
         return text.map(t -> Ipv4Address.parse(t).orElseThrow(() -> new BadRequest("/" + key,
                 "expected an IPv4 address like 203.0.113.10, got \"" + t + "\""))).orElse(null);
     }
@@ -32,7 +34,8 @@ final class DiagCommands {
      * last label (a top-level domain) starts with a letter.
      */
     static String unicastTarget(Map<String, Object> request, String key) {
-        String target = Requests.requiredString(request, key, HOST, "an IPv4 address or a host name");
+        String expected = "an IPv4 address or a host name";
+        String target = JsonValue.root(request).member(key, expected).string(HOST, expected);
         String bare = target.endsWith(".") ? target.substring(0, target.length() - 1) : target;
         String last = bare.substring(bare.lastIndexOf('.') + 1);
         if (Character.isLetter(last.charAt(0))) {

@@ -1,9 +1,10 @@
 package io.isthmus.mgmt;
 
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
-import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.EventPublisher.Priority;
+import io.isthmus.api.mgmt.EventPublisher;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +31,12 @@ public class DiagEventsCommand implements CommandHandler {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        int count = Requests.integer(request, "count", 1, MAX_COUNT).orElse(10L).intValue();
-        long delayMs = Requests.integer(request, "delayMs", 0, 600_000).orElse(0L);
-        Priority priority = Requests.optionalString(request, "priority", Pattern.compile("low|high"), "low or high")
+        JsonValue r = JsonValue.root(request);
+        int count = r.optional("count").map(v -> v.integer(1, MAX_COUNT)).orElse(10L).intValue();
+        long delayMs = r.optional("delayMs").map(v -> v.integer(0, 600_000)).orElse(0L);
+        Priority priority = r.optional("priority").map(v -> v.string(Pattern.compile("low|high"), "low or high"))
                 .map(p -> p.equals("high") ? Priority.HIGH : Priority.LOW).orElse(Priority.LOW);
-        String tag = Requests.optionalString(request, "tag", TAG, "1 to 64 of A-Z a-z 0-9 _ . -").orElse("test");
+        String tag = r.optional("tag").map(v -> v.string(TAG, "1 to 64 of A-Z a-z 0-9 _ . -")).orElse("test");
         CompletableFuture.runAsync(() -> {
             for (int i = 1; i <= count; i++) {
                 events.publish("test", Map.of("tag", tag, "n", i, "of", count), priority);

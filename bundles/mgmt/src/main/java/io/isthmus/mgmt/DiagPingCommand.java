@@ -1,7 +1,8 @@
 package io.isthmus.mgmt;
 
-import io.isthmus.api.linux.Diagnostics;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.linux.Diagnostics.PingResult;
+import io.isthmus.api.linux.Diagnostics;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
@@ -25,9 +26,10 @@ public class DiagPingCommand implements CommandHandler {
     @Override
     public CommandReply handle(Map<String, Object> request) {
         String target = DiagCommands.unicastTarget(request, "target");
-        int count = Requests.integer(request, "count", 1, 20).orElse(3L).intValue();
-        Duration timeout = Duration.ofMillis(Requests.integer(request, "timeoutMs", 100, 10000).orElse(1000L));
-        var device = Requests.optionalString(request, "interface", DiagCommands.INTERFACE, "an interface name");
+        JsonValue in = JsonValue.root(request);
+        int count = in.optional("count").map(v -> v.integer(1, 20)).orElse(3L).intValue();
+        Duration timeout = Duration.ofMillis(in.optional("timeoutMs").map(v -> v.integer(100, 10000)).orElse(1000L));
+        var device = in.optional("interface").map(v -> v.string(DiagCommands.INTERFACE, "an interface name"));
         PingResult r;
         try {
             r = diagnostics.ping(target, count, timeout, device);

@@ -1,7 +1,8 @@
 package io.isthmus.mgmt;
 
-import io.isthmus.api.linux.Diagnostics;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.linux.Diagnostics.Resolution;
+import io.isthmus.api.linux.Diagnostics;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
@@ -24,8 +25,9 @@ public class DiagResolveCommand implements CommandHandler {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        String name = Requests.requiredString(request, "name", DiagCommands.HOST, "a host name");
-        Duration timeout = Duration.ofMillis(Requests.integer(request, "timeoutMs", 100, 10000).orElse(2000L));
+        JsonValue in = JsonValue.root(request);
+        String name = in.member("name", "a host name").string(DiagCommands.HOST, "a host name");
+        Duration timeout = Duration.ofMillis(in.optional("timeoutMs").map(v -> v.integer(100, 10000)).orElse(2000L));
         Resolution r;
         try {
             r = diagnostics.resolve(name, timeout);

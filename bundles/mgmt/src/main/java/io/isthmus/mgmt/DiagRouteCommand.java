@@ -1,7 +1,8 @@
 package io.isthmus.mgmt;
 
-import io.isthmus.api.linux.Diagnostics;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.linux.Diagnostics.RouteLookup;
+import io.isthmus.api.linux.Diagnostics;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
@@ -30,8 +31,8 @@ public class DiagRouteCommand implements CommandHandler {
     public CommandReply handle(Map<String, Object> request) {
         Ipv4Address destination = DiagCommands.address(request, "destination", true);
         Optional<Ipv4Address> source = Optional.ofNullable(DiagCommands.address(request, "source", false));
-        Optional<String> input = Requests.optionalString(request, "interface", DiagCommands.INTERFACE,
-                "an interface name");
+        Optional<String> input = JsonValue.root(request).optional("interface")
+                .map(v -> v.string(DiagCommands.INTERFACE, "an interface name"));
         RouteLookup r;
         try {
             r = diagnostics.route(destination, source, input);

@@ -1,6 +1,8 @@
 package io.isthmus.mgmt;
 
 import io.isthmus.api.json.JsonInputException;
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.json.JsonValueException;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +119,7 @@ final class Dispatcher {
         Optional<String> replyTo;
         try {
             id = requestId(request).or(() -> correlationId);
-            replyTo = Requests.string(request, "replyTo");
+            replyTo = JsonValue.root(request).optional("replyTo").map(JsonValue::string);
             if (replyTo.isPresent() && !own.get().validReplyTopic(replyTo.get())) {
                 if (responseTopic.isEmpty()) {
                     refuse(command.get(), replyTo.get());
@@ -127,6 +129,9 @@ final class Dispatcher {
                         + Topics.PREFIX);
             }
         } catch (BadRequest e) {
+            answer(responseTopic, correlation, correlationId, badRequest(e));
+            return;
+        } catch (JsonValueException e) {
             answer(responseTopic, correlation, correlationId, badRequest(e));
             return;
         }
@@ -143,8 +148,8 @@ final class Dispatcher {
         ignored.incrementAndGet();
         long n = refused.incrementAndGet();
         if (Long.bitCount(n) == 1) {
-            warn.accept("management: refused a \"" + Requests.escaped(command, 64) + "\" request whose reply topic \""
-                    + Requests.escaped(topic, 128) + "\" is not one a reply may go to (a wildcard, or under "
+            warn.accept("management: refused a \"" + Dispatcher.escaped(command, 64) + "\" request whose reply topic \""
+                    + Dispatcher.escaped(topic, 128) + "\" is not one a reply may go to (a wildcard, or under "
                     + Topics.PREFIX + "); not run, not answered (" + n + " refused since start)");
         }
     }
@@ -160,7 +165,7 @@ final class Dispatcher {
         Registered registered = handlers.get(command);
         if (registered == null) {
             answer(destination, correlation, id, CommandReply.error(404, "unknown-command", "no command \""
-                    + Requests.escaped(command, 64) + "\" on this gateway; known: "
+                    + Dispatcher.escaped(command, 64) + "\" on this gateway; known: "
                     + String.join(", ", new java.util.TreeSet<>(handlers.keySet())), Optional.empty()));
             return;
         }
@@ -204,6 +209,8 @@ final class Dispatcher {
             reply.complete(r == null ? CommandReply.error(500, "internal", "the handler returned no reply",
                     Optional.empty()) : r);
         } catch (BadRequest e) {
+            reply.complete(badRequest(e));
+        } catch (JsonValueException e) {
             reply.complete(badRequest(e));
         } catch (NotFound e) {
             reply.complete(CommandReply.error(404, "not-found", e.getMessage(), Optional.of(e.pointer())));
@@ -262,6 +269,11 @@ final class Dispatcher {
         return CommandReply.error(400, "bad-request", e.getMessage(), Optional.of(e.pointer()));
     }
 
+    /** A request member of the wrong type or out of range: the same 400, with its pointer. */
+    static CommandReply badRequest(JsonValueException e) {
+        return CommandReply.error(400, "bad-request", e.reason(), Optional.of(e.pointer()));
+    }
+
     private static Optional<Object> requestId(Map<String, Object> request) {
         Object id = request.get("id");
         if (id == null) {
@@ -272,7 +284,7 @@ final class Dispatcher {
             return Optional.of(id);
         }
         throw new BadRequest("/id", "expected a string of 1 to 128 characters or an integer, got "
-                + Requests.kind(id));
+                + JsonValue.root(id).describe());
     }
 
     /** Correlation data as an id: its text when it is printable UTF-8, else base64. */
@@ -285,5 +297,23 @@ final class Dispatcher {
     private static String firstLine(String s) {
         String line = String.valueOf(s).lines().findFirst().orElse("");
         return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+
+    /**
+     * Text from a request as it may appear in a message or the log: at most {@code max} characters, every control
+     * character escaped (a NUL, an escape sequence), quotes and backslashes escaped.
+     */
+    static String escaped(String s, int max) {
+        StringBuilder out = new StringBuilder();
+        int shown = 0;
+        for (int i = 0; i < s.length() && shown < max; i++, shown++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return s.length() > max ? out + "…" : out.toString();
     }
 }

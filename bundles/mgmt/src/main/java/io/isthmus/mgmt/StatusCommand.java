@@ -2,6 +2,7 @@ package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ApplyResult;
 import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.linux.HelperDaemon;
 import io.isthmus.api.linux.HelperStatus;
 import io.isthmus.api.mgmt.CommandHandler;
@@ -70,7 +71,7 @@ public class StatusCommand implements CommandHandler {
 
     @Override
     public CommandReply handle(Map<String, Object> request) {
-        if (Requests.flag(request, "gc")) {
+        if (JsonValue.root(request).optional("gc").map(JsonValue::bool).orElse(false)) {
             System.gc(); // asked for: the live heap, not the garbage not yet collected
         }
         Map<String, Object> body = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,7 @@ class DispatcherTest {
     @Test
     void errorsHaveTheirStatusCodeAndPointer() throws Exception {
         register("config.get", r -> {
-            Requests.integer(r, "generation", 1, 100);
+            JsonValue.root(r).optional("generation").map(v -> v.integer(1, 100));
             return CommandReply.ok(Map.of());
         });
 

@@ -93,7 +93,7 @@ public final class Assembler {
             }
         }
         copy(profileFile, home.resolve("etc/profile.json"));
-        Files.writeString(home.resolve("etc/network.json"), Json.write(profile.network()) + "\n");
+        Files.writeString(home.resolve("etc/network.json"), JsonFiles.write(profile.network()) + "\n");
         Files.writeString(home.resolve("etc/jvm.options"),
                 "# JVM options of profile " + profile.id() + " (from its device profile)\n"
                         + String.join("\n", profile.jvmOptions()) + "\n");

@@ -37,7 +37,7 @@ final class BundleIndex {
         BundleIndexFile read = BundleIndexFile.empty();
         if (Files.exists(file)) {
             try {
-                read = BundleIndexFile.fromJson(Json.readObject(file));
+                read = BundleIndexFile.fromJson(JsonFiles.readObject(file));
             } catch (StateFormatException e) {
                 throw new LaunchException(file + ": " + e.getMessage());
             }
@@ -87,6 +87,6 @@ final class BundleIndex {
     }
 
     void save() throws IOException {
-        Files2.writeAtomically(file, Json.write(new BundleIndexFile(bundles, configurations, stamps).toJson()));
+        Files2.writeAtomically(file, JsonFiles.write(new BundleIndexFile(bundles, configurations, stamps).toJson()));
     }
 }

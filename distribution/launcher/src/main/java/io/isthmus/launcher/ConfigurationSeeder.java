@@ -78,7 +78,7 @@ final class ConfigurationSeeder implements ServiceListener {
             Method update = configType.getMethod("update", Dictionary.class);
             for (Map.Entry<String, Map<String, Object>> e : configurations.entrySet()) {
                 String pid = e.getKey();
-                String hash = Files2.sha256(Json.write(new TreeMap<>(e.getValue())));
+                String hash = Files2.sha256(JsonFiles.write(new TreeMap<>(e.getValue())));
                 int tilde = pid.indexOf('~');
                 // "?" binds the configuration to whichever bundle uses it first (multi-location)
                 Object config = tilde < 0 ? get.invoke(admin, pid, "?")
@@ -118,7 +118,7 @@ final class ConfigurationSeeder implements ServiceListener {
             return b.doubleValue();
         }
         if (v instanceof Map<?, ?>) {
-            return Json.write(v);
+            return JsonFiles.write(v);
         }
         return v;
     }

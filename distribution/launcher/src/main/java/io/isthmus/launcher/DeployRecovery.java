@@ -45,7 +45,7 @@ final class DeployRecovery {
         Map<String, StoreEntry> bundles = new LinkedHashMap<>();
         if (Files.exists(file)) {
             try {
-                bundles.putAll(DeployStoreFile.fromJson(Json.readObject(file)).bundles());
+                bundles.putAll(DeployStoreFile.fromJson(JsonFiles.readObject(file)).bundles());
             } catch (StateFormatException e) {
                 throw new LaunchException(file + ": " + e.getMessage());
             }
@@ -126,7 +126,7 @@ final class DeployRecovery {
 
     private void save() throws LaunchException {
         try {
-            Files2.writeAtomically(root.resolve(FILE), Json.write(new DeployStoreFile(bundles).toJson()));
+            Files2.writeAtomically(root.resolve(FILE), JsonFiles.write(new DeployStoreFile(bundles).toJson()));
         } catch (IOException e) {
             throw new LaunchException(root.resolve(FILE) + ": cannot write: " + e.getMessage(), e);
         }

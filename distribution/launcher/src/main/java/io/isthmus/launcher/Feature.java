@@ -1,5 +1,7 @@
 package io.isthmus.launcher;
 
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.json.JsonValueException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,47 +17,48 @@ record Feature(String id, String name, List<BundleRef> bundles, Map<String, Map<
 
     static final int DEFAULT_START_ORDER = 10;
 
-    @SuppressWarnings("unchecked")
     static Feature read(Path file) throws LaunchException {
-        Map<String, Object> json = Json.readObject(file);
-        String id = Json.member(json, "id", String.class, null, file);
-        if (id == null) {
-            throw new LaunchException(file + ": a feature needs an \"id\"");
-        }
-        List<BundleRef> bundles = new ArrayList<>();
-        List<Object> entries = Json.member(json, "bundles", List.class, List.of(), file);
-        for (int i = 0; i < entries.size(); i++) {
-            Object entry = entries.get(i);
-            try {
-                if (entry instanceof String s) {
-                    bundles.add(BundleRef.parse(s, DEFAULT_START_ORDER));
-                } else if (entry instanceof Map<?, ?> m && m.get("id") instanceof String s) {
-                    Object order = m.get("start-order");
-                    int startOrder = order instanceof Number n ? n.intValue()
-                            : order instanceof String o ? Integer.parseInt(o) : DEFAULT_START_ORDER;
-                    if (startOrder < 1) {
-                        throw new IllegalArgumentException("start-order must be 1 or more");
-                    }
-                    bundles.add(BundleRef.parse(s, startOrder));
-                } else {
-                    throw new IllegalArgumentException("expected a bundle id or an object with \"id\"");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new LaunchException(file + ": /bundles/" + i + ": " + e.getMessage());
+        JsonValue json = JsonFiles.read(file);
+        try {
+            String id = json.optional("id").map(JsonValue::string)
+                    .orElseThrow(() -> new LaunchException(file + ": a feature needs an \"id\""));
+            List<BundleRef> bundles = new ArrayList<>();
+            for (JsonValue entry : json.optional("bundles").map(JsonValue::array).orElse(List.of())) {
+                bundles.add(bundle(entry));
             }
-        }
-        Map<String, Map<String, Object>> configurations = new LinkedHashMap<>();
-        Map<String, Object> configs = Json.member(json, "configurations", Map.class, Map.of(), file);
-        for (Map.Entry<String, Object> e : configs.entrySet()) {
-            if (!(e.getValue() instanceof Map)) {
-                throw new LaunchException(file + ": /configurations/" + e.getKey() + ": expected an object");
+            Map<String, Map<String, Object>> configurations = new LinkedHashMap<>();
+            for (JsonValue c : json.optional("configurations").map(JsonValue::object).map(JsonValue::members)
+                    .orElse(List.of())) {
+                configurations.put(c.name(), c.plainObject());
             }
-            configurations.put(e.getKey(), (Map<String, Object>) e.getValue());
+            Map<String, String> props = new LinkedHashMap<>();
+            json.optional("framework-properties").map(JsonValue::object).ifPresent(fw -> fw.members()
+                    .forEach(p -> props.put(p.name(), String.valueOf(p.plain()))));
+            return new Feature(id, json.optional("name").map(JsonValue::string).orElse(id), List.copyOf(bundles),
+                    configurations, props);
+        } catch (JsonValueException e) {
+            throw JsonFiles.error(file, e);
         }
-        Map<String, String> props = new LinkedHashMap<>();
-        Map<String, Object> fw = Json.member(json, "framework-properties", Map.class, Map.of(), file);
-        fw.forEach((k, v) -> props.put(k, String.valueOf(v)));
-        return new Feature(id, Json.member(json, "name", String.class, id, file), List.copyOf(bundles),
-                configurations, props);
+    }
+
+    /** A bundle entry: {@code "g:a:v"} or {@code {"id": "g:a:v", "start-order": n}}. */
+    private static BundleRef bundle(JsonValue entry) {
+        try {
+            if (entry.isString()) {
+                return BundleRef.parse(entry.string(), DEFAULT_START_ORDER);
+            }
+            if (!entry.isObject() || !entry.optional("id").map(JsonValue::isString).orElse(false)) {
+                throw entry.error("expected a bundle id or an object with \"id\"");
+            }
+            Object order = entry.optional("start-order").map(JsonValue::plain).orElse(DEFAULT_START_ORDER);
+            int startOrder = order instanceof Number n ? n.intValue()
+                    : order instanceof String o ? Integer.parseInt(o) : DEFAULT_START_ORDER;
+            if (startOrder < 1) {
+                throw entry.error("start-order must be 1 or more");
+            }
+            return BundleRef.parse(entry.get("id").orElseThrow().string(), startOrder);
+        } catch (IllegalArgumentException e) {
+            throw entry.error(e.getMessage());
+        }
     }
 }

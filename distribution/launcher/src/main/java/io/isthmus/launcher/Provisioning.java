@@ -1,5 +1,7 @@
 package io.isthmus.launcher;
 
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.json.JsonValueException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -108,7 +110,7 @@ final class Provisioning {
             throw new LaunchException(dir + ": no provisioning set (a directory with provision.json)");
         }
         Path file = dir.resolve("provision.json");
-        Map<String, Object> p = Json.readObject(file);
+        Map<String, Object> p = JsonFiles.readObject(file);
         for (String key : p.keySet()) {
             if (!KEYS.contains(key)) {
                 throw new LaunchException(file + ": /" + key + ": unknown key (known: deviceId, brokers, username)");
@@ -126,7 +128,12 @@ final class Provisioning {
         for (int i = 0; i < list.size(); i++) {
             brokers.add(brokerUrl(list.get(i), file + ": /brokers/" + i));
         }
-        Optional<String> username = Optional.ofNullable(Json.member(p, "username", String.class, null, file));
+        Optional<String> username;
+        try {
+            username = JsonValue.root(p).optional("username").map(JsonValue::string);
+        } catch (JsonValueException e) {
+            throw JsonFiles.error(file, e);
+        }
 
         Optional<byte[]> ca = optional(dir.resolve("ca.pem"));
         if (ca.isPresent()) {
@@ -160,7 +167,7 @@ final class Provisioning {
             }
         }
         Path given = dir.resolve("network.json");
-        Map<String, Object> document = Json.readObject(Files.exists(given) ? given : defaultDocument);
+        Map<String, Object> document = JsonFiles.readObject(Files.exists(given) ? given : defaultDocument);
         Object management = document.getOrDefault("management", Map.of());
         if (!(management instanceof Map<?, ?>)) {
             throw new LaunchException(given + ": /management: must be an object");
@@ -214,7 +221,7 @@ final class Provisioning {
             Path pending = pendingDocument(options.state());
             dir(options.state(), user, group, "rwxr-x---");
             dir(pending.getParent(), user, group, "rwxr-x---");
-            file(pending, Json.write(document).getBytes(StandardCharsets.UTF_8), user, group, "rw-r-----");
+            file(pending, JsonFiles.write(document).getBytes(StandardCharsets.UTF_8), user, group, "rw-r-----");
 
             Path applied = options.from().resolveSibling(options.from().getFileName() + ".applied");
             if (Files.exists(applied)) {

@@ -87,7 +87,7 @@ class DeployRecoveryTest {
     }
 
     private void store(Map<String, Object> bundles) throws Exception {
-        Files2.writeAtomically(dir.resolve("state/deploy/store.json"), Json.write(Map.of("format", 1, "bundles",
+        Files2.writeAtomically(dir.resolve("state/deploy/store.json"), JsonFiles.write(Map.of("format", 1, "bundles",
                 bundles)));
     }
 

@@ -90,7 +90,7 @@ class ProvisioningTest {
         assertEquals(USER + ":" + USER + " rw-r-----", owner(state.resolve("deploy/trusted/signer.pem")));
         Path doc = state.resolve("provision/network.json");
         assertEquals(USER + ":" + USER + " rw-r-----", owner(doc));
-        Map<String, Object> d = Json.readObject(doc);
+        Map<String, Object> d = JsonFiles.readObject(doc);
         assertEquals(Map.of("eth0", Map.of("role", "uplink", "ipv4", "dhcp")), d.get("ports"));
         assertEquals(Map.of("brokers", List.of("ssl://broker.example.com:8883"), "deviceId", "gw-0001", "tls",
                 Map.of("caFile", etc.resolve("tls/ca.pem").toString(), "certFile",
@@ -105,7 +105,7 @@ class ProvisioningTest {
         Files.writeString(from.resolve("network.json"), "{\"ports\": {\"wan\": {\"role\": \"uplink\"}}, "
                 + "\"management\": {\"keepAliveSeconds\": 30}}");
         assertEquals(0, provision(), err.toString(StandardCharsets.UTF_8));
-        Map<String, Object> d = Json.readObject(state.resolve("provision/network.json"));
+        Map<String, Object> d = JsonFiles.readObject(state.resolve("provision/network.json"));
         assertEquals(Map.of("wan", Map.of("role", "uplink")), d.get("ports"));
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) d.get("management");

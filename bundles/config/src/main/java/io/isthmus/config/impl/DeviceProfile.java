@@ -1,11 +1,13 @@
 package io.isthmus.config.impl;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isthmus.api.json.JsonInputException;
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.json.JsonValueException;
 import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,44 +37,51 @@ record DeviceProfile(Map<String, PortDefaults> ports) {
 
     /** Reads the profile file; a malformed port map is an error rather than a silently smaller one. */
     static DeviceProfile read(Path file) throws IOException {
-        JsonNode root = new ObjectMapper(StrictJson.factory()).readTree(file.toFile());
-        JsonNode portMap = root == null ? null : root.get("ports");
-        if (portMap == null) {
+        JsonValue root;
+        try {
+            root = JsonValue.root(StrictJson.read(Files.readAllBytes(file)));
+        } catch (JsonInputException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+        Optional<JsonValue> portMap = root.get("ports");
+        if (portMap.isEmpty()) {
             return empty();
         }
-        if (!portMap.isObject()) {
+        if (!portMap.get().isObject()) {
             throw new IOException(file + ": \"ports\" must be an object of port name to {kind, role, cost}");
         }
         Map<String, PortDefaults> ports = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : portMap.properties()) {
-            ports.put(e.getKey(), defaults(file, e.getKey(), e.getValue()));
+        for (JsonValue port : portMap.get().members()) {
+            ports.put(port.name(), defaults(file, port));
         }
         return new DeviceProfile(ports);
     }
 
-    private static PortDefaults defaults(Path file, String name, JsonNode port) throws IOException {
-        String where = file + ": port " + name + ": ";
+    private static PortDefaults defaults(Path file, JsonValue port) throws IOException {
+        String where = file + ": port " + port.name() + ": ";
         if (!port.isObject()) {
-            throw new IOException(where + "expected an object {kind, role, cost}, got " + port);
+            throw new IOException(where + "expected an object {kind, role, cost}, got " + port.describe());
         }
         Optional<String> kindId = text(port, "kind");
         Optional<String> roleId = text(port, "role");
         Optional<PortKind> kind = kindId.flatMap(PortKind::of);
         Optional<PortRole> role = roleId.flatMap(PortRole::of);
         if (kindId.isPresent() && kind.isEmpty()) {
-            throw new IOException(where + "unknown kind " + Located.quote(kindId.get()));
+            throw new IOException(where + "unknown kind " + JsonValue.quote(kindId.get()));
         }
         if (roleId.isPresent() && role.isEmpty()) {
-            throw new IOException(where + "unknown role " + Located.quote(roleId.get()));
+            throw new IOException(where + "unknown role " + JsonValue.quote(roleId.get()));
         }
-        JsonNode cost = port.get("cost");
-        if (cost != null && !(cost.isInt() && cost.intValue() >= 0 && cost.intValue() <= 255)) {
-            throw new IOException(where + "cost must be an integer 0..255, got " + cost);
+        Optional<JsonValue> cost = port.get("cost");
+        try {
+            return new PortDefaults(kind, role, cost.map(c -> c.intValue(0, 255)));
+        } catch (JsonValueException e) {
+            throw new IOException(where + "cost must be an integer 0..255, got " + cost.get().describe());
         }
-        return new PortDefaults(kind, role, Optional.ofNullable(cost).map(JsonNode::intValue));
     }
 
-    private static Optional<String> text(JsonNode node, String key) {
-        return Optional.ofNullable(node.get(key)).map(n -> n.isTextual() ? n.textValue() : n.toString());
+    /** A string member; any other value as its JSON text, so that it shows in the "unknown" error. */
+    private static Optional<String> text(JsonValue port, String key) {
+        return port.get(key).map(v -> v.isString() ? v.string() : v.describe());
     }
 }

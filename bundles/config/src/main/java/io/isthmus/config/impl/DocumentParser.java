@@ -1,9 +1,5 @@
 package io.isthmus.config.impl;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import io.isthmus.api.config.DnsConfig;
 import io.isthmus.api.config.FirewallConfig;
 import io.isthmus.api.config.ManagementConfig;
@@ -13,6 +9,8 @@ import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.config.ValidationError;
 import io.isthmus.api.json.JsonInputException;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.net.Ipv4Address;
 import java.util.LinkedHashMap;
@@ -30,9 +28,6 @@ final class DocumentParser {
     static final List<String> SECTIONS = List.of("ports", "routes", "uplink", "firewall", "multicast", "dns",
             "management");
 
-    // The text is read by the gateway's one JSON reader (duplicate keys, nesting, trailing content: StrictJson);
-    // the mapper only turns the plain values into the tree the sections walk.
-    private final ObjectMapper mapper = JsonMapper.builder(StrictJson.factory()).build();
     private final DeviceProfile profile;
 
     DocumentParser(DeviceProfile profile) {
@@ -43,36 +38,36 @@ final class DocumentParser {
      * @param claimedSections top-level keys owned by registered validators: kept as extensions
      */
     Validated parse(String json, Set<String> claimedSections) {
-        JsonNode root;
+        JsonValue root;
         try {
-            Object plain = StrictJson.read(json == null ? "" : json);
-            root = plain == null ? NullNode.getInstance() : mapper.valueToTree(plain);
+            root = JsonValue.root(StrictJson.read(json == null ? "" : json));
         } catch (JsonInputException e) {
             return new Validated(Optional.empty(), List.of(new ValidationError("", syntaxMessage(e))));
         }
-        ValueReader in = new ValueReader();
-        Optional<NetworkDocument> document = in.object(Located.root(root)).flatMap(r -> document(in, r,
+        JsonReader in = new JsonReader();
+        Optional<NetworkDocument> document = in.object(root).flatMap(r -> document(in, r,
                 claimedSections));
-        return new Validated(in.hasErrors() ? Optional.empty() : document, in.errors());
+        return new Validated(in.hasErrors() ? Optional.empty() : document, in.errors().stream()
+                .map(e -> new ValidationError(e.pointer(), e.reason())).toList());
     }
 
-    private Optional<NetworkDocument> document(ValueReader in, Located root, Set<String> claimedSections) {
+    private Optional<NetworkDocument> document(JsonReader in, JsonValue root, Set<String> claimedSections) {
         Map<String, Object> extensions = new LinkedHashMap<>();
-        for (Located section : root.members()) {
+        for (JsonValue section : root.members()) {
             String name = section.name();
             if (SECTIONS.contains(name)) {
                 continue;
             }
             if (!claimedSections.contains(name)) {
-                in.error(section.pointer(), "unknown section " + Located.quote(name) + "; expected one of "
+                in.error(section.pointer(), "unknown section " + JsonValue.quote(name) + "; expected one of "
                         + String.join(", ", SECTIONS) + (claimedSections.isEmpty() ? ""
                                 : " or a section of an installed capability (" + String.join(", ",
                                         claimedSections.stream().sorted().toList()) + ")"));
-            } else if (section.json().isNull()) {
-                in.error(section.pointer(), "section " + Located.quote(name) + " is null; expected a value, or leave "
+            } else if (section.isNull()) {
+                in.error(section.pointer(), "section " + JsonValue.quote(name) + " is null; expected a value, or leave "
                         + "the section out");
             } else {
-                extensions.put(name, PlainValues.of(section.json()));
+                extensions.put(name, section.plain());
             }
         }
         KnownPorts ports = new PortsSection(in, profile).read(root.get("ports"));
@@ -83,7 +78,8 @@ final class DocumentParser {
         MulticastConfig multicast = new MulticastSection(in, ports, new ZoneRefs(in, firewallSection.zoneNames()))
                 .read(root.get("multicast"));
         DnsConfig dns = root.get("dns").flatMap(s -> in.object(s, List.of("servers")))
-                .map(s -> new DnsConfig(in.optionalList(s, "servers", a -> in.address(a).map(Ipv4Address::toString))))
+                .map(s -> new DnsConfig(in.optionalList(s, "servers",
+                        a -> Addresses.address(in, a).map(Ipv4Address::toString))))
                 .orElse(DnsConfig.empty());
         ManagementConfig management = new ManagementSection(in).read(root.get("management"));
         return Optional.of(new NetworkDocument(ports.configs(), routes, uplink, firewall, multicast, dns, management,

@@ -1,10 +1,12 @@
 package io.isthmus.config.impl;
 
-import io.isthmus.api.config.FirewallConfig;
 import io.isthmus.api.config.FirewallConfig.Conduit;
-import io.isthmus.api.config.FirewallConfig.RateLimit;
 import io.isthmus.api.config.FirewallConfig.PortForward;
+import io.isthmus.api.config.FirewallConfig.RateLimit;
 import io.isthmus.api.config.FirewallConfig.Zone;
+import io.isthmus.api.config.FirewallConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortRole;
@@ -32,11 +34,11 @@ final class FirewallSection {
     private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,5})(?:-(\\d{1,5}))?");
     private static final String PORT_EXPECTED = "a port 1..65535 or a range like \"8000-8100\"";
 
-    private final ValueReader in;
+    private final JsonReader in;
     private final KnownPorts ports;
     private final Set<String> zoneNames = new LinkedHashSet<>();
 
-    FirewallSection(ValueReader in, KnownPorts ports) {
+    FirewallSection(JsonReader in, KnownPorts ports) {
         this.in = in;
         this.ports = ports;
     }
@@ -46,12 +48,12 @@ final class FirewallSection {
         return Set.copyOf(zoneNames);
     }
 
-    FirewallConfig read(Optional<Located> section) {
-        Optional<Located> firewall = section.flatMap(s -> in.object(s, KEYS));
+    FirewallConfig read(Optional<JsonValue> section) {
+        Optional<JsonValue> firewall = section.flatMap(s -> in.object(s, KEYS));
         if (firewall.isEmpty()) {
             return FirewallConfig.empty();
         }
-        Located at = firewall.get();
+        JsonValue at = firewall.get();
         Map<String, Zone> zones = at.get("zones").map(this::zones).orElse(Map.of());
         ZoneRefs refs = new ZoneRefs(in, zoneNames);
         List<Conduit> conduits = in.optionalList(at, "conduits", c -> conduit(c, refs));
@@ -60,7 +62,7 @@ final class FirewallSection {
         return new FirewallConfig(zones, conduits, forwards, icmpEcho);
     }
 
-    private Map<String, Zone> zones(Located at) {
+    private Map<String, Zone> zones(JsonValue at) {
         Map<String, Zone> zones = new LinkedHashMap<>();
         Map<String, String> zoneOfPort = new LinkedHashMap<>();
         in.object(at).ifPresent(z -> z.members().forEach(zone -> {
@@ -76,27 +78,27 @@ final class FirewallSection {
         return zones;
     }
 
-    private void checkZoneName(Located zone, String name) {
+    private void checkZoneName(JsonValue zone, String name) {
         Optional<String> reserved = ZoneRefs.reservedName(name);
         if (reserved.isPresent()) {
             in.error(zone.pointer(), reserved.get() + "; choose another zone name");
         } else if (ports.exists(name)) {
-            in.error(zone.pointer(), Located.quote(name) + " is a port of this document; choose another zone name");
+            in.error(zone.pointer(), JsonValue.quote(name) + " is a port of this document; choose another zone name");
         } else if (!ZONE_NAME.matcher(name).matches()) {
-            in.error(zone.pointer(), Located.quote(name) + " is not a valid zone name; expected a letter, then up to "
+            in.error(zone.pointer(), JsonValue.quote(name) + " is not a valid zone name; expected a letter, then up to "
                     + "31 of A-Z a-z 0-9 _ -");
         }
     }
 
     /** A port belongs to one zone at most, else the zone a packet comes from would be ambiguous. */
-    private Optional<String> zonePort(Located at, String zone, Map<String, String> zoneOfPort) {
+    private Optional<String> zonePort(JsonValue at, String zone, Map<String, String> zoneOfPort) {
         Optional<String> port = ports.reference(in, at);
         port.map(p -> zoneOfPort.putIfAbsent(p, zone)).ifPresent(other -> in.error(at.pointer(), "port "
                 + port.get() + " is already in zone " + other + "; a port belongs to one zone at most"));
         return port;
     }
 
-    private Optional<Conduit> conduit(Located at, ZoneRefs refs) {
+    private Optional<Conduit> conduit(JsonValue at, ZoneRefs refs) {
         if (in.object(at, CONDUIT_KEYS).isEmpty()) {
             return Optional.empty();
         }
@@ -105,12 +107,13 @@ final class FirewallSection {
                 .flatMap(t -> refs.zone(t, true));
         Optional<String> protocol = in.required(at, "protocol", "one of " + String.join(", ", PROTOCOLS))
                 .flatMap(p -> in.oneOf(p, "protocol", PROTOCOLS));
-        Optional<Located> portsField = at.get("ports");
+        Optional<JsonValue> portsField = at.get("ports");
         List<String> portRanges = in.optionalList(at, "ports", this::portRange);
         protocol.filter(p -> portsField.isPresent() && !FORWARD_PROTOCOLS.contains(p))
                 .ifPresent(p -> in.error(portsField.get().pointer(), "ports apply only to tcp and udp; this conduit's "
                         + "protocol is " + p));
-        List<String> sources = in.optionalList(at, "sources", s -> in.networkCidr(s).map(Ipv4Cidr::toString));
+        List<String> sources = in.optionalList(at, "sources",
+                s -> Addresses.networkCidr(in, s).map(Ipv4Cidr::toString));
         Optional<RateLimit> rateLimit = at.get("rateLimit").flatMap(this::rateLimit);
         if (from.isEmpty() || to.isEmpty() || protocol.isEmpty()) {
             return Optional.empty();
@@ -119,7 +122,7 @@ final class FirewallSection {
     }
 
     /** {"rate": 6, "per": "minute", "burst": 3}: burst defaults to 5, nft's own default. */
-    private Optional<RateLimit> rateLimit(Located at) {
+    private Optional<RateLimit> rateLimit(JsonValue at) {
         if (in.object(at, RATE_LIMIT_KEYS).isEmpty()) {
             return Optional.empty();
         }
@@ -135,8 +138,8 @@ final class FirewallSection {
     }
 
     /** "22", "8000-8100" or the number 22; kept as text, as the API carries it. */
-    private Optional<String> portRange(Located at) {
-        if (at.json().isIntegralNumber()) {
+    private Optional<String> portRange(JsonValue at) {
+        if (at.isInteger()) {
             return in.integer(at, 1, 65535).map(String::valueOf);
         }
         Optional<String> text = in.matching(at, PORT_RANGE, PORT_EXPECTED);
@@ -158,7 +161,7 @@ final class FirewallSection {
         return text;
     }
 
-    private Optional<PortForward> portForward(Located at) {
+    private Optional<PortForward> portForward(JsonValue at) {
         if (in.object(at, FORWARD_KEYS).isEmpty()) {
             return Optional.empty();
         }
@@ -168,9 +171,10 @@ final class FirewallSection {
                 .flatMap(p -> in.oneOf(p, "protocol", FORWARD_PROTOCOLS));
         Optional<Integer> port = in.required(at, "port", "a port 1..65535").flatMap(p -> in.integer(p, 1, 65535));
         Optional<Ipv4Address> toAddress = in.required(at, "toAddress", "the IPv4 address of the inside host")
-                .flatMap(in::hostAddress);
+                .flatMap(a -> Addresses.hostAddress(in, a));
         Optional<Integer> toPort = at.get("toPort").flatMap(p -> in.integer(p, 1, 65535));
-        List<String> sources = in.optionalList(at, "sources", s -> in.networkCidr(s).map(Ipv4Cidr::toString));
+        List<String> sources = in.optionalList(at, "sources",
+                s -> Addresses.networkCidr(in, s).map(Ipv4Cidr::toString));
         if (from.isEmpty() || protocol.isEmpty() || port.isEmpty() || toAddress.isEmpty()) {
             return Optional.empty();
         }
@@ -178,7 +182,7 @@ final class FirewallSection {
                 sources));
     }
 
-    private Optional<String> uplinkPort(Located at) {
+    private Optional<String> uplinkPort(JsonValue at) {
         return ports.reference(in, at).filter(p -> {
             Optional<PortRole> role = ports.role(p);
             if (role.isPresent() && role.get() != PortRole.UPLINK) {

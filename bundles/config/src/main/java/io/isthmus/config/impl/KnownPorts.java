@@ -1,6 +1,8 @@
 package io.isthmus.config.impl;
 
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortRole;
@@ -37,9 +39,9 @@ record KnownPorts(Map<String, PortConfig> configs, Set<String> names, Map<String
     }
 
     /** A string naming a port of this document. */
-    Optional<String> reference(ValueReader in, Located at) {
+    Optional<String> reference(JsonReader in, JsonValue at) {
         return in.string(at).flatMap(name -> exists(name) ? Optional.of(name)
-                : in.fail(at, "no port " + Located.quote(name) + " in this document; its ports are "
+                : in.fail(at, "no port " + JsonValue.quote(name) + " in this document; its ports are "
                         + (names.isEmpty() ? "none" : String.join(", ", names))));
     }
 }

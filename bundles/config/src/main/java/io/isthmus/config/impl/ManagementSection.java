@@ -1,8 +1,10 @@
 package io.isthmus.config.impl;
 
-import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.config.ManagementConfig.CommandPolicy;
 import io.isthmus.api.config.ManagementConfig.Tls;
+import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -24,19 +26,19 @@ final class ManagementSection {
     /** A user name goes into the CONNECT packet and the log lines: a control character breaks both. */
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
 
-    private final ValueReader in;
+    private final JsonReader in;
 
-    ManagementSection(ValueReader in) {
+    ManagementSection(JsonReader in) {
         this.in = in;
     }
 
-    ManagementConfig read(Optional<Located> section) {
+    ManagementConfig read(Optional<JsonValue> section) {
         return section.flatMap(s -> in.object(s, KEYS)).map(this::management).orElse(ManagementConfig.empty());
     }
 
-    private ManagementConfig management(Located s) {
+    private ManagementConfig management(JsonValue s) {
         Optional<String> username = s.get("username").flatMap(in::nonEmptyString).flatMap(u -> CONTROL.matcher(u)
-                .find() ? in.fail(s.member("username"), "a user name has no control characters (newline, tab, ...)")
+                .find() ? in.fail(s.get("username").orElseThrow(), "a user name has no control characters (newline, tab, ...)")
                 : Optional.of(u));
         Optional<String> password = s.get("password").flatMap(in::string);
         Optional<String> passwordFile = s.get("passwordFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
@@ -61,19 +63,19 @@ final class ManagementSection {
     }
 
     /** {@code commands}: allow (default every command) minus deny; patterns only, names are not checked. */
-    private CommandPolicy commands(Located c) {
+    private CommandPolicy commands(JsonValue c) {
         List<String> allow = c.get("allow").flatMap(a -> in.list(a, this::commandPattern)).orElse(List.of("*"));
-        c.get("allow").filter(a -> a.json().isArray() && a.json().isEmpty()).ifPresent(a -> in.error(a.pointer(),
+        c.get("allow").filter(a -> a.isArray() && a.elements().isEmpty()).ifPresent(a -> in.error(a.pointer(),
                 "an empty allow list forbids every command; to turn remote management off, remove the brokers"));
         return new CommandPolicy(allow, in.optionalList(c, "deny", this::commandPattern));
     }
 
-    private Optional<String> commandPattern(Located at) {
+    private Optional<String> commandPattern(JsonValue at) {
         return in.string(at).flatMap(p -> CommandPolicy.PATTERN.matcher(p).matches() ? Optional.of(p)
                 : in.fail(at, at.describe() + " is not a command pattern: expected " + COMMAND_PATTERN));
     }
 
-    private Tls tls(Located t) {
+    private Tls tls(JsonValue t) {
         Optional<String> cert = t.get("certFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
         Optional<String> key = t.get("keyFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
         if (t.get("certFile").isPresent() != t.get("keyFile").isPresent()) {
@@ -82,7 +84,7 @@ final class ManagementSection {
         return new Tls(t.get("caFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH)), cert, key);
     }
 
-    private Optional<String> broker(Located at) {
+    private Optional<String> broker(JsonValue at) {
         return in.string(at).flatMap(text -> {
             String expected = "; expected a URI like ssl://broker.example.com:8883 with scheme "
                     + String.join(", ", SCHEMES);

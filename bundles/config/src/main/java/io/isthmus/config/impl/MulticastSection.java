@@ -1,7 +1,9 @@
 package io.isthmus.config.impl;
 
-import io.isthmus.api.config.MulticastConfig;
 import io.isthmus.api.config.MulticastConfig.PassThrough;
+import io.isthmus.api.config.MulticastConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,23 +11,23 @@ import java.util.Optional;
 final class MulticastSection {
     static final List<String> FLOW_KEYS = List.of("group", "port", "from", "to");
 
-    private final ValueReader in;
+    private final JsonReader in;
     private final KnownPorts ports;
     private final ZoneRefs refs;
 
-    MulticastSection(ValueReader in, KnownPorts ports, ZoneRefs refs) {
+    MulticastSection(JsonReader in, KnownPorts ports, ZoneRefs refs) {
         this.in = in;
         this.ports = ports;
         this.refs = refs;
     }
 
-    MulticastConfig read(Optional<Located> section) {
+    MulticastConfig read(Optional<JsonValue> section) {
         return section.flatMap(s -> in.object(s, List.of("passThrough")))
                 .map(s -> new MulticastConfig(in.optionalList(s, "passThrough", this::flow)))
                 .orElse(MulticastConfig.empty());
     }
 
-    private Optional<PassThrough> flow(Located at) {
+    private Optional<PassThrough> flow(JsonValue at) {
         if (in.object(at, FLOW_KEYS).isEmpty()) {
             return Optional.empty();
         }
@@ -41,16 +43,16 @@ final class MulticastSection {
         return Optional.of(new PassThrough(group.get(), port.get(), from.get(), to.get()));
     }
 
-    private Optional<String> group(Located at) {
-        return in.address(at).flatMap(a -> a.isMulticast() ? Optional.of(a.toString())
+    private Optional<String> group(JsonValue at) {
+        return Addresses.address(in, at).flatMap(a -> a.isMulticast() ? Optional.of(a.toString())
                 : in.fail(at, a + " is not a multicast group; expected an address in 224.0.0.0/4"));
     }
 
-    private Optional<List<String>> destinations(Located at, Optional<String> from) {
+    private Optional<List<String>> destinations(JsonValue at, Optional<String> from) {
         Optional<List<String>> to = in.list(at, t -> refs.portOrZone(t, ports).flatMap(ref -> from.equals(Optional.of(ref))
                 ? in.fail(t, "the flow comes from " + ref + "; it cannot also go there")
                 : Optional.of(ref)));
-        if (to.isPresent() && at.json().isEmpty()) {
+        if (to.isPresent() && at.elements().isEmpty()) {
             return in.fail(at, "expected at least one port or zone the flow goes to, got an empty list");
         }
         return to;

@@ -2,11 +2,13 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.config.Ipv4Config;
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.net.InterfaceName;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
-import io.isthmus.api.net.InterfaceName;
 import io.isthmus.config.impl.DeviceProfile.PortDefaults;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,7 +33,7 @@ final class PortsSection {
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     private static final String ALL_OR_NOTHING = "static IPv4 on an uplink needs address and gateway: all or nothing";
 
-    private final ValueReader in;
+    private final JsonReader in;
     private final DeviceProfile profile;
     private final Map<String, PortConfig> configs = new LinkedHashMap<>();
     private final Set<String> names = new LinkedHashSet<>();
@@ -39,29 +41,29 @@ final class PortsSection {
     private final Map<String, Ipv4Cidr> staticAddresses = new LinkedHashMap<>();
     private final Map<String, String> addressPointers = new LinkedHashMap<>();
 
-    PortsSection(ValueReader in, DeviceProfile profile) {
+    PortsSection(JsonReader in, DeviceProfile profile) {
         this.in = in;
         this.profile = profile;
     }
 
-    KnownPorts read(Optional<Located> section) {
+    KnownPorts read(Optional<JsonValue> section) {
         section.flatMap(in::object).ifPresent(ports -> ports.members().forEach(this::port));
         reportOverlaps();
         return new KnownPorts(configs, names, roles, staticAddresses);
     }
 
-    private void port(Located at) {
+    private void port(JsonValue at) {
         String name = at.name();
         names.add(name);
         if (!InterfaceName.isValid(name)) {
-            in.error(at.pointer(), Located.quote(name)
+            in.error(at.pointer(), JsonValue.quote(name)
                     + " is not a valid Linux interface name; expected 1 to 15 of A-Z a-z 0-9 _ . -");
         }
-        Optional<Located> object = in.object(at, KEYS);
+        Optional<JsonValue> object = in.object(at, KEYS);
         if (object.isEmpty()) {
             return;
         }
-        Located port = object.get();
+        JsonValue port = object.get();
         Optional<PortDefaults> defaults = profile.port(name);
         Optional<PortKind> kind = enumMember(port, "kind", "port kind", KINDS, PortKind::of,
                 defaults.flatMap(PortDefaults::kind));
@@ -79,7 +81,7 @@ final class PortsSection {
                 ? in.integer(m, UPLINK_MIN_MTU, 9000, " (an uplink carries management: at least " + UPLINK_MIN_MTU + ")")
                 : in.integer(m, 68, 9000));
         Optional<String> mac = port.get("mac").flatMap(this::mac);
-        List<String> dns = in.optionalList(port, "dns", a -> in.address(a).map(Ipv4Address::toString));
+        List<String> dns = in.optionalList(port, "dns", a -> Addresses.address(in, a).map(Ipv4Address::toString));
         Map<String, Object> driver = new LinkedHashMap<>();
         for (PortKind driverKind : List.of(PortKind.WIFI, PortKind.CELLULAR)) {
             port.get(driverKind.id()).flatMap(d -> driverSettings(d, driverKind, kind))
@@ -91,21 +93,21 @@ final class PortsSection {
     }
 
     /** A kind or role: the document's value, else the profile's; with neither the port is incomplete. */
-    private <E> Optional<E> enumMember(Located port, String key, String what, List<String> ids,
+    private <E> Optional<E> enumMember(JsonValue port, String key, String what, List<String> ids,
             Function<String, Optional<E>> byId, Optional<E> fromProfile) {
-        Optional<Located> given = port.get(key);
+        Optional<JsonValue> given = port.get(key);
         if (given.isPresent()) {
             return in.oneOf(given.get(), what, ids).flatMap(byId);
         }
         if (fromProfile.isEmpty()) {
-            in.error(port.pointer(), "missing " + Located.quote(key) + ": the device profile has no " + what
+            in.error(port.pointer(), "missing " + JsonValue.quote(key) + ": the device profile has no " + what
                     + " for this port; expected one of " + String.join(", ", ids));
         }
         return fromProfile;
     }
 
-    private Optional<Ipv4Config> ipv4(String port, Located at, Optional<PortRole> role) {
-        Optional<Located> object = in.object(at);
+    private Optional<Ipv4Config> ipv4(String port, JsonValue at, Optional<PortRole> role) {
+        Optional<JsonValue> object = in.object(at);
         if (object.isEmpty()) {
             return Optional.empty();
         }
@@ -118,15 +120,15 @@ final class PortsSection {
             return staticIpv4(port, at, role);
         }
         at.members().stream().filter(m -> !m.name().equals("method")).forEach(m -> in.error(m.pointer(),
-                "unknown key " + Located.quote(m.name()) + " for method " + method.get()
+                "unknown key " + JsonValue.quote(m.name()) + " for method " + method.get()
                         + "; only method static takes " + String.join(", ", STATIC_KEYS.subList(1, 3))));
         return Optional.of(method.get().equals("dhcp") ? new Ipv4Config.Dhcp() : new Ipv4Config.Disabled());
     }
 
-    private Optional<Ipv4Config> staticIpv4(String port, Located at, Optional<PortRole> role) {
+    private Optional<Ipv4Config> staticIpv4(String port, JsonValue at, Optional<PortRole> role) {
         in.object(at, STATIC_KEYS);
-        Optional<Located> addressField = at.get("address");
-        Optional<Located> gatewayField = at.get("gateway");
+        Optional<JsonValue> addressField = at.get("address");
+        Optional<JsonValue> gatewayField = at.get("gateway");
         boolean uplink = role.equals(Optional.of(PortRole.UPLINK));
         if (uplink && (addressField.isEmpty() || gatewayField.isEmpty())) {
             in.error(at.pointer(), ALL_OR_NOTHING);
@@ -134,7 +136,7 @@ final class PortsSection {
             in.error(at.pointer(), "missing \"address\": static IPv4 needs the port's address with prefix length, "
                     + "e.g. 192.168.50.1/24");
         }
-        Optional<Ipv4Cidr> address = addressField.flatMap(in::hostCidr);
+        Optional<Ipv4Cidr> address = addressField.flatMap(a -> Addresses.hostCidr(in, a));
         address.ifPresent(a -> {
             staticAddresses.put(port, a);
             addressPointers.put(port, addressField.get().pointer());
@@ -143,14 +145,14 @@ final class PortsSection {
             in.error(gatewayField.get().pointer(), "an offline port never has a gateway; remove \"gateway\"");
             return address.map(a -> new Ipv4Config.Static(a, Optional.empty()));
         }
-        Optional<Ipv4Address> gateway = gatewayField.flatMap(in::hostAddress);
+        Optional<Ipv4Address> gateway = gatewayField.flatMap(a -> Addresses.hostAddress(in, a));
         if (address.isPresent() && gateway.isPresent()) {
             checkGateway(gatewayField.get(), address.get(), gateway.get());
         }
         return address.map(a -> new Ipv4Config.Static(a, gateway));
     }
 
-    private void checkGateway(Located at, Ipv4Cidr address, Ipv4Address gateway) {
+    private void checkGateway(JsonValue at, Ipv4Cidr address, Ipv4Address gateway) {
         if (!address.contains(gateway)) {
             in.error(at.pointer(), "gateway " + gateway + " is outside this port's subnet " + address.network()
                     + "; expected an address inside it");
@@ -159,12 +161,12 @@ final class PortsSection {
                     + "of " + address.network());
         } else {
             // the kernel installs such a default route, and the uplink would still look healthy on carrier alone
-            ValueReader.notAHostOn(address, gateway).ifPresent(why -> in.error(at.pointer(), "gateway " + gateway
+            Addresses.notAHostOn(address, gateway).ifPresent(why -> in.error(at.pointer(), "gateway " + gateway
                     + " " + why + "; expected a host of that subnet"));
         }
     }
 
-    private Optional<String> mac(Located at) {
+    private Optional<String> mac(JsonValue at) {
         return in.matching(at, MAC, "a MAC address like 02:00:00:00:00:01").flatMap(text -> {
             String mac = text.toLowerCase(Locale.ROOT);
             if (mac.equals("00:00:00:00:00:00")) {
@@ -181,13 +183,13 @@ final class PortsSection {
     }
 
     /** Driver settings stay plain values: their rules belong to the driver bundle of that kind. */
-    private Optional<Object> driverSettings(Located at, PortKind driverKind, Optional<PortKind> portKind) {
+    private Optional<Object> driverSettings(JsonValue at, PortKind driverKind, Optional<PortKind> portKind) {
         if (portKind.isPresent() && portKind.get() != driverKind) {
-            in.error(at.pointer(), "a " + Located.quote(driverKind.id()) + " object is only allowed on a port of kind "
+            in.error(at.pointer(), "a " + JsonValue.quote(driverKind.id()) + " object is only allowed on a port of kind "
                     + driverKind.id() + "; this port is " + portKind.get().id());
             return Optional.empty();
         }
-        return in.object(at).map(o -> PlainValues.of(o.json()));
+        return in.object(at).map(JsonValue::plain);
     }
 
     /** Two static ports on overlapping subnets would make routing ambiguous; report it at the later port. */

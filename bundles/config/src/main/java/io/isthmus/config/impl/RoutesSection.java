@@ -1,6 +1,8 @@
 package io.isthmus.config.impl;
 
 import io.isthmus.api.config.RouteConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortRole;
@@ -21,27 +23,27 @@ final class RoutesSection {
             Ipv4Cidr.parse("172.16.0.0/12").orElseThrow(), Ipv4Cidr.parse("192.168.0.0/16").orElseThrow(),
             Ipv4Cidr.parse("100.64.0.0/10").orElseThrow(), Ipv4Cidr.parse("169.254.0.0/16").orElseThrow());
 
-    private final ValueReader in;
+    private final JsonReader in;
     private final KnownPorts ports;
 
-    RoutesSection(ValueReader in, KnownPorts ports) {
+    RoutesSection(JsonReader in, KnownPorts ports) {
         this.in = in;
         this.ports = ports;
     }
 
-    List<RouteConfig> read(Optional<Located> section) {
+    List<RouteConfig> read(Optional<JsonValue> section) {
         return section.flatMap(s -> in.list(s, this::route)).orElse(List.of());
     }
 
-    private Optional<RouteConfig> route(Located at) {
+    private Optional<RouteConfig> route(JsonValue at) {
         if (in.object(at, KEYS).isEmpty()) {
             return Optional.empty();
         }
         Optional<Ipv4Cidr> destination = in.required(at, "destination",
-                "a network like 192.168.20.0/24, or 0.0.0.0/0 for the default route").flatMap(in::networkCidr);
-        Optional<Located> gatewayField = at.get("gateway");
-        Optional<Located> interfaceField = at.get("interface");
-        Optional<Ipv4Address> gateway = gatewayField.flatMap(in::hostAddress);
+                "a network like 192.168.20.0/24, or 0.0.0.0/0 for the default route").flatMap(a -> Addresses.networkCidr(in, a));
+        Optional<JsonValue> gatewayField = at.get("gateway");
+        Optional<JsonValue> interfaceField = at.get("interface");
+        Optional<Ipv4Address> gateway = gatewayField.flatMap(a -> Addresses.hostAddress(in, a));
         Optional<String> interfaceName = interfaceField.flatMap(i -> ports.reference(in, i));
         int metric = at.get("metric").flatMap(m -> in.integer(m, 0, Integer.MAX_VALUE)).orElse(DEFAULT_METRIC);
         if (gatewayField.isEmpty() && interfaceField.isEmpty()) {
@@ -58,7 +60,7 @@ final class RoutesSection {
                             + " is outside " + subnet.network() + ", the subnet of port " + interfaceName.get()
                             + "; expected an address inside it"));
         }
-        gateway.flatMap(g -> via.flatMap(ports::staticAddress).flatMap(subnet -> ValueReader.notAHostOn(subnet, g)))
+        gateway.flatMap(g -> via.flatMap(ports::staticAddress).flatMap(subnet -> Addresses.notAHostOn(subnet, g)))
                 .ifPresent(why -> in.error(gatewayField.get().pointer(), "gateway " + gateway.get() + " " + why
                         + "; expected a host of that subnet"));
         return destination.map(d -> new RouteConfig(d, gateway, interfaceName, metric));
@@ -68,7 +70,7 @@ final class RoutesSection {
      * A route through an offline port (named, or reached through its subnet) never covers public address space:
      * not the default route, and not one in all but name (0.0.0.0/1 and 128.0.0.0/1).
      */
-    private void checkOffline(Located route, Ipv4Cidr destination, String port, Located culprit) {
+    private void checkOffline(JsonValue route, Ipv4Cidr destination, String port, JsonValue culprit) {
         if (destination.prefix() == 0) {
             in.error(culprit.pointer(), "an offline port never carries a default route; port " + port + " is offline");
         } else if (OFFLINE_DESTINATIONS.stream().noneMatch(r -> r.prefix() <= destination.prefix()

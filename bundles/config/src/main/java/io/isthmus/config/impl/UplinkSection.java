@@ -1,10 +1,13 @@
 package io.isthmus.config.impl;
 
-import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.config.UplinkConfig.Costly;
 import io.isthmus.api.config.UplinkConfig.DataCap;
 import io.isthmus.api.config.UplinkConfig.EqualCost;
 import io.isthmus.api.config.UplinkConfig.Probe;
+import io.isthmus.api.config.UplinkConfig;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.json.JsonValueException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,18 +30,18 @@ final class UplinkSection {
     private static final int MAX_INTERVAL_MS = 600_000;
     private static final int MAX_DWELL_MS = 86_400_000;
 
-    private final ValueReader in;
+    private final JsonReader in;
 
-    UplinkSection(ValueReader in) {
+    UplinkSection(JsonReader in) {
         this.in = in;
     }
 
-    UplinkConfig read(Optional<Located> section) {
-        Optional<Located> at = section.flatMap(s -> in.object(s, KEYS));
+    UplinkConfig read(Optional<JsonValue> section) {
+        Optional<JsonValue> at = section.flatMap(s -> in.object(s, KEYS));
         if (at.isEmpty()) {
             return UplinkConfig.defaults();
         }
-        Located s = at.get();
+        JsonValue s = at.get();
         Probe probe = s.get("probe").map(this::probe).orElse(Probe.defaults());
         EqualCost equalCost = s.get("equalCost")
                 .flatMap(v -> in.oneOf(v, "equalCost", Arrays.stream(EqualCost.values()).map(EqualCost::id).toList()))
@@ -55,13 +58,13 @@ final class UplinkSection {
         return new UplinkConfig(probe, equalCost, dwell, costly, caps, weights);
     }
 
-    private Probe probe(Located at) {
+    private Probe probe(JsonValue at) {
         Probe defaults = Probe.defaults();
         if (in.object(at, PROBE_KEYS).isEmpty()) {
             return defaults;
         }
         List<String> targets = at.get("targets").flatMap(t -> in.list(t, in::nonEmptyString)).orElse(defaults.targets());
-        Optional<Located> intervalField = at.get("intervalMs");
+        Optional<JsonValue> intervalField = at.get("intervalMs");
         Optional<Integer> givenInterval = intervalField.flatMap(v -> in.integer(v, 50, MAX_INTERVAL_MS));
         int interval = givenInterval.orElse(defaults.intervalMs());
         // A probe must time out before the next one is due; a broken interval must not cause a second error.
@@ -75,7 +78,7 @@ final class UplinkSection {
         return new Probe(targets, interval, timeout, downAfter, upAfter, quorum);
     }
 
-    private Costly costly(Located at) {
+    private Costly costly(JsonValue at) {
         Costly defaults = Costly.defaults();
         if (in.object(at, COSTLY_KEYS).isEmpty()) {
             return defaults;
@@ -85,16 +88,27 @@ final class UplinkSection {
                 intMember(at, "payloadBytes", 0, 1472, "", defaults.payloadBytes()));
     }
 
-    private Optional<DataCap> dataCap(Located at) {
+    private Optional<DataCap> dataCap(JsonValue at) {
         if (in.object(at, CAP_KEYS).isEmpty()) {
             return Optional.empty();
         }
-        Optional<Long> bytes = in.required(at, "bytes", "a number of bytes").flatMap(b -> in.positiveLong(b));
+        Optional<Long> bytes = in.required(at, "bytes", "a number of bytes").flatMap(this::positiveLong);
         int resetDay = intMember(at, "resetDay", 1, 28, "", 1);
         return bytes.map(b -> new DataCap(b, resetDay));
     }
 
-    private int intMember(Located object, String key, int min, int max, String why, int fallback) {
+    /** A whole number from 1 up to Long.MAX_VALUE (byte counts). */
+    private Optional<Long> positiveLong(JsonValue at) {
+        return in.read(() -> {
+            try {
+                return at.integer(1, Long.MAX_VALUE);
+            } catch (JsonValueException e) {
+                throw at.error("expected a whole number 1.." + Long.MAX_VALUE + ", got " + at.describe());
+            }
+        });
+    }
+
+    private int intMember(JsonValue object, String key, int min, int max, String why, int fallback) {
         return object.get(key).flatMap(v -> in.integer(v, min, max, why)).orElse(fallback);
     }
 }

@@ -1,5 +1,7 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.PortRole;
 import java.util.Arrays;
 import java.util.List;
@@ -14,10 +16,10 @@ final class ZoneRefs {
     static final String GATEWAY = "gateway";
     static final List<String> ROLE_IDS = Arrays.stream(PortRole.values()).map(PortRole::id).toList();
 
-    private final ValueReader in;
+    private final JsonReader in;
     private final Set<String> zones;
 
-    ZoneRefs(ValueReader in, Set<String> zones) {
+    ZoneRefs(JsonReader in, Set<String> zones) {
         this.in = in;
         this.zones = Set.copyOf(zones);
     }
@@ -27,11 +29,11 @@ final class ZoneRefs {
         if (name.equals(GATEWAY)) {
             return Optional.of("\"gateway\" means the gateway itself");
         }
-        return ROLE_IDS.contains(name) ? Optional.of(Located.quote(name) + " is a role") : Optional.empty();
+        return ROLE_IDS.contains(name) ? Optional.of(JsonValue.quote(name) + " is a role") : Optional.empty();
     }
 
     /** A zone reference; {@code "gateway"} only where traffic ends at the box (a conduit's {@code to}). */
-    Optional<String> zone(Located at, boolean gatewayAllowed) {
+    Optional<String> zone(JsonValue at, boolean gatewayAllowed) {
         return in.string(at).flatMap(ref -> {
             if (ref.equals(GATEWAY) && !gatewayAllowed) {
                 return in.fail(at, "\"gateway\" (the box itself) is only allowed as a conduit's \"to\"");
@@ -44,7 +46,7 @@ final class ZoneRefs {
     }
 
     /** A multicast endpoint: a port of the document or a zone reference (never the box itself). */
-    Optional<String> portOrZone(Located at, KnownPorts ports) {
+    Optional<String> portOrZone(JsonValue at, KnownPorts ports) {
         return in.string(at).flatMap(ref -> {
             if (ports.exists(ref) || ROLE_IDS.contains(ref) || zones.contains(ref)) {
                 return Optional.of(ref);

@@ -563,4 +563,15 @@ class DocumentParserTest {
     private static List<String> pointers(Validated result) {
         return Validated.sorted(result.errors()).stream().map(ValidationError::pointer).toList();
     }
+
+    /** Input text goes into messages, logs and MQTT replies: a control character in it shows escaped, never raw. */
+    @Test
+    void controlCharactersOfTheInputAreEscapedInMessages() {
+        Validated result = parse("{\"ports\": {\"eth0\": {\"kind\": \"ether\\u001b[2Jnet\", \"role\": \"uplink\"}}}");
+        assertEquals(1, result.errors().size(), result.errors().toString());
+        ValidationError error = result.errors().get(0);
+        assertEquals("/ports/eth0/kind", error.pointer());
+        assertEquals("unknown port kind \"ether\\u001b[2Jnet\"; expected one of ethernet, wifi, cellular",
+                error.message());
+    }
 }

@@ -1,8 +1,9 @@
 package io.isthmus.net.cellular;
 
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,92 +83,62 @@ public record CellularSettings(String apn, Optional<String> pin, Optional<String
 
     /** Every problem of a port's {@code cellular} value, with absolute pointers under {@code at}. */
     public static List<ValidationError> validate(String at, Object value) {
-        List<ValidationError> errors = new ArrayList<>();
-        if (!(value instanceof Map<?, ?> raw)) {
-            errors.add(new ValidationError(at, "expected an object like {\"apn\": \"internet\"}"));
-            return errors;
-        }
-        Map<String, Object> settings = map(raw);
-        settings.keySet().stream().filter(k -> !KEYS.contains(k)).sorted().forEach(k -> errors.add(
-                new ValidationError(at + "/" + k, "unknown key \"" + k + "\"; expected one of "
-                        + String.join(", ", KEYS.stream().sorted().toList()))));
-        Object apn = settings.get("apn");
-        if (apn == null) {
-            errors.add(new ValidationError(at, "missing \"apn\": the access point name the operator gave, e.g. "
-                    + "\"internet\""));
-        } else if (!(apn instanceof String a) || a.isEmpty() || a.length() > 62 || !APN.matcher(a).matches()) {
-            errors.add(new ValidationError(at + "/apn", "not a valid APN: expected 1 to 62 letters, digits, '-' and "
-                    + "'.', not starting or ending with '.' or '-' (3GPP TS 23.003)"));
-        }
-        Object pin = settings.get("pin");
-        if (pin != null && !(pin instanceof String p && PIN.matcher(p).matches())) {
-            errors.add(new ValidationError(at + "/pin", "a SIM PIN is a string of 4 to 8 digits"));
-        }
-        for (String key : List.of("username", "password")) {
-            Object v = settings.get(key);
-            if (v != null && !(v instanceof String s && s.length() <= 64 && s.chars().noneMatch(Character::isISOControl))) {
-                errors.add(new ValidationError(at + "/" + key, "expected a string of at most 64 characters without "
-                        + "control characters"));
-            }
-        }
-        oneOf(settings, "auth", List.of("none", "pap", "chap", "mschapv2", "any"), at, errors);
-        oneOf(settings, "ipType", List.of("ipv4", "ipv6", "ipv4v6"), at, errors);
-        Object roaming = settings.get("roaming");
-        if (roaming != null && !(roaming instanceof Boolean)) {
-            errors.add(new ValidationError(at + "/roaming", "expected true or false"));
-        }
-        Object modem = settings.get("modem");
-        if (modem != null && !(modem instanceof String m && MODEM.matcher(m).matches())) {
-            errors.add(new ValidationError(at + "/modem", "expected the modem's IMEI or equipment identifier "
-                    + "(1 to 64 of A-Z a-z 0-9 : . _ -)"));
-        }
-        if (settings.containsKey("recovery")) {
-            recovery(settings.get("recovery"), at + "/recovery", errors);
-        }
-        return errors;
+        JsonReader in = new JsonReader();
+        check(in, JsonValue.at(at, value));
+        return in.errors().stream().map(e -> new ValidationError(e.pointer(), e.reason())).toList();
     }
 
-    private static void recovery(Object value, String at, List<ValidationError> errors) {
-        if (!(value instanceof Map<?, ?> raw)) {
-            errors.add(new ValidationError(at, "expected an object"));
+    private static void check(JsonReader in, JsonValue settings) {
+        if (!settings.isObject()) {
+            in.fail(settings, "expected an object like {\"apn\": \"internet\"}");
             return;
         }
-        Map<String, Object> r = map(raw);
-        r.keySet().stream().filter(k -> !RECOVERY_KEYS.contains(k)).sorted().forEach(k -> errors.add(
-                new ValidationError(at + "/" + k, "unknown key \"" + k + "\"; expected one of "
-                        + String.join(", ", RECOVERY_KEYS.stream().sorted().toList()))));
-        Optional<Long> min = range(r, "reconnectMinMs", 100, 3_600_000, at, errors);
-        Optional<Long> max = range(r, "reconnectMaxMs", 100, 86_400_000, at, errors);
-        range(r, "resetAfterFailures", 1, 1000, at, errors);
-        range(r, "minResetIntervalS", 1, 604_800, at, errors);
+        in.object(settings, KEYS.stream().sorted().toList());
+        Optional<JsonValue> apn = settings.optional("apn");
+        if (apn.isEmpty()) {
+            in.fail(settings, "missing \"apn\": the access point name the operator gave, e.g. \"internet\"");
+        } else if (!(apn.get().plain() instanceof String a && !a.isEmpty() && a.length() <= 62
+                && APN.matcher(a).matches())) {
+            in.fail(apn.get(), "not a valid APN: expected 1 to 62 letters, digits, '-' and '.', not starting or ending "
+                    + "with '.' or '-' (3GPP TS 23.003)");
+        }
+        settings.optional("pin").filter(p -> !(p.plain() instanceof String s && PIN.matcher(s).matches()))
+                .ifPresent(p -> in.fail(p, "a SIM PIN is a string of 4 to 8 digits"));
+        for (String key : List.of("username", "password")) {
+            settings.optional(key).filter(v -> !(v.plain() instanceof String s && s.length() <= 64
+                    && s.chars().noneMatch(Character::isISOControl))).ifPresent(v -> in.fail(v,
+                            "expected a string of at most 64 characters without control characters"));
+        }
+        settings.optional("auth").ifPresent(v -> in.oneOf(v, "auth", List.of("none", "pap", "chap", "mschapv2",
+                "any")));
+        settings.optional("ipType").ifPresent(v -> in.oneOf(v, "ipType", List.of("ipv4", "ipv6", "ipv4v6")));
+        settings.optional("roaming").ifPresent(in::bool);
+        settings.optional("modem").ifPresent(v -> in.matching(v, MODEM, "the modem's IMEI or equipment identifier "
+                + "(1 to 64 of A-Z a-z 0-9 : . _ -)"));
+        settings.get("recovery").ifPresent(r -> recovery(in, r));
+    }
+
+    private static void recovery(JsonReader in, JsonValue r) {
+        if (in.object(r, RECOVERY_KEYS.stream().sorted().toList()).isEmpty()) {
+            return;
+        }
+        Optional<Long> min = range(in, r, "reconnectMinMs", 100, 3_600_000);
+        Optional<Long> max = range(in, r, "reconnectMaxMs", 100, 86_400_000);
+        range(in, r, "resetAfterFailures", 1, 1000);
+        range(in, r, "minResetIntervalS", 1, 604_800);
         long effectiveMin = min.orElse(Recovery.DEFAULT.reconnectMin().toMillis());
         long effectiveMax = max.orElse(Recovery.DEFAULT.reconnectMax().toMillis());
         if (effectiveMax < effectiveMin && (min.isPresent() || max.isPresent())) {
-            errors.add(new ValidationError(at + (max.isPresent() ? "/reconnectMaxMs" : "/reconnectMinMs"),
-                    "reconnectMaxMs (" + effectiveMax + ") must not be below reconnectMinMs (" + effectiveMin + ")"));
+            in.error(r.pointer() + (max.isPresent() ? "/reconnectMaxMs" : "/reconnectMinMs"),
+                    "reconnectMaxMs (" + effectiveMax + ") must not be below reconnectMinMs (" + effectiveMin + ")");
         }
     }
 
-    private static Optional<Long> range(Map<String, Object> r, String key, long lo, long hi, String at,
-            List<ValidationError> errors) {
-        Object v = r.get(key);
-        if (v == null) {
-            return Optional.empty();
-        }
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() >= lo
-                && n.longValue() <= hi) {
-            return Optional.of(n.longValue());
-        }
-        errors.add(new ValidationError(at + "/" + key, "expected a whole number from " + lo + " to " + hi));
-        return Optional.empty();
-    }
-
-    private static void oneOf(Map<String, Object> settings, String key, List<String> allowed, String at,
-            List<ValidationError> errors) {
-        Object v = settings.get(key);
-        if (v != null && !allowed.contains(v)) {
-            errors.add(new ValidationError(at + "/" + key, "expected one of " + String.join(", ", allowed)));
-        }
+    /** A whole number in lo..hi; 5.0 counts as 5, as JSON Schema's "integer" has it. */
+    private static Optional<Long> range(JsonReader in, JsonValue r, String key, long lo, long hi) {
+        return r.optional(key).flatMap(v -> v.plain() instanceof Number n && n.doubleValue() == Math.rint(
+                n.doubleValue()) && n.longValue() >= lo && n.longValue() <= hi ? Optional.of(n.longValue())
+                        : in.fail(v, "expected a whole number from " + lo + " to " + hi + ", got " + v.describe()));
     }
 
     @SuppressWarnings("unchecked")

@@ -1,8 +1,8 @@
 package io.isthmus.net.wifi;
 
-import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,65 +34,66 @@ record EapSettings(Method method, Optional<String> identity, Optional<String> an
         }
     }
 
-    static Optional<EapSettings> parse(Object value, String base, List<ValidationError> errors) {
-        if (!(value instanceof Map<?, ?> map)) {
-            errors.add(new ValidationError(base, "must be an object"));
-            return Optional.empty();
+    /** Reads {@code at} (an {@code eap} object); its errors go to {@code in}. Empty when it had any. */
+    static Optional<EapSettings> parse(JsonReader in, JsonValue at) {
+        if (!at.isObject()) {
+            return in.fail(at, "must be an object");
         }
-        WifiSettings.Fields f = new WifiSettings.Fields(map, base, errors);
-        f.onlyKeys(KEYS);
-        Optional<Method> method = f.string("method").flatMap(m -> {
+        int before = in.errorCount();
+        String base = at.pointer();
+        WifiSettings.onlyKeys(in, at, KEYS);
+        Optional<Method> method = WifiSettings.text(in, at, "method").flatMap(m -> {
             Optional<Method> known = Method.of(m);
             if (known.isEmpty()) {
-                f.error("method", "unknown EAP method " + WifiSettings.quote(m) + "; one of peap, ttls, tls, pwd");
+                in.error(base + "/method", "unknown EAP method " + WifiSettings.quote(m) + "; one of peap, ttls, tls, pwd");
             }
             return known;
         });
-        if (!map.containsKey("method")) {
-            f.error("method", "required: peap, ttls, tls or pwd");
+        if (!at.has("method")) {
+            in.error(base + "/method", "required: peap, ttls, tls or pwd");
         }
-        Optional<String> identity = f.string("identity");
-        Optional<String> anonymous = f.string("anonymousIdentity");
-        Optional<String> password = f.string("password");
-        Optional<String> phase2 = f.string("phase2");
-        Optional<String> caCert = file(f, "caCert");
-        Optional<String> clientCert = file(f, "clientCert");
-        Optional<String> privateKey = file(f, "privateKey");
-        Optional<String> keyPassword = f.string("privateKeyPassword");
+        Optional<String> identity = WifiSettings.text(in, at, "identity");
+        Optional<String> anonymous = WifiSettings.text(in, at, "anonymousIdentity");
+        Optional<String> password = WifiSettings.text(in, at, "password");
+        Optional<String> phase2 = WifiSettings.text(in, at, "phase2");
+        Optional<String> caCert = file(in, at, "caCert");
+        Optional<String> clientCert = file(in, at, "clientCert");
+        Optional<String> privateKey = file(in, at, "privateKey");
+        Optional<String> keyPassword = WifiSettings.text(in, at, "privateKeyPassword");
         if (identity.isEmpty()) {
-            f.error("identity", "required: the user or device name the network knows");
+            in.error(base + "/identity", "required: the user or device name the network knows");
         }
         method.ifPresent(m -> {
             if (m == Method.TLS) {
                 if (clientCert.isEmpty()) {
-                    f.error("clientCert", "required for EAP-TLS");
+                    in.error(base + "/clientCert", "required for EAP-TLS");
                 }
                 if (privateKey.isEmpty()) {
-                    f.error("privateKey", "required for EAP-TLS");
+                    in.error(base + "/privateKey", "required for EAP-TLS");
                 }
-                phase2.ifPresent(p -> f.error("phase2", "EAP-TLS has no inner method"));
+                phase2.ifPresent(p -> in.error(base + "/phase2", "EAP-TLS has no inner method"));
             } else if (password.isEmpty()) {
-                f.error("password", "required for EAP-" + m.wpa);
+                in.error(base + "/password", "required for EAP-" + m.wpa);
             }
             if (m == Method.PWD && phase2.isPresent()) {
-                f.error("phase2", "EAP-pwd has no inner method");
+                in.error(base + "/phase2", "EAP-pwd has no inner method");
             }
         });
-        phase2.filter(p -> !PHASE2.contains(p)).ifPresent(p -> f.error("phase2",
+        phase2.filter(p -> !PHASE2.contains(p)).ifPresent(p -> in.error(base + "/phase2",
                 "unknown inner method " + WifiSettings.quote(p) + "; one of " + String.join(", ", PHASE2)));
-        password.filter(String::isEmpty).ifPresent(p -> f.error("password", "must not be empty"));
-        if (f.failed()) {
+        password.filter(String::isEmpty).ifPresent(p -> in.error(base + "/password", "must not be empty"));
+        if (in.errorCount() > before) {
             return Optional.empty();
         }
         return Optional.of(new EapSettings(method.orElseThrow(), identity, anonymous, password, phase2, caCert,
                 clientCert, privateKey, keyPassword));
     }
 
-    private static Optional<String> file(WifiSettings.Fields f, String key) {
-        return f.string(key).filter(path -> {
+    private static Optional<String> file(JsonReader in, JsonValue at, String key) {
+        return WifiSettings.text(in, at, key).filter(path -> {
             boolean ok = path.startsWith("/") && !path.contains("\"");
             if (!ok) {
-                f.error(key, "must be an absolute path to a PEM file on the gateway");
+                in.error(at.pointer() + "/" + key, "must be an absolute path to a PEM file on the gateway");
             }
             return ok;
         });

@@ -1,14 +1,13 @@
 package io.isthmus.net.wifi;
 
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -86,88 +85,106 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
         if (value == null) {
             return Optional.of(NONE);
         }
-        if (!(value instanceof Map<?, ?> map)) {
-            errors.add(new ValidationError(base, "must be an object"));
-            return Optional.empty();
+        JsonReader in = new JsonReader();
+        Optional<WifiSettings> settings = parse(in, JsonValue.at(base, value));
+        in.errors().forEach(e -> errors.add(new ValidationError(e.pointer(), e.reason())));
+        return in.hasErrors() ? Optional.empty() : settings;
+    }
+
+    private static Optional<WifiSettings> parse(JsonReader in, JsonValue at) {
+        if (!at.isObject()) {
+            return in.fail(at, "must be an object");
         }
-        Fields f = new Fields(map, base, errors);
-        f.onlyKeys(KEYS);
-        Optional<String> ssid = f.string("ssid");
+        onlyKeys(in, at, KEYS);
+        Optional<String> ssid = text(in, at, "ssid");
         ssid.ifPresent(s -> {
             int bytes = s.getBytes(StandardCharsets.UTF_8).length;
             if (bytes < 1 || bytes > 32) {
-                f.error("ssid", "must be 1 to 32 bytes (UTF-8); this one has " + bytes);
+                in.error(at.pointer() + "/ssid", "must be 1 to 32 bytes (UTF-8); this one has " + bytes);
             }
         });
-        boolean hidden = f.bool("hidden").orElse(false);
-        Optional<String> psk = f.string("psk");
-        Security security = f.string("security").map(id -> Security.of(id).orElseGet(() -> {
-            f.error("security", "unknown security " + quote(id) + "; one of open, wpa2-psk, wpa3-sae, wpa2-eap");
-            return Security.OPEN;
-        })).orElse(psk.isPresent() ? Security.WPA2_PSK : map.containsKey("eap") ? Security.WPA2_EAP : Security.OPEN);
-        psk.ifPresent(p -> checkPsk(p, security, f));
+        boolean hidden = at.optional("hidden").flatMap(in::bool).orElse(false);
+        Optional<String> psk = text(in, at, "psk");
+        Security security = at.optional("security").flatMap(v -> in.string(v).map(id -> Security.of(id)
+                .orElseGet(() -> {
+                    in.fail(v, "unknown security " + quote(id) + "; one of open, wpa2-psk, wpa3-sae, wpa2-eap");
+                    return Security.OPEN;
+                })))
+                .orElse(psk.isPresent() ? Security.WPA2_PSK : at.has("eap") ? Security.WPA2_EAP
+                        : Security.OPEN);
+        psk.ifPresent(p -> checkPsk(p, security, in, at.pointer() + "/psk"));
         if ((security == Security.WPA2_PSK || security == Security.WPA3_SAE) && psk.isEmpty() && ssid.isPresent()) {
-            f.error("psk", "required for security " + security.id);
+            in.error(at.pointer() + "/psk", "required for security " + security.id);
         }
         if (psk.isPresent() && (security == Security.OPEN || security == Security.WPA2_EAP)) {
-            f.error("psk", "not used with security " + security.id + "; remove it");
+            in.error(at.pointer() + "/psk", "not used with security " + security.id + "; remove it");
         }
         Optional<EapSettings> eap = Optional.empty();
-        if (map.containsKey("eap")) {
+        Optional<JsonValue> eapValue = at.get("eap"); // null too: an eap object is expected there
+        if (eapValue.isPresent()) {
             if (security != Security.WPA2_EAP) {
-                f.error("eap", "only used with security wpa2-eap");
+                in.error(at.pointer() + "/eap", "only used with security wpa2-eap");
             }
-            eap = EapSettings.parse(map.get("eap"), base + "/eap", errors);
+            eap = EapSettings.parse(in, eapValue.get());
         } else if (security == Security.WPA2_EAP && ssid.isPresent()) {
-            f.error("eap", "required for security wpa2-eap");
+            in.error(at.pointer() + "/eap", "required for security wpa2-eap");
         }
-        Optional<String> bssid = bssid(f, "bssid");
-        Optional<String> preferred = bssid(f, "preferredBssid");
+        Optional<String> bssid = bssid(in, at, "bssid");
+        Optional<String> preferred = bssid(in, at, "preferredBssid");
         if (bssid.isPresent() && preferred.isPresent()) {
-            f.error("preferredBssid", "not used together with bssid (which pins one access point)");
+            in.error(at.pointer() + "/preferredBssid", "not used together with bssid (which pins one access point)");
         }
-        Band band = f.string("band").map(b -> Band.of(b).orElseGet(() -> {
-            f.error("band", "unknown band " + quote(b) + "; one of any, 2.4, 5");
+        Band band = at.optional("band").flatMap(v -> in.string(v).map(b -> Band.of(b).orElseGet(() -> {
+            in.fail(v, "unknown band " + quote(b) + "; one of any, 2.4, 5");
             return Band.ANY;
-        })).orElse(Band.ANY);
-        Optional<String> country = f.string("country").filter(c -> {
+        }))).orElse(Band.ANY);
+        Optional<String> country = text(in, at, "country").filter(c -> {
             boolean ok = COUNTRY.matcher(c).matches();
             if (!ok) {
-                f.error("country", "must be an ISO 3166 alpha-2 code in capitals, e.g. DE");
+                in.error(at.pointer() + "/country", "must be an ISO 3166 alpha-2 code in capitals, e.g. DE");
             }
             return ok;
         });
-        if (!map.containsKey("ssid") && map.keySet().stream().anyMatch(k -> !"country".equals(k) && KEYS.contains(k))) {
-            f.error("ssid", "required: the network to join (without an ssid the port stays down)");
-        }
-        if (f.failed()) {
-            return Optional.empty();
+        if (!at.has("ssid") && at.members().stream().anyMatch(m -> !"country".equals(m.name())
+                && KEYS.contains(m.name()))) {
+            in.error(at.pointer() + "/ssid", "required: the network to join (without an ssid the port stays down)");
         }
         return Optional.of(new WifiSettings(ssid, hidden, security, psk, eap, bssid, preferred, band, country));
     }
 
-    private static Optional<String> bssid(Fields f, String key) {
-        return f.string(key).flatMap(b -> {
-            if (!BSSID.matcher(b).matches()) {
-                f.error(key, "must be a MAC address like 02:11:22:33:44:55");
-                return Optional.empty();
-            }
-            return Optional.of(b.toLowerCase(Locale.ROOT));
-        });
+    /** Every member not among {@code known} is an error of its own: a typo is never ignored. */
+    static void onlyKeys(JsonReader in, JsonValue object, List<String> known) {
+        object.members().stream().filter(m -> !known.contains(m.name())).forEach(m -> in.fail(m,
+                "unknown setting; known: " + String.join(", ", known)));
     }
 
-    private static void checkPsk(String psk, Security security, Fields f) {
+    /**
+     * An optional string member (null: not given) that goes into wpa_supplicant's configuration: a line break or NUL
+     * would end the value there and start another setting.
+     */
+    static Optional<String> text(JsonReader in, JsonValue object, String key) {
+        return object.optional(key).flatMap(v -> in.string(v).flatMap(s -> s.indexOf('\n') >= 0
+                || s.indexOf('\r') >= 0 || s.indexOf('\0') >= 0 ? in.fail(v, "must not contain line breaks or NUL")
+                        : Optional.of(s)));
+    }
+
+    private static Optional<String> bssid(JsonReader in, JsonValue object, String key) {
+        return text(in, object, key).flatMap(b -> BSSID.matcher(b).matches() ? Optional.of(b.toLowerCase(Locale.ROOT))
+                : in.fail(object.get(key).orElseThrow(), "must be a MAC address like 02:11:22:33:44:55"));
+    }
+
+    private static void checkPsk(String psk, Security security, JsonReader in, String pointer) {
         if (HEX64.matcher(psk).matches()) {
             if (security == Security.WPA3_SAE) {
-                f.error("psk", "WPA3-SAE needs the passphrase (8 to 63 characters), not a 64-digit hex key");
+                in.error(pointer, "WPA3-SAE needs the passphrase (8 to 63 characters), not a 64-digit hex key");
             }
             return;
         }
         if (psk.length() < 8 || psk.length() > 63) {
-            f.error("psk", "must be a passphrase of 8 to 63 printable ASCII characters or 64 hex digits; this one has "
+            in.error(pointer, "must be a passphrase of 8 to 63 printable ASCII characters or 64 hex digits; this one has "
                     + psk.length() + " characters");
         } else if (!psk.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
-            f.error("psk", "a passphrase must be printable ASCII (space to ~)");
+            in.error(pointer, "a passphrase must be printable ASCII (space to ~)");
         }
     }
 
@@ -186,68 +203,6 @@ record WifiSettings(Optional<String> ssid, boolean hidden, Security security, Op
                 .orElse("") + bssid.map(b -> ", bssid " + b).orElse("")
                 + preferredBssid.map(b -> ", preferring " + b).orElse("") + (band == Band.ANY ? "" : ", band " + band.id))
                 .orElse("no network");
-    }
-
-    /** Reads typed fields of one object, reporting wrong types and unknown keys with pointers. */
-    static final class Fields {
-        private final Map<?, ?> map;
-        private final String base;
-        private final List<ValidationError> errors;
-        private final int before;
-
-        Fields(Map<?, ?> map, String base, List<ValidationError> errors) {
-            this.map = map;
-            this.base = base;
-            this.errors = errors;
-            this.before = errors.size();
-        }
-
-        void onlyKeys(List<String> known) {
-            Set<Object> unknown = new LinkedHashSet<>(map.keySet());
-            unknown.removeAll(known);
-            unknown.forEach(k -> errors.add(new ValidationError(base + "/" + escape(String.valueOf(k)),
-                    "unknown setting; known: " + String.join(", ", known))));
-        }
-
-        Optional<String> string(String key) {
-            Object v = map.get(key);
-            if (v == null) {
-                return Optional.empty();
-            }
-            if (v instanceof String s) {
-                if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\0') >= 0) {
-                    error(key, "must not contain line breaks or NUL");
-                    return Optional.empty();
-                }
-                return Optional.of(s);
-            }
-            error(key, "must be a string");
-            return Optional.empty();
-        }
-
-        Optional<Boolean> bool(String key) {
-            Object v = map.get(key);
-            if (v == null) {
-                return Optional.empty();
-            }
-            if (v instanceof Boolean b) {
-                return Optional.of(b);
-            }
-            error(key, "must be true or false");
-            return Optional.empty();
-        }
-
-        void error(String key, String message) {
-            errors.add(new ValidationError(base + "/" + escape(key), message));
-        }
-
-        boolean failed() {
-            return errors.size() > before;
-        }
-
-        static String escape(String token) {
-            return token.replace("~", "~0").replace("/", "~1");
-        }
     }
 
     static List<ValidationError> errorsOf(Object value, String base) {

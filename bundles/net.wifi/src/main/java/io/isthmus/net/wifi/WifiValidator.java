@@ -3,6 +3,7 @@ package io.isthmus.net.wifi;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionValidator;
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.net.PortKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ public class WifiValidator implements SectionValidator {
         document.ports().forEach((name, port) -> {
             if (port.kind() == PortKind.WIFI) {
                 WifiSettings.parse(port.driver().get(WifiSettings.KEY),
-                        "/ports/" + WifiSettings.Fields.escape(name) + "/" + WifiSettings.KEY, errors);
+                        "/ports/" + StrictJson.escape(name) + "/" + WifiSettings.KEY, errors);
             }
         });
         return errors;
