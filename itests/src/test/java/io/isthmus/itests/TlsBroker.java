@@ -20,7 +20,8 @@ import javax.net.ssl.TrustManagerFactory;
  * broker configuration and the ACL are its text with only the paths (and the port) replaced. Besides the
  * documented broker on {@link #PORT}, two impostors on the same address: one whose certificate names another host
  * ({@link #WRONG_HOST_PORT}) and one whose certificate comes from another CA ({@link #OTHER_CA_PORT}); and the
- * documented broker with an ACL that lacks the probe's line ({@link #NO_PROBE_PORT}).
+ * documented broker with an ACL that lacks the probe's line ({@link #NO_PROBE_PORT}). The other CA also signs a
+ * certificate for the first identity, in {@code other-ca/}.
  */
 final class TlsBroker implements AutoCloseable {
     static final Path DOC = Distribution.root().resolve("docs/brokers.md");
@@ -86,6 +87,8 @@ final class TlsBroker implements AutoCloseable {
             b.shell(wrong, broker.replace("broker.example.com", "other.isthmus.test"));
             Path other = Files.createDirectories(dir.resolve("other-ca"));
             b.shell(other, pkiSection("CA") + broker.replace("broker.example.com", NAME));
+            // a gateway certificate the fleet's broker does not trust
+            b.shell(other, pkiSection("one gateway").replace("gw-0001", identities[0]));
             String acl = docBlock("`/etc/mosquitto/isthmus.acl`");
             if (!acl.contains(PROBE_RULE)) {
                 throw new IllegalStateException("the ACL in docs/brokers.md has no " + PROBE_RULE);

@@ -68,9 +68,14 @@ public class TlsBrokerIT {
 
     /** The lab document, managed through the TLS broker(s) {@code brokers} with gw-a's certificate. */
     static String document(String... brokers) {
+        return document(tls.dir, brokers);
+    }
+
+    /** The same with gw-a's certificate and key from {@code certs}. */
+    static String document(Path certs, String... brokers) {
         String management = "\"brokers\": [\"" + String.join("\", \"", brokers) + "\"], \"deviceId\": \"" + GW_A
                 + "\", \"tls\": {\"caFile\": \"" + tls.dir.resolve("ca.pem") + "\", \"certFile\": \""
-                + tls.dir.resolve(GW_A + ".pem") + "\", \"keyFile\": \"" + tls.dir.resolve(GW_A + ".key") + "\"}";
+                + certs.resolve(GW_A + ".pem") + "\", \"keyFile\": \"" + certs.resolve(GW_A + ".key") + "\"}";
         String plain = "\"brokers\": [\"" + MqttLab.BROKER + "\"], \"deviceId\": \"" + ManagementSystemIT.DEVICE
                 + "\"";
         assertTrue(ManagementSystemIT.GOOD.contains(plain));
@@ -181,6 +186,28 @@ public class TlsBrokerIT {
         System.out.println("lastError, other CA: " + error);
         assertTrue(error, error.contains("TLS: the broker's certificate is not signed by a CA the gateway trusts "
                 + "(management.tls.caFile"));
+    }
+
+    /**
+     * A gateway certificate from another CA: the broker refuses the handshake. Its second broker is the lab's open
+     * one (plain MQTT, no certificate needed), so the operator can read what the gateway says about the first.
+     */
+    @Test
+    public void aGatewayCertificateTheBrokerDoesNotTrustIsRefusedWithAClearLastError() throws Exception {
+        run.startReady(document(tls.dir.resolve("other-ca"), TlsBroker.URI, MqttLab.BROKER));
+        MqttTestClient operator = run.closeAtEnd(MqttTestClient.v5("it-" + UUID.randomUUID(), true));
+        operator.subscribe("isthmus/v1/" + GW_A + "/state");
+        assertTrue("gw-a online through the open broker:\n" + run.gateway().transcript(),
+                Lab.within(Duration.ofSeconds(45), () -> online(operator, GW_A)) >= 0);
+        JsonNode m = operator.request(GW_A, "status", Map.of(), REPLY).at("/body/management");
+        assertEquals(m.toString(), MqttLab.BROKER, m.path("broker").asText());
+        String error = m.path("lastError").asText();
+        System.out.println("lastError, gateway certificate from another CA: " + error);
+        // TLS 1.3: the broker judges the client certificate after the gateway's side of the handshake, so the
+        // gateway sees a closed connection (or, when it reads first, the broker's alert)
+        assertTrue(error, error.startsWith(TlsBroker.URI + ": ") && (error.contains("the broker closed the TLS "
+                + "connection at once: did it refuse the gateway's client certificate (management.tls.certFile")
+                || error.contains("TLS: the broker refused the gateway's client certificate")));
     }
 
     /**

@@ -242,7 +242,9 @@ final class Session implements AutoCloseable {
                 self[0] = transport;
                 transport.connect(t.topics().commands(), connectTimeout);
             } catch (Exception e) {
-                noteError(endpoint.broker() + ": " + describe(e));
+                boolean certificate = endpoint.secure() && t.config().tls().certFile().isPresent();
+                noteError(endpoint.broker() + ": " + describe(e) + (certificate ? TlsErrors.closedAfterHandshake(e)
+                        .orElse("") : ""));
                 if (transport != null) {
                     transport.close();
                 }

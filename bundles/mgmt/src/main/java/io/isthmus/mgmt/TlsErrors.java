@@ -49,4 +49,23 @@ final class TlsErrors {
         }
         return Optional.empty();
     }
+
+    /**
+     * A hint for a connection the broker closed while the gateway sent its CONNECT over TLS with a client
+     * certificate: with TLS 1.3 the broker judges that certificate after the gateway's side of the handshake is
+     * done, so a refusal shows only as a closed connection ("Broken pipe"); empty for any other failure.
+     */
+    static Optional<String> closedAfterHandshake(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = Optional.ofNullable(root.getMessage()).orElse("");
+        boolean closed = root instanceof java.io.EOFException || (root instanceof java.net.SocketException
+                && !(root instanceof java.net.ConnectException) && (m.contains("Broken pipe")
+                        || m.contains("Connection reset")));
+        return closed ? Optional.of(" — the broker closed the TLS connection at once: did it refuse the gateway's "
+                + "client certificate (management.tls.certFile; e.g. signed by a CA the broker does not trust)?")
+                : Optional.empty();
+    }
 }

@@ -59,6 +59,17 @@ class SessionDescribeTest {
                 + "Received fatal alert: unknown_ca", Session.describe(refused));
     }
 
+    /** TLS 1.3: the broker refuses a client certificate after the gateway's handshake; the CONNECT finds it closed. */
+    @Test
+    void aConnectionClosedRightAfterTheHandshakeAsksAboutTheClientCertificate() {
+        var closed = new org.eclipse.paho.mqttv5.common.MqttException(new java.net.SocketException("Broken pipe"));
+        assertEquals(java.util.Optional.of(" — the broker closed the TLS connection at once: did it refuse the "
+                + "gateway's client certificate (management.tls.certFile; e.g. signed by a CA the broker does not "
+                + "trust)?"), TlsErrors.closedAfterHandshake(closed));
+        assertEquals(java.util.Optional.empty(), TlsErrors.closedAfterHandshake(
+                new org.eclipse.paho.mqttv5.common.MqttException(new java.net.ConnectException("Connection refused"))));
+    }
+
     @Test
     void otherTlsFailuresKeepTheirOwnText() {
         var e = new org.eclipse.paho.mqttv5.common.MqttException(new javax.net.ssl.SSLHandshakeException(
