@@ -34,6 +34,9 @@ final class TlsBroker implements AutoCloseable {
     static final int NO_PROBE_PORT = 8886;
     static final String PROBE_RULE = "pattern write isthmus/v1/%u/cmd/.probe\n";
     static final String URI = "ssl://" + NAME + ":" + PORT;
+    /** The documented broker's MQTT over WebSocket with TLS listener (the others' are on their port + 1000). */
+    static final int WSS_PORT = 8443;
+    static final String WSS_URI = "wss://" + NAME + ":" + WSS_PORT;
     static final char[] PASSWORD = "isthmus".toCharArray();
 
     private final Lab lab;
@@ -114,6 +117,7 @@ final class TlsBroker implements AutoCloseable {
     private void startBroker(Path certs, int port, Path acl) throws Exception {
         String conf = docBlock("`/etc/mosquitto/conf.d/isthmus.conf`")
                 .replace("listener 8883", "listener " + port)
+                .replace("listener 8443", "listener " + (port == PORT ? WSS_PORT : port + 1000))
                 .replace("/etc/mosquitto/certs/", certs + "/")
                 .replace("/etc/mosquitto/isthmus.acl", acl.toString())
                 // test only: where the Debian package's mosquitto.conf would put these

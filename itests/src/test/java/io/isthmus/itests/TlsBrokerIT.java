@@ -143,6 +143,18 @@ public class TlsBrokerIT {
         assertEquals("10.20.0.2/24", after.at("/body/document/ports/eth2/ipv4/address").asText());
     }
 
+    /** The documented WebSocket listener: the gateway logs in over wss:// and commits a change through it. */
+    @Test
+    public void theGatewayLogsInOverWebSocketWithTlsAndCommitsAConfigPut() throws Exception {
+        MqttTestClient operator = startOnline(document(TlsBroker.WSS_URI));
+        JsonNode status = operator.request(GW_A, "status", Map.of(), REPLY);
+        assertEquals(status.toString(), TlsBroker.WSS_URI, status.at("/body/management/broker").asText());
+        String changed = document(TlsBroker.WSS_URI).replace("10.20.0.1/24", "10.20.0.2/24");
+        JsonNode put = operator.request(GW_A, "config.put", Map.of("document",
+                MqttTestClient.JSON.readValue(changed, Map.class)), ManagementSystemIT.WINDOW.plusSeconds(30));
+        assertEquals("config.put over wss: " + put, 200, put.path("status").asInt());
+    }
+
     /** What the documented ACL's probe line is for: without it every change is rolled back, and the reply says why. */
     @Test
     public void withoutTheAclsProbeLineAConfigPutIsRolledBackWithTheBrokersReason() throws Exception {
