@@ -25,6 +25,7 @@ final class ManagedGateway extends ExternalResource {
     private final BrokerLab broker;
     private final String prefix;
     private final Deque<AutoCloseable> closeAtEnd = new ArrayDeque<>();
+    private final List<String> javaOptions = new java.util.ArrayList<>();
     private Path work;
     private GatewayProcess gateway;
 
@@ -63,6 +64,11 @@ final class ManagedGateway extends ExternalResource {
         return work.resolve("state");
     }
 
+    /** A JVM option for the gateways this test starts, e.g. {@code -Djdk.net.hosts.file=…}. */
+    void javaOption(String option) {
+        javaOptions.add(option);
+    }
+
     /** The running gateway (the last one started). */
     GatewayProcess gateway() {
         return gateway;
@@ -81,7 +87,8 @@ final class ManagedGateway extends ExternalResource {
     /** Starts the gateway in {@code gw} on this test's state dir, without waiting. */
     GatewayProcess start(Optional<Path> config, String... options) throws Exception {
         gateway = closeAtEnd(GatewayProcess.start(broker.lab().inNamespace("gw"), ManagementSystemIT.PROFILE, config,
-                state(), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")),
+                state(), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")
+                        + javaOptions.stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining())),
                 List.of(options)));
         return gateway;
     }

@@ -54,12 +54,32 @@ abstract class MqttTestClient implements AutoCloseable {
         }
     };
 
-    final String replyTopic = "test/replies/" + UUID.randomUUID();
+    /**
+     * Where and how a client connects: the lab's open broker, or a TLS broker ({@link TlsBroker}) with a client
+     * certificate, whose ACL lets gateways reply only to {@code isthmusctl/+/reply} and lets only operators read
+     * there ({@code replies} false: the client does not subscribe to its reply topic).
+     */
+    record Connection(String uri, javax.net.SocketFactory sockets, String replyTopic, boolean verifyHost,
+            boolean replies) {
+        static Connection open() {
+            return new Connection(MqttLab.BROKER, NO_DELAY, "test/replies/" + UUID.randomUUID(), false, true);
+        }
+    }
+
+    final String replyTopic;
     final List<Received> received = new CopyOnWriteArrayList<>();
     final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
 
+    MqttTestClient(String replyTopic) {
+        this.replyTopic = replyTopic;
+    }
+
     static MqttTestClient v5(String clientId, boolean cleanStart) throws Exception {
-        return new V5(clientId, cleanStart);
+        return new V5(clientId, cleanStart, Connection.open());
+    }
+
+    static MqttTestClient v5(String clientId, boolean cleanStart, Connection connection) throws Exception {
+        return new V5(clientId, cleanStart, connection);
     }
 
     static MqttTestClient v3(String clientId, boolean cleanSession) throws Exception {
@@ -170,15 +190,17 @@ abstract class MqttTestClient implements AutoCloseable {
     private static final class V5 extends MqttTestClient {
         private final org.eclipse.paho.mqttv5.client.MqttClient client;
 
-        V5(String clientId, boolean cleanStart) throws Exception {
-            client = new org.eclipse.paho.mqttv5.client.MqttClient(MqttLab.BROKER, clientId,
+        V5(String clientId, boolean cleanStart, Connection connection) throws Exception {
+            super(connection.replyTopic());
+            client = new org.eclipse.paho.mqttv5.client.MqttClient(connection.uri(), clientId,
                     new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
             var o = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
             o.setCleanStart(cleanStart);
             o.setSessionExpiryInterval(cleanStart ? 0L : 3600L);
             o.setAutomaticReconnect(true);
             o.setAutomaticReconnectDelay(1, 1);
-            o.setSocketFactory(NO_DELAY);
+            o.setSocketFactory(connection.sockets());
+            o.setHttpsHostnameVerificationEnabled(connection.verifyHost());
             client.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
                 @Override
                 public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {
@@ -209,7 +231,9 @@ abstract class MqttTestClient implements AutoCloseable {
                 }
             });
             client.connect(o);
-            client.subscribe(replyTopic, 1);
+            if (connection.replies()) {
+                client.subscribe(replyTopic, 1);
+            }
         }
 
         @Override
@@ -246,6 +270,7 @@ abstract class MqttTestClient implements AutoCloseable {
         private final org.eclipse.paho.client.mqttv3.MqttClient client;
 
         V3(String clientId, boolean cleanSession) throws Exception {
+            super(Connection.open().replyTopic());
             client = new org.eclipse.paho.client.mqttv3.MqttClient(MqttLab.BROKER, clientId,
                     new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
             var o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();

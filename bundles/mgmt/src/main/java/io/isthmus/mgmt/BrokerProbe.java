@@ -29,16 +29,26 @@ final class BrokerProbe {
         CompletableFuture<Void> back = new CompletableFuture<>();
         pending.put(nonce, back);
         try {
-            CompletableFuture.allOf(transport.publish(topic, payload, false, Optional.empty()), back)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Void> sent = transport.publish(topic, payload, false, Optional.empty());
+            // a refused message never comes back: say why now, not when the window ends
+            sent.whenComplete((ok, failed) -> {
+                if (failed != null) {
+                    back.completeExceptionally(failed);
+                }
+            });
+            CompletableFuture.allOf(sent, back).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
         } catch (TimeoutException e) {
             return Optional.of("connected to " + transport.broker() + ", but a " + SIZE + "-byte message did not "
                     + "come back through the broker within " + timeout.toMillis() / 1000.0 + " s (an MTU or a proxy "
-                    + "that passes only small packets?)");
+                    + "that passes only small packets? over MQTT 3.1.1, a broker ACL that drops it?)");
         } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
             return Optional.of("connected to " + transport.broker() + ", but the broker did not take a message: "
-                    + Session.describe(e.getCause()));
+                    + Session.describe(cause));
         } finally {
             pending.remove(nonce);
         }

@@ -102,7 +102,12 @@ final class Mqtt5Transport extends PahoTransport {
         client.publish(topic, m, null, new MqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
-                done.ok();
+                int[] codes = token.getReasonCodes();
+                if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                    done.failed(new BrokerRefused(topic, codes[0]));
+                } else {
+                    done.ok();
+                }
             }
 
             @Override

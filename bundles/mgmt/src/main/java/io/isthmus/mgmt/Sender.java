@@ -86,7 +86,8 @@ final class Sender implements AutoCloseable {
             transport.publish(m.topic(), m.payload(), m.retained(), m.correlation()).whenComplete((ok, failed) -> {
                 // Out of the outbox before out of the in-flight set: the other way round, the sender could
                 // pick the message up again in between and send it twice.
-                if (failed == null) {
+                // refused by the broker (an ACL): sending it again cannot help, it goes as an acknowledged one
+                if (failed == null || failed instanceof BrokerRefused) {
                     outbox.done(e.seq());
                 }
                 inFlight.remove(e.seq(), transport);

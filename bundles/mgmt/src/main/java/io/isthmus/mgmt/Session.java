@@ -242,7 +242,9 @@ final class Session implements AutoCloseable {
                 self[0] = transport;
                 transport.connect(t.topics().commands(), connectTimeout);
             } catch (Exception e) {
-                noteError(endpoint.broker() + ": " + describe(e));
+                boolean certificate = endpoint.secure() && t.config().tls().certFile().isPresent();
+                noteError(endpoint.broker() + ": " + describe(e) + (certificate ? TlsErrors.closedAfterHandshake(e)
+                        .orElse("") : ""));
                 if (transport != null) {
                     transport.close();
                 }
@@ -332,9 +334,14 @@ final class Session implements AutoCloseable {
     /**
      * Why a connection failed or was lost, in words (status {@code lastError}, a rollback's reason): Paho's own
      * text when it has one, else its cause's. Paho has no text for its reason code 0 ("the cause is a client
-     * exception") and says {@code Untranslated MqttException - RC: 0}, which tells an operator nothing.
+     * exception") and says {@code Untranslated MqttException - RC: 0}, which tells an operator nothing. A refused
+     * TLS handshake says which certificate and which setting ({@link TlsErrors}).
      */
     static String describe(Throwable e) {
+        Optional<String> tls = TlsErrors.explain(e);
+        if (tls.isPresent()) {
+            return tls.get();
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -37,7 +37,9 @@ final class Channel implements AutoCloseable, DeployLink {
     private final java.util.Set<String> subscriptions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final MqttConnectionOptions options;
 
-    record Login(Optional<String> username, Optional<String> password) {
+    /** The user name and password, and the TLS sockets of --ca-file/--cert-file/--key-file, if any. */
+    record Login(Optional<String> username, Optional<String> password,
+            Optional<javax.net.ssl.SSLSocketFactory> tls) {
     }
 
     Channel(String broker, Login login, Duration timeout) throws MqttException {
@@ -75,6 +77,7 @@ final class Channel implements AutoCloseable, DeployLink {
         o.setConnectionTimeout((int) Math.max(1, timeout.toSeconds()));
         login.username().ifPresent(o::setUserName);
         login.password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
+        login.tls().ifPresent(o::setSocketFactory); // the host name is still verified (Paho's default)
         client.connect(o);
         client.subscribe(replyTopic, 1);
     }

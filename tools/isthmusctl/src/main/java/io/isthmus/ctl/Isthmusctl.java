@@ -35,6 +35,18 @@ public final class Isthmusctl {
             description = "Broker URI (tcp:// or ssl://); default $ISTHMUS_BROKER or ${DEFAULT-VALUE}")
     String broker;
 
+    @Option(names = "--ca-file", defaultValue = "${env:ISTHMUS_CA_FILE}",
+            description = "PEM CA certificates the broker's certificate must chain to (else the JVM's CAs)")
+    Path caFile;
+
+    @Option(names = "--cert-file", defaultValue = "${env:ISTHMUS_CERT_FILE}",
+            description = "PEM operator certificate to log in with (with --key-file)")
+    Path certFile;
+
+    @Option(names = "--key-file", defaultValue = "${env:ISTHMUS_KEY_FILE}",
+            description = "Its PKCS#8 PEM key (openssl genpkey)")
+    Path keyFile;
+
     @Option(names = "--username", defaultValue = "${env:ISTHMUS_USERNAME}", description = "MQTT user name")
     String username;
 
@@ -58,7 +70,10 @@ public final class Isthmusctl {
     Channel open() throws Exception {
         Optional<String> password = passwordFile == null ? Optional.empty()
                 : Files.readAllLines(passwordFile).stream().findFirst();
-        return new Channel(broker, new Channel.Login(Optional.ofNullable(username), password), timeout());
+        PemTls tls = new PemTls(Optional.ofNullable(caFile), Optional.ofNullable(certFile),
+                Optional.ofNullable(keyFile));
+        return new Channel(broker, new Channel.Login(Optional.ofNullable(username), password,
+                tls.any() ? Optional.of(tls.factory()) : Optional.empty()), timeout());
     }
 
     /** Sends one request and hands the reply to {@code human} (unless --json); the exit code from its status. */
