@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
  * "Path does not chain with any of the trust anchors" or "No subject alternative DNS name matching … found".
  */
 final class TlsErrors {
+    // decrypt_error: seen from Mosquitto (OpenSSL 3) for a client certificate of another CA when the gateway reads
+    // the alert before it writes its CONNECT
     private static final Pattern ALERT = Pattern.compile("Received fatal alert: (unknown_ca|bad_certificate|"
             + "certificate_required|certificate_unknown|certificate_revoked|certificate_expired|access_denied|"
-            + "unsupported_certificate)");
+            + "unsupported_certificate|decrypt_error)");
 
     private TlsErrors() {
     }

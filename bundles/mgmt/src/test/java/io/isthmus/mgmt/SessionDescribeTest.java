@@ -57,6 +57,10 @@ class SessionDescribeTest {
                 "Received fatal alert: unknown_ca"));
         assertEquals("TLS: the broker refused the gateway's client certificate (management.tls.certFile): "
                 + "Received fatal alert: unknown_ca", Session.describe(refused));
+        var undecryptable = new org.eclipse.paho.mqttv5.common.MqttException(new javax.net.ssl.SSLHandshakeException(
+                "Received fatal alert: decrypt_error"));
+        assertEquals("TLS: the broker refused the gateway's client certificate (management.tls.certFile): "
+                + "Received fatal alert: decrypt_error", Session.describe(undecryptable));
     }
 
     /** TLS 1.3: the broker refuses a client certificate after the gateway's handshake; the CONNECT finds it closed. */
