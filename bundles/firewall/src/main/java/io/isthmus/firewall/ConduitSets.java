@@ -124,8 +124,8 @@ final class ConduitSets {
             }
         }
 
-        /** The set's JSON, element by element. */
-        CharSequence set(String name) {
+        /** The set's JSON, element by element; each element is added to {@code digest} too. */
+        CharSequence set(String name, ElementDigest digest) {
             ObjectNode set = F.objectNode().put("family", Nft.FAMILY).put("table", Nft.TABLE).put("name", name);
             ArrayNode type = F.arrayNode();
             if (shape.sources()) {
@@ -145,16 +145,33 @@ final class ConduitSets {
             boolean first = true;
             for (Member m : members) {
                 // by hand, not a tree per element: 10,000 elements are most of a large plan's time
-                String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(
-                        Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit())))) + "\"}}";
+                String text = Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit()));
+                String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text))
+                        + "\"}}";
                 for (Element e : m.elements()) {
                     out.append(first ? "{\"elem\":{\"val\":" : ",{\"elem\":{\"val\":");
                     value(out, e);
                     out.append(comment);
                     first = false;
+                    digest.add(name, canonical(e), text);
                 }
             }
             return out.append("]}}");
+        }
+
+        /** The element as {@link ElementDigest#canonical} brings nft's listing of it. */
+        private CharSequence canonical(Element e) {
+            StringBuilder out = new StringBuilder(32);
+            if (shape.sources()) {
+                ElementDigest.range(out, e.addrLo(), e.addrHi());
+            }
+            if (shape.sources() && shape.ports()) {
+                out.append(" . ");
+            }
+            if (shape.ports()) {
+                ElementDigest.range(out, e.portLo(), e.portHi());
+            }
+            return out;
         }
 
         /** Element values as Nft.cidr and Nft.portRange write them; sources and ports are validated numbers. */

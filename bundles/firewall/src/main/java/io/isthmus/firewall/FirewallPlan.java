@@ -208,7 +208,7 @@ final class FirewallPlan {
                 return;
             }
             String name = ConduitSets.PREFIX + conduitSets++;
-            out.setText(r.set(name), r.elementCount());
+            out.setText(r.set(name, out.elementDigest()), r.elementCount());
             List<JsonNode> expr = new ArrayList<>();
             expr.add(iifname(r.shape.from()));
             if (r.shape.chain().equals(FORWARD)) {

@@ -22,9 +22,20 @@ final class RulesetWriter {
     private int firstEnd;
     private int rules;
     private int elements;
+    private final ElementDigest elementDigest = new ElementDigest();
 
+    /** A small set, its elements plain values. */
     void set(JsonNode set) {
+        JsonNode body = set.path("set");
+        for (JsonNode e : body.path("elem")) {
+            elementDigest.add(body.path("name").asText(), ElementDigest.canonical(new StringBuilder(), e), "");
+        }
         append(sets, set.toString());
+    }
+
+    /** Where a set written as text ({@link #setText}) adds its elements. */
+    ElementDigest elementDigest() {
+        return elementDigest;
     }
 
     /** A set written elsewhere as text, for sets with many elements. */
@@ -65,7 +76,7 @@ final class RulesetWriter {
             rule.put("comment", rule.path("comment").asText() + " (ruleset " + digest + ")");
             all.replace(bodyAt + firstStart, bodyAt + firstEnd, o.toString());
         });
-        return new Ruleset(all.toString(), digest, rules, elements);
+        return new Ruleset(all.toString(), digest, rules, elements, elementDigest.value());
     }
 
     private static String sha(CharSequence text) {

@@ -12,9 +12,10 @@ class NftCliTest {
     final ProcessRunner runner = new ProcessRunner(Namespace.NONE, Duration.ofSeconds(1));
     final NftCli nft = new NftCli(runner);
 
+    /** Each object is copied as written (checked, not regenerated): a set of 10,000 elements is one parser pass. */
     @Test
     void aReplaceIsOneBatchAddDeleteAddThenTheObjects() throws KernelException {
-        String batch = nft.batch("isthmus", "[{\"chain\": {\"family\": \"inet\", \"table\": \"isthmus\", \"name\": \"input\"}}]");
+        String batch = nft.batch("isthmus", "[{\"chain\":{\"family\":\"inet\",\"table\":\"isthmus\",\"name\":\"input\"}}]");
         assertEquals("{\"nftables\":[{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"isthmus\"}}},"
                 + "{\"delete\":{\"table\":{\"family\":\"inet\",\"name\":\"isthmus\"}}},"
                 + "{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"isthmus\"}}},"
