@@ -8,75 +8,84 @@ import java.util.regex.Pattern;
  * An order-free digest of the elements of a table's sets, so that a listing's elements can be compared with the
  * plan's without a listing taken after the write (a full listing of 10,000 elements costs more than the write).
  * nft lists elements in its own order and form ({@code 100-100} as {@code 100}, sorted or hashed), so each element
- * is brought to one form first: every part of its value as the first and last number it stands for (an IPv4
- * address, prefix or range; a port or port range), a name as itself; with its set's name and its comment. The
- * digest is the count and the sum of a 64-bit hash of each.
+ * is hashed in one form: every part of its value as the first and last number it stands for (an IPv4 address,
+ * prefix or range; a port or port range), a name as itself; with its set's name and its comment. The digest is
+ * the count and the sum of the elements' 64-bit hashes.
  */
 final class ElementDigest {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** The hash of a value before its first part. */
+    static final long EMPTY = 0x9e3779b97f4a7c15L;
     private long count;
     private long sum;
 
-    void add(String set, CharSequence value, String comment) {
-        long h = 0xcbf29ce484222325L; // FNV-1a, then a final mix: the sum needs well-spread hashes
-        h = fnv(h, set);
-        h = fnv(h, "\t");
-        h = fnv(h, value);
-        h = fnv(h, "\t");
-        h = fnv(h, comment);
+    /**
+     * @param set     {@link #text} of the set's name
+     * @param value   the value's parts folded with {@link #part}, from {@link #EMPTY}
+     * @param comment {@link #text} of the element's comment ("" when none)
+     */
+    void add(long set, long value, long comment) {
+        sum += mix(mix(set ^ value) + comment);
+        count++;
+    }
+
+    /** A value with one more part, the numbers from {@code lo} to {@code hi}. */
+    static long part(long value, long lo, long hi) {
+        return mix(mix(value ^ lo) + hi);
+    }
+
+    /** A value with one more part, a name. */
+    static long part(long value, String name) {
+        return mix(value ^ text(name)) ^ 0x5555555555555555L;
+    }
+
+    /** FNV-1a of a text, mixed. */
+    static long text(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return mix(h);
+    }
+
+    /** MurmurHash3's finaliser: the sum needs well-spread hashes. */
+    private static long mix(long h) {
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
         h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        sum += h;
-        count++;
-    }
-
-    private static long fnv(long h, CharSequence s) {
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
-        }
-        return h;
+        return h ^ h >>> 33;
     }
 
     String value() {
         return count + ":" + HexFormat.of().toHexDigits(sum);
     }
 
-    /** A first and last number as every element part is compared. */
-    static StringBuilder range(StringBuilder out, long lo, long hi) {
-        return out.append(lo).append('-').append(hi);
-    }
-
-    /** An element's value as nft lists it ({@code val}), in the one form. */
-    static StringBuilder canonical(StringBuilder out, JsonNode val) {
+    /** An element's value as nft lists it ({@code val}), folded into {@code value}. */
+    static long canonical(long value, JsonNode val) {
         if (val.has("concat")) {
-            int i = 0;
             for (JsonNode part : val.path("concat")) {
-                if (i++ > 0) {
-                    out.append(" . ");
-                }
-                canonical(out, part);
+                value = canonical(value, part);
             }
-        } else if (val.has("prefix")) {
+            return value;
+        }
+        if (val.has("prefix")) {
             long[] a = ConduitSets.addresses(val.path("prefix").path("addr").asText() + "/"
                     + val.path("prefix").path("len").asInt());
-            range(out, a[0], a[1]);
-        } else if (val.has("range")) {
-            range(out, bounds(val.path("range").path(0))[0], bounds(val.path("range").path(1))[1]);
-        } else if (val.isNumber()) {
-            range(out, val.asLong(), val.asLong());
-        } else {
-            String text = val.asText();
-            if (IPV4.matcher(text).matches()) {
-                long[] a = ConduitSets.addresses(text);
-                range(out, a[0], a[1]);
-            } else {
-                out.append(text);
-            }
+            return part(value, a[0], a[1]);
         }
-        return out;
+        if (val.has("range")) {
+            return part(value, bounds(val.path("range").path(0))[0], bounds(val.path("range").path(1))[1]);
+        }
+        if (val.isNumber()) {
+            return part(value, val.asLong(), val.asLong());
+        }
+        String text = val.asText();
+        if (IPV4.matcher(text).matches()) {
+            long[] a = ConduitSets.addresses(text);
+            return part(value, a[0], a[1]);
+        }
+        return part(value, text);
     }
 
     private static long[] bounds(JsonNode v) {

@@ -27,8 +27,9 @@ final class RulesetWriter {
     /** A small set, its elements plain values. */
     void set(JsonNode set) {
         JsonNode body = set.path("set");
+        long name = ElementDigest.text(body.path("name").asText());
         for (JsonNode e : body.path("elem")) {
-            elementDigest.add(body.path("name").asText(), ElementDigest.canonical(new StringBuilder(), e), "");
+            elementDigest.add(name, ElementDigest.canonical(ElementDigest.EMPTY, e), ElementDigest.text(""));
         }
         append(sets, set.toString());
     }

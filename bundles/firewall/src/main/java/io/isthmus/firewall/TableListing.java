@@ -111,7 +111,7 @@ record TableListing(JsonNode objects) {
     /** One set's body, the parser on its START_OBJECT; its elements are added once its name is known. */
     private static void setElements(JsonParser in, ElementDigest digest) throws IOException {
         String name = "";
-        List<String[]> elements = new ArrayList<>();
+        List<long[]> elements = new ArrayList<>();
         while (in.nextToken() == JsonToken.FIELD_NAME) {
             String field = in.currentName();
             JsonToken value = in.nextToken();
@@ -123,14 +123,16 @@ record TableListing(JsonNode objects) {
                     // with a comment or counter {"elem": {"val": …, "comment": …}}, else the value itself
                     JsonNode val = e.has("elem") ? e.path("elem").path("val") : e;
                     String comment = e.path("elem").path("comment").asText("");
-                    elements.add(new String[] {ElementDigest.canonical(new StringBuilder(), val).toString(), comment});
+                    elements.add(new long[] {ElementDigest.canonical(ElementDigest.EMPTY, val),
+                            ElementDigest.text(comment)});
                 }
             } else {
                 in.skipChildren();
             }
         }
-        for (String[] e : elements) {
-            digest.add(name, e[0], e[1]);
+        long set = ElementDigest.text(name);
+        for (long[] e : elements) {
+            digest.add(set, e[0], e[1]);
         }
     }
 

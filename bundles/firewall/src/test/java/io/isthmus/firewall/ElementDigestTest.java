@@ -79,12 +79,13 @@ class ElementDigestTest {
         assertEquals(canonical("{\"range\": [\"10.0.0.0\", \"10.255.255.255\"]}"),
                 canonical("{\"prefix\": {\"addr\": \"10.0.0.0\", \"len\": 8}}"));
         assertNotEquals(canonical("\"10.0.0.1\""), canonical("\"10.0.0.2\""));
-        assertEquals("eth0", canonical("\"eth0\""));
+        assertNotEquals(canonical("\"eth0\""), canonical("\"eth1\""));
+        assertNotEquals(canonical("{\"concat\": [\"10.0.0.1\", 22]}"), canonical("{\"concat\": [\"10.0.0.1\", 23]}"));
     }
 
-    static String canonical(String json) {
+    static long canonical(String json) {
         try {
-            return ElementDigest.canonical(new StringBuilder(), FirewallPlanTest.JSON.readTree(json)).toString();
+            return ElementDigest.canonical(ElementDigest.EMPTY, FirewallPlanTest.JSON.readTree(json));
         } catch (Exception e) {
             throw new AssertionError(e);
         }
