@@ -47,6 +47,19 @@ final class ConduitSets {
             // the plan hands the same sorted set for the same zone: equal shapes compare by identity
             return Optional.of(new Shape(chain, from, to, c.protocol(), sources, ports));
         }
+
+        /** By hand: a record's generated equals (method handles) was a good share of a large plan in C1 code. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Shape s && sources == s.sources && ports == s.ports && chain.equals(s.chain)
+                    && protocol.equals(s.protocol) && (from == s.from || from.equals(s.from))
+                    && (to == s.to || to.equals(s.to));
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(chain, from, to, protocol, sources, ports);
+        }
     }
 
     /** One element: a box of addresses × ports (an address range and a port range; exact when both are points). */
