@@ -70,12 +70,15 @@ public class NftCli implements Nftables {
      */
     @Override
     public Optional<String> listTableTerse(String table) throws KernelException {
-        String name = table(table);
-        String out = runner.run("nft", List.of("-j", "-t", "list", "ruleset"));
+        return only(table(table), runner.run("nft", List.of("-j", "-t", "list", "ruleset")));
+    }
+
+    /** The objects of {@code table inet <name>} in a listing of the whole ruleset, or empty without that table. */
+    Optional<String> only(String name, String ruleset) throws KernelException {
         try {
             ArrayNode kept = mapper.createArrayNode();
             boolean found = false;
-            for (JsonNode o : mapper.readTree(out).path("nftables")) {
+            for (JsonNode o : mapper.readTree(ruleset).path("nftables")) {
                 if (!o.isObject() || o.size() != 1) {
                     continue;
                 }

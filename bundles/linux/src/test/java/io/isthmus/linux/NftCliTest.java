@@ -31,4 +31,20 @@ class NftCliTest {
         assertTrue(bad.getMessage().contains("invalid nftables table name"));
         assertEquals(0, runner.started());
     }
+
+    /** The terse read-back keeps only the gateway's table: another table (an operator's, Docker's) is not ours. */
+    @Test
+    void theTerseListingKeepsOnlyTheObjectsOfTheTable() throws KernelException {
+        String ruleset = "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}},"
+                + "{\"table\": {\"family\": \"inet\", \"name\": \"isthmus\", \"handle\": 1}},"
+                + "{\"chain\": {\"family\": \"inet\", \"table\": \"isthmus\", \"name\": \"input\", \"handle\": 1}},"
+                + "{\"table\": {\"family\": \"ip\", \"name\": \"isthmus\", \"handle\": 2}},"
+                + "{\"chain\": {\"family\": \"ip\", \"table\": \"isthmus\", \"name\": \"input\", \"handle\": 1}},"
+                + "{\"table\": {\"family\": \"inet\", \"name\": \"docker\", \"handle\": 3}},"
+                + "{\"rule\": {\"family\": \"inet\", \"table\": \"docker\", \"chain\": \"input\", \"handle\": 4}}]}";
+        assertEquals(java.util.Optional.of("{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"isthmus\","
+                + "\"handle\":1}},{\"chain\":{\"family\":\"inet\",\"table\":\"isthmus\",\"name\":\"input\",\"handle\":1}}]}"),
+                nft.only("isthmus", ruleset));
+        assertEquals(java.util.Optional.empty(), nft.only("gone", ruleset));
+    }
 }
