@@ -296,6 +296,32 @@ public class FirewallSystemIT {
         assertEquals(table, ruleset());
     }
 
+    /**
+     * Drift checks compare the sets' elements with the plan, not with a listing taken after the write: a set of
+     * networks and port ranges (an interval set, which nft lists in its own forms and order) is not drift, and an
+     * element deleted from outside is, restored within 2 s like any other change.
+     */
+    @Test
+    public void setElementsAsNftListsThemAreNotDriftAndADeletedOneIsRestored() throws Exception {
+        List<String> conduits = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            conduits.add("{\"from\": \"dmz\", \"to\": \"offline\", \"protocol\": \"tcp\", \"ports\": [\""
+                    + (21000 + 10 * i) + "-" + (21005 + 10 * i) + "\", " + (22000 + i) + "], \"sources\": [\"192.168."
+                    + (50 + i) + ".0/24\"]}");
+        }
+        startSettled(document("\"firewall\": {\"conduits\": [" + String.join(", ", conduits) + "]}"));
+        String table = ruleset();
+        assertTrue(table, table.contains("set conduits0") && table.contains("flags interval"));
+        Lab.within(Duration.ofMillis(2500), () -> false); // two drift checks
+        assertFalse(gateway.transcript(), gateway.stdout().stream().anyMatch(l -> l.contains("from outside")));
+        assertEquals(table, ruleset());
+        lab.exec("gw", "nft", "delete", "element", "inet", "isthmus", "conduits0", "{", "192.168.50.0/24", ".",
+                "21000-21005", "}");
+        assertFalse(ruleset().equals(table));
+        assertTrue("element restored within 2 s:\n" + gateway.transcript(), rulesetBecomes(table, REPAIR));
+        assertTrue(gateway.awaitOutput("was changed from outside", REPAIR));
+    }
+
     @Test
     public void theDmzHostLeavesThroughNatAsTheGatewaysAddress() throws Exception {
         startSettled(DOC);

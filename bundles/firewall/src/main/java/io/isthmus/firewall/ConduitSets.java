@@ -47,6 +47,19 @@ final class ConduitSets {
             // the plan hands the same sorted set for the same zone: equal shapes compare by identity
             return Optional.of(new Shape(chain, from, to, c.protocol(), sources, ports));
         }
+
+        /** By hand: a record's generated equals (method handles) was a good share of a large plan in C1 code. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Shape s && sources == s.sources && ports == s.ports && chain.equals(s.chain)
+                    && protocol.equals(s.protocol) && (from == s.from || from.equals(s.from))
+                    && (to == s.to || to.equals(s.to));
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(chain, from, to, protocol, sources, ports);
+        }
     }
 
     /** One element: a box of addresses × ports (an address range and a port range; exact when both are points). */
@@ -85,16 +98,26 @@ final class ConduitSets {
                 return false;
             }
             List<Element> elements = elements(c, shape);
+            if (elements.size() == 1 ? overlaps(elements.get(0)) : overlapsAny(elements)) {
+                return false;
+            }
+            for (Element e : elements) {
+                index(e);
+            }
+            members.add(new Member(index, c, elements));
+            return true;
+        }
+
+        /** Whether one of a conduit's elements overlaps the run or another of them. */
+        private boolean overlapsAny(List<Element> elements) {
             Run own = new Run(shape); // a conduit overlapping itself (ports 1-100 and 50) keeps its own rule
             for (Element e : elements) {
                 if (own.overlaps(e) || overlaps(e)) {
-                    return false;
+                    return true;
                 }
                 own.index(e);
             }
-            elements.forEach(this::index);
-            members.add(new Member(index, c, elements));
-            return true;
+            return false;
         }
 
         int elementCount() {
@@ -124,8 +147,8 @@ final class ConduitSets {
             }
         }
 
-        /** The set's JSON, element by element. */
-        CharSequence set(String name) {
+        /** The set's JSON, element by element; each element is added to {@code digest} too. */
+        CharSequence set(String name, ElementDigest digest) {
             ObjectNode set = F.objectNode().put("family", Nft.FAMILY).put("table", Nft.TABLE).put("name", name);
             ArrayNode type = F.arrayNode();
             if (shape.sources()) {
@@ -143,18 +166,34 @@ final class ConduitSets {
             StringBuilder out = new StringBuilder(head.length() + 96 * elementCount());
             out.append(head, 0, head.length() - 2).append(",\"elem\":[");
             boolean first = true;
+            long setHash = ElementDigest.text(name);
             for (Member m : members) {
                 // by hand, not a tree per element: 10,000 elements are most of a large plan's time
-                String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(
-                        Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit())))) + "\"}}";
+                String text = Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit()));
+                String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text))
+                        + "\"}}";
+                long commentHash = ElementDigest.text(text);
                 for (Element e : m.elements()) {
                     out.append(first ? "{\"elem\":{\"val\":" : ",{\"elem\":{\"val\":");
                     value(out, e);
                     out.append(comment);
                     first = false;
+                    digest.add(setHash, canonical(e), commentHash);
                 }
             }
             return out.append("]}}");
+        }
+
+        /** The element's hash as {@link ElementDigest#canonical} makes it from nft's listing of it. */
+        private long canonical(Element e) {
+            long value = ElementDigest.EMPTY;
+            if (shape.sources()) {
+                value = ElementDigest.part(value, e.addrLo(), e.addrHi());
+            }
+            if (shape.ports()) {
+                value = ElementDigest.part(value, e.portLo(), e.portHi());
+            }
+            return value;
         }
 
         /** Element values as Nft.cidr and Nft.portRange write them; sources and ports are validated numbers. */
@@ -220,23 +259,31 @@ final class ConduitSets {
             long[] a = addresses(s);
             for (String p : ports) {
                 int dash = p.indexOf('-');
-                int lo = Integer.parseInt(dash < 0 ? p : p.substring(0, dash));
-                int hi = dash < 0 ? lo : Integer.parseInt(p.substring(dash + 1));
+                int lo = Integer.parseInt(p, 0, dash < 0 ? p.length() : dash, 10);
+                int hi = dash < 0 ? lo : Integer.parseInt(p, dash + 1, p.length(), 10);
                 out.add(new Element(a[0], a[1], lo, hi, s, p));
             }
         }
         return out;
     }
 
-    /** "10.0.0.0/8" as its first and last address. */
+    /** "10.0.0.0/8" as its first and last address (validated input: four decimal octets). */
     static long[] addresses(String cidr) {
         int slash = cidr.indexOf('/');
-        String[] q = (slash < 0 ? cidr : cidr.substring(0, slash)).split("\\.");
+        int end = slash < 0 ? cidr.length() : slash;
         long a = 0;
-        for (String part : q) {
-            a = a << 8 | Integer.parseInt(part);
+        int octet = 0;
+        for (int i = 0; i < end; i++) { // by hand: split and parseInt per part were a good share of a large plan
+            char ch = cidr.charAt(i);
+            if (ch == '.') {
+                a = a << 8 | octet;
+                octet = 0;
+            } else {
+                octet = octet * 10 + (ch - '0');
+            }
         }
-        int len = slash < 0 ? 32 : Integer.parseInt(cidr.substring(slash + 1));
+        a = a << 8 | octet;
+        int len = slash < 0 ? 32 : Integer.parseInt(cidr, slash + 1, cidr.length(), 10);
         long size = 1L << (32 - len);
         long lo = a & ~(size - 1) & 0xffffffffL;
         return new long[] {lo, lo + size - 1};

@@ -194,7 +194,12 @@ final class FirewallPlan {
     }
 
     private Set<String> zone(NetworkDocument doc, String ref) {
-        return zones.computeIfAbsent(ref, r -> Collections.unmodifiableSet(new TreeSet<>(Zones.ports(doc, r))));
+        Set<String> ports = zones.get(ref); // not computeIfAbsent: a lambda per conduit, 10,000 times
+        if (ports == null) {
+            ports = Collections.unmodifiableSet(new TreeSet<>(Zones.ports(doc, ref)));
+            zones.put(ref, ports);
+        }
+        return ports;
     }
 
     /** A run long enough becomes one set and one rule; a shorter one a rule per conduit, as written. */
@@ -208,7 +213,7 @@ final class FirewallPlan {
                 return;
             }
             String name = ConduitSets.PREFIX + conduitSets++;
-            out.setText(r.set(name), r.elementCount());
+            out.setText(r.set(name, out.elementDigest()), r.elementCount());
             List<JsonNode> expr = new ArrayList<>();
             expr.add(iifname(r.shape.from()));
             if (r.shape.chain().equals(FORWARD)) {

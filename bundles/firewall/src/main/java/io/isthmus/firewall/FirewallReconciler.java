@@ -34,7 +34,10 @@ public class FirewallReconciler implements SectionApplier {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
-    /** What we last wrote or adopted: its digest and the digest of its shape as nft lists it. */
+    /**
+     * What we last wrote or adopted: its digest and the digest of its shape as nft lists it without set elements
+     * (the elements are checked against the plan's {@link Ruleset#elementDigest}).
+     */
     private record Applied(String digest, String shape) {
     }
 
@@ -98,31 +101,64 @@ public class FirewallReconciler implements SectionApplier {
         }, APPLY_TIMEOUT);
     }
 
-    /** Runs on the worker thread only. */
+    /**
+     * Runs on the worker thread only. A new document is written without listing the table first (it replaces
+     * whatever is there); only a drift check and the first pass of this instance (adopt or not) list it.
+     */
     private void reconcile() throws KernelException {
-        Optional<String> listing = nft.listTable(Nft.TABLE);
         long start = System.nanoTime();
-        Optional<Ruleset> wanted = document.map(this::plan)
-                .or(() -> applied.isPresent() || listing.isEmpty() ? Optional.of(FirewallPlan.boot()) : Optional.empty());
+        Optional<String> terse = Optional.empty();
+        Optional<Ruleset> wanted = document.map(this::plan);
         if (wanted.isEmpty()) {
-            return; // no document yet and a table of an earlier run in force: keep it
+            if (applied.isEmpty()) {
+                terse = nft.listTableTerse(Nft.TABLE);
+                if (terse.isPresent()) {
+                    return; // no document yet and a table of an earlier run in force: keep it
+                }
+            }
+            wanted = Optional.of(FirewallPlan.boot());
         }
         Ruleset r = wanted.get();
         long planned = System.nanoTime() - start;
         if (applied.filter(a -> a.digest().equals(r.digest())).isPresent()) {
-            if (listing.isPresent() && TableListing.shapeDigest(listing.get()).equals(applied.get().shape())) {
+            Optional<String> drift = drift(r, applied.get());
+            if (drift.isEmpty()) {
                 return;
             }
-            String what = listing.isEmpty() ? "removed" : "changed";
-            log.warn("firewall: table inet " + Nft.TABLE + " was " + what + " from outside; restoring " + r);
-            events.publish("firewall", Map.of("drift", what, "restored", r.digest(), "rules", r.rules()),
+            log.warn("firewall: table inet " + Nft.TABLE + " was " + drift.get() + " from outside; restoring " + r);
+            events.publish("firewall", Map.of("drift", drift.get(), "restored", r.digest(), "rules", r.rules()),
                     EventPublisher.Priority.HIGH);
-        } else if (listing.flatMap(Ruleset::digestIn).equals(Optional.of(r.digest()))) {
-            applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(listing.get())));
-            log.info("firewall: " + r + " already in force; adopted");
-            return;
+        } else if (applied.isEmpty()) {
+            if (terse.isEmpty()) {
+                terse = nft.listTableTerse(Nft.TABLE);
+            }
+            if (terse.flatMap(Ruleset::digestIn).equals(Optional.of(r.digest())) && elementsAsPlanned(r)) {
+                applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(terse.get())));
+                log.info("firewall: " + r + " already in force; adopted");
+                return;
+            }
         }
         write(r, planned);
+    }
+
+    /**
+     * How the table differs from what we wrote, if it does: its chains, rules and set declarations (the cheap
+     * terse listing) against the listing taken right after the write, then its sets' elements against the plan.
+     */
+    private Optional<String> drift(Ruleset r, Applied a) throws KernelException {
+        Optional<String> terse = nft.listTableTerse(Nft.TABLE);
+        if (terse.isEmpty()) {
+            return Optional.of("removed");
+        }
+        if (!TableListing.shapeDigest(terse.get()).equals(a.shape()) || !elementsAsPlanned(r)) {
+            return Optional.of("changed");
+        }
+        return Optional.empty();
+    }
+
+    /** The full listing, only for the elements: nothing else in it is needed. */
+    private boolean elementsAsPlanned(Ruleset r) throws KernelException {
+        return nft.listTable(Nft.TABLE).map(TableListing::elementDigest).equals(Optional.of(r.elementDigest()));
     }
 
     private Ruleset plan(NetworkDocument doc) {
@@ -132,12 +168,16 @@ public class FirewallReconciler implements SectionApplier {
         return plan.get().getValue();
     }
 
-    /** Logs the nft write's time, and the plan's and the read-back's (the shape digest for drift) after it. */
+    /**
+     * Logs the nft write's time, and the plan's and the read-back's after it. The read-back is the terse listing
+     * (no set elements): the shape later drift checks compare with. nft's exit status says the transaction was
+     * committed whole; the elements are checked against the plan by the drift checks, not read back here.
+     */
     private void write(Ruleset r, long planNanos) throws KernelException {
         long start = System.nanoTime();
         nft.replaceTable(Nft.TABLE, r.objects());
         long written = System.nanoTime();
-        String listing = nft.listTable(Nft.TABLE).orElseThrow(
+        String listing = nft.listTableTerse(Nft.TABLE).orElseThrow(
                 () -> new KernelException("table inet " + Nft.TABLE + " missing right after it was written"));
         applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(listing)));
         log.info("firewall: applied " + r + " in " + (written - start) / 1_000_000 + " ms (plan "

@@ -22,9 +22,21 @@ final class RulesetWriter {
     private int firstEnd;
     private int rules;
     private int elements;
+    private final ElementDigest elementDigest = new ElementDigest();
 
+    /** A small set, its elements plain values. */
     void set(JsonNode set) {
+        JsonNode body = set.path("set");
+        long name = ElementDigest.text(body.path("name").asText());
+        for (JsonNode e : body.path("elem")) {
+            elementDigest.add(name, ElementDigest.canonical(ElementDigest.EMPTY, e), ElementDigest.text(""));
+        }
         append(sets, set.toString());
+    }
+
+    /** Where a set written as text ({@link #setText}) adds its elements. */
+    ElementDigest elementDigest() {
+        return elementDigest;
     }
 
     /** A set written elsewhere as text, for sets with many elements. */
@@ -65,7 +77,7 @@ final class RulesetWriter {
             rule.put("comment", rule.path("comment").asText() + " (ruleset " + digest + ")");
             all.replace(bodyAt + firstStart, bodyAt + firstEnd, o.toString());
         });
-        return new Ruleset(all.toString(), digest, rules, elements);
+        return new Ruleset(all.toString(), digest, rules, elements, elementDigest.value());
     }
 
     private static String sha(CharSequence text) {

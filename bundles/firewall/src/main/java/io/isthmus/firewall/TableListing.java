@@ -74,6 +74,68 @@ record TableListing(JsonNode objects) {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /**
+     * The {@link ElementDigest} of every set's elements in a full listing ({@code nft -j list table}), element
+     * counters left out. Streamed: only one element at a time is a tree.
+     */
+    static String elementDigest(String json) {
+        ElementDigest digest = new ElementDigest();
+        try (JsonParser in = MAPPER.getFactory().createParser(json)) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("unreadable nft -j output: not an object");
+            }
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                in.nextToken();
+                if (!in.currentName().equals("nftables") || in.currentToken() != JsonToken.START_ARRAY) {
+                    in.skipChildren();
+                    continue;
+                }
+                while (in.nextToken() == JsonToken.START_OBJECT) {
+                    while (in.nextToken() == JsonToken.FIELD_NAME) {
+                        String kind = in.currentName();
+                        in.nextToken();
+                        if (kind.equals("set") || kind.equals("map")) {
+                            setElements(in, digest);
+                        } else {
+                            in.skipChildren();
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable nft -j output: " + e.getMessage(), e);
+        }
+        return digest.value();
+    }
+
+    /** One set's body, the parser on its START_OBJECT; its elements are added once its name is known. */
+    private static void setElements(JsonParser in, ElementDigest digest) throws IOException {
+        String name = "";
+        List<long[]> elements = new ArrayList<>();
+        while (in.nextToken() == JsonToken.FIELD_NAME) {
+            String field = in.currentName();
+            JsonToken value = in.nextToken();
+            if (field.equals("name") && value.isScalarValue()) {
+                name = in.getText();
+            } else if (field.equals("elem") && value == JsonToken.START_ARRAY) {
+                while (in.nextToken() != JsonToken.END_ARRAY) {
+                    JsonNode e = MAPPER.readTree(in);
+                    // with a comment or counter {"elem": {"val": …, "comment": …}}, else the value itself
+                    JsonNode val = e.has("elem") ? e.path("elem").path("val") : e;
+                    String comment = e.path("elem").path("comment").asText("");
+                    elements.add(new long[] {ElementDigest.canonical(ElementDigest.EMPTY, val),
+                            ElementDigest.text(comment)});
+                }
+            } else {
+                in.skipChildren();
+            }
+        }
+        long set = ElementDigest.text(name);
+        for (long[] e : elements) {
+            digest.add(set, e[0], e[1]);
+        }
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -23,6 +23,15 @@ public interface Nftables {
     /** The output of {@code nft -j list table inet <table>}, or empty when there is no such table. */
     Optional<String> listTable(String table) throws KernelException;
 
+    /**
+     * {@code table inet <table>} without its sets' elements: the table and its sets, chains and rules as
+     * {@code nft -j -t list ruleset} prints them, as {@code {"nftables": [...]}}, or empty when there is no such
+     * table. Cheap however many elements the sets hold, unlike {@link #listTable}.
+     *
+     * @since 1.4
+     */
+    Optional<String> listTableTerse(String table) throws KernelException;
+
     /** How many transactions this service has written since it started: a no-op reconcile adds none. */
     long writes();
 }

@@ -3,7 +3,7 @@
  * link events. Implemented by the {@code io.isthmus.linux} bundle, the only bundle that runs processes or
  * reads /proc and /sys; everything above it is testable without root.
  */
-@Version("1.3.0")
+@Version("1.4.0")
 @Export
 package io.isthmus.api.linux;
 
