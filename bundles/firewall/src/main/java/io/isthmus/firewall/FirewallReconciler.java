@@ -5,6 +5,7 @@ import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.KernelStateListener;
 import io.isthmus.api.linux.Nftables;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.EventRelay;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -22,15 +24,18 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 /**
- * Keeps {@code table inet isthmus} equal to {@link FirewallPlan}: on every document and once a second (drift).
+ * Keeps {@code table inet isthmus} equal to {@link FirewallPlan}: on every document, on every nftables event
+ * (drift: {@code nft monitor} through the linux bundle; our own writes end in one pass that finds the table as
+ * written) and every {@link #DRIFT_CHECK} anyway.
  * At activation, before any document, a table that is missing is installed as the boot table (drop all but
  * loopback and established); a table that is there (a previous run, the previous version of this bundle) stays
  * in force untouched until a document says otherwise. A table already equal to the plan is adopted without a
  * write; one changed from outside is replaced whole and the log says so.
  */
-@Component(immediate = true, service = SectionApplier.class, property = SectionApplier.ORDER + ":Integer=300")
-public class FirewallReconciler implements SectionApplier {
-    static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
+@Component(immediate = true, service = {SectionApplier.class, KernelStateListener.class},
+        property = SectionApplier.ORDER + ":Integer=300")
+public class FirewallReconciler implements SectionApplier, KernelStateListener {
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     /** What we last wrote or adopted: its digest and the digest of its shape as nft lists it. */
@@ -81,6 +86,13 @@ public class FirewallReconciler implements SectionApplier {
     void deactivate() {
         // the table stays in force while we are away; the next version adopts it
         worker.close();
+    }
+
+    @Override
+    public void kernelChanged(Set<Kind> kinds) {
+        if (kinds.contains(Kind.NFTABLES)) {
+            worker.request();
+        }
     }
 
     @Override
