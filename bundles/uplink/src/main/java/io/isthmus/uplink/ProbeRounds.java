@@ -29,8 +29,36 @@ import java.util.function.LongSupplier;
  * is standby; a new plan restarts the streams. Nothing here wakes up between echoes.
  */
 final class ProbeRounds implements AutoCloseable {
-    /** How one uplink is probed now; empty source: not probeable (no address or no carrier). */
-    record Plan(Optional<Ipv4Address> source, Duration interval, int payloadBytes) {
+    /**
+     * How one uplink is probed now; empty source: not probeable (no address or no carrier). {@code retry}: while
+     * the uplink's probes have told nothing yet, a failed round is probed again this soon (a fresh stream, with
+     * the same settings) instead of one slow interval later.
+     */
+    record Plan(Optional<Ipv4Address> source, Duration interval, int payloadBytes, Optional<Duration> retry) {
+
+        /**
+         * A costly uplink on standby (the manager selected another, or none yet) is probed slowly and with small
+         * packets from its first probe on; anything else at the normal interval and size. Its first answer does
+         * not wait a slow interval when an echo is lost (one sent while its routes are still being written):
+         * until its probes have told something, a failed round is retried at the normal interval.
+         *
+         * @param told whether the uplink's probes have told something (its health is no longer unknown)
+         */
+        static Plan of(UplinkConfig cfg, int cost, Optional<Ipv4Address> source, boolean standby, boolean told) {
+            Duration normal = Duration.ofMillis(cfg.probe().intervalMs());
+            if (cost > cfg.costly().above() && standby) {
+                Duration slow = Duration.ofMillis(cfg.costly().intervalMs());
+                return new Plan(source, slow, cfg.costly().payloadBytes(),
+                        told || slow.compareTo(normal) <= 0 ? Optional.empty() : Optional.of(normal));
+            }
+            return new Plan(source, normal, PAYLOAD_BYTES, Optional.empty());
+        }
+
+        /** The same probes on the wire (the retry aside): a running stream goes on unchanged. */
+        boolean sameProbes(Plan other) {
+            return source.equals(other.source) && interval.equals(other.interval)
+                    && payloadBytes == other.payloadBytes;
+        }
     }
 
     /** What a round found. */
@@ -87,6 +115,8 @@ final class ProbeRounds implements AutoCloseable {
         private final Function<String, Plan> plan;
         private final LongSupplier current;
         private Optional<Plan> running = Optional.empty();
+        /** The latest plan's retry (it changes without a restart). */
+        private volatile Optional<Duration> retry = Optional.empty();
         /** Per target: outcomes not yet part of a round (empty: no answer). */
         private final List<Deque<Optional<Duration>>> pending = new ArrayList<>();
         private final List<AutoCloseable> streams = new ArrayList<>();
@@ -113,9 +143,47 @@ final class ProbeRounds implements AutoCloseable {
             }
             Plan p = plan.apply(port);
             Optional<Plan> wanted = p.source().isPresent() && !targets.isEmpty() ? Optional.of(p) : Optional.empty();
-            if (!wanted.equals(running)) {
+            retry = p.retry();
+            boolean same = wanted.isPresent() == running.isPresent()
+                    && (wanted.isEmpty() || wanted.get().sameProbes(running.get()));
+            if (!same) {
                 stop();
                 wanted.ifPresent(this::begin);
+            }
+        }
+
+        /** A failed round while the plan says retry: the same probes again soon, on a fresh stream. */
+        private void retryLater(long e) {
+            Optional<Duration> r = retry;
+            if (r.isEmpty()) {
+                return;
+            }
+            // the failure is known a timeout after the echo went out: the retry goes out one retry interval after it
+            long delay = Math.max(0, r.get().toMillis() - probe.timeoutMs());
+            try {
+                timer.schedule(() -> retryNow(e), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                // stopping
+            }
+        }
+
+        /** On the timer: unless the probes moved on meanwhile (a restart, an answer, a new plan). */
+        private void retryNow(long e) {
+            Optional<Plan> now;
+            synchronized (this) {
+                if (e != epoch) {
+                    return;
+                }
+                now = running;
+            }
+            if (current.getAsLong() != generation || now.isEmpty()) {
+                return;
+            }
+            Plan p = plan.apply(port);
+            retry = p.retry();
+            if (p.retry().isPresent() && p.sameProbes(now.get())) {
+                stop();
+                begin(now.get());
             }
         }
 
@@ -183,7 +251,11 @@ final class ProbeRounds implements AutoCloseable {
                     }
                 }
             }
-            results.round(port, generation, answered >= probe.quorum(), Optional.ofNullable(best), Instant.now());
+            boolean ok = answered >= probe.quorum();
+            results.round(port, generation, ok, Optional.ofNullable(best), Instant.now());
+            if (!ok) {
+                retryLater(e);
+            }
         }
 
         private void stop() {

@@ -91,7 +91,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private volatile NetworkDocument document;
     private volatile long generation;
     private volatile Map<String, Ipv4Address> sources = Map.of();
-    /** Uplinks whose probes have told something (health no longer unknown): only these are probed slowly. */
+    /** Uplinks whose probes have told something (health no longer unknown): a failed probe is not retried soon. */
     private volatile java.util.Set<String> known = java.util.Set.of();
     private volatile Selector.Decision decision = Selector.Decision.NONE;
     private volatile List<UplinkState> states = List.of();
@@ -249,16 +249,10 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     /** How a port is probed now: a costly uplink on standby slowly and with small packets. Any thread. */
     private ProbeRounds.Plan plan(String port) {
         NetworkDocument doc = document;
-        UplinkConfig cfg = doc.uplink();
         PortConfig p = doc.ports().get(port);
-        Optional<Ipv4Address> source = Optional.ofNullable(sources.get(port));
         boolean standby = decision.selection().stream().noneMatch(w -> w.port().equals(port));
-        boolean costly = p != null && p.cost() > cfg.costly().above();
-        // a costly uplink's first answer does not wait for its slow interval: an echo sent while its routes
-        // are still being written is lost, and the next would come only one slow interval later
-        return costly && standby && source.isPresent() && known.contains(port)
-                ? new ProbeRounds.Plan(source, Duration.ofMillis(cfg.costly().intervalMs()), cfg.costly().payloadBytes())
-                : new ProbeRounds.Plan(source, Duration.ofMillis(cfg.probe().intervalMs()), ProbeRounds.PAYLOAD_BYTES);
+        return ProbeRounds.Plan.of(doc.uplink(), p == null ? 0 : p.cost(), Optional.ofNullable(sources.get(port)),
+                standby, known.contains(port));
     }
 
     /**
@@ -315,8 +309,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
                 continue;
             }
             h.carrier(link != null && link.carrier(), now);
-            // probed only with carrier: an echo stream started before the carrier is known would have its first
-            // answer dropped (a costly standby uplink then waits a whole slow interval for its next one)
+            // probed only with carrier: a round that comes back before the carrier is known is not counted
             if (h.carrier() && s != null && !s.addresses().isEmpty()) {
                 src.put(port, s.addresses().get(0).address());
             }
