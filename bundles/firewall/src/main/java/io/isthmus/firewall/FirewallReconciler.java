@@ -143,15 +143,34 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
         return plan.get().getValue();
     }
 
-    /** Logs the nft write's time, and the plan's and the read-back's (the shape digest for drift) after it. */
+    /**
+     * Logs the nft write's time, and the plan's and the read-back's (the shape digest for drift) after it. A
+     * ruleset written again (a repair) must read back in the shape it had: otherwise the table was changed from
+     * outside between the write and the read-back, and that change would become the shape drift is measured
+     * against. It is then written once more (once: two outside changes within those milliseconds are left to
+     * the next event).
+     */
     private void write(Ruleset r, long planNanos) throws KernelException {
+        Optional<String> shape = applied.filter(a -> a.digest().equals(r.digest())).map(Applied::shape);
         long start = System.nanoTime();
         nft.replaceTable(Nft.TABLE, r.objects());
         long written = System.nanoTime();
-        String listing = nft.listTable(Nft.TABLE).orElseThrow(
-                () -> new KernelException("table inet " + Nft.TABLE + " missing right after it was written"));
-        applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(listing)));
+        String read = readBack();
+        if (shape.isPresent() && !shape.get().equals(read)) {
+            log.warn("firewall: table inet " + Nft.TABLE + " was changed from outside while it was being written;"
+                    + " restoring " + r);
+            nft.replaceTable(Nft.TABLE, r.objects());
+            read = readBack();
+        }
+        applied = Optional.of(new Applied(r.digest(), read));
         log.info("firewall: applied " + r + " in " + (written - start) / 1_000_000 + " ms (plan "
                 + planNanos / 1_000_000 + " ms, read-back " + (System.nanoTime() - written) / 1_000_000 + " ms)");
+    }
+
+    /** The shape digest of the table as it is now. */
+    private String readBack() throws KernelException {
+        String listing = nft.listTable(Nft.TABLE).orElseThrow(
+                () -> new KernelException("table inet " + Nft.TABLE + " missing right after it was written"));
+        return TableListing.shapeDigest(listing);
     }
 }
