@@ -117,6 +117,8 @@ final class ProbeRounds implements AutoCloseable {
         private Optional<Plan> running = Optional.empty();
         /** The latest plan's retry (it changes without a restart). */
         private volatile Optional<Duration> retry = Optional.empty();
+        /** Retries made while the plan asks for them: at most downAfter - 1 (the uplink is down by then). */
+        private int retried;
         /** Per target: outcomes not yet part of a round (empty: no answer). */
         private final List<Deque<Optional<Duration>>> pending = new ArrayList<>();
         private final List<AutoCloseable> streams = new ArrayList<>();
@@ -144,6 +146,9 @@ final class ProbeRounds implements AutoCloseable {
             Plan p = plan.apply(port);
             Optional<Plan> wanted = p.source().isPresent() && !targets.isEmpty() ? Optional.of(p) : Optional.empty();
             retry = p.retry();
+            if (p.retry().isEmpty()) {
+                retried = 0;
+            }
             boolean same = wanted.isPresent() == running.isPresent()
                     && (wanted.isEmpty() || wanted.get().sameProbes(running.get()));
             if (!same) {
@@ -181,7 +186,8 @@ final class ProbeRounds implements AutoCloseable {
             }
             Plan p = plan.apply(port);
             retry = p.retry();
-            if (p.retry().isPresent() && p.sameProbes(now.get())) {
+            if (p.retry().isPresent() && p.sameProbes(now.get()) && retried < probe.downAfter() - 1) {
+                retried++;
                 stop();
                 begin(now.get());
             }

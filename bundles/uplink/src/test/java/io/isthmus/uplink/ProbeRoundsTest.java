@@ -123,6 +123,18 @@ class ProbeRoundsTest {
     }
 
     @Test
+    void anUplinkThatNeverAnswersIsTriedAgainAtMostUntilItCountsAsDown() throws Exception {
+        startCellular(); // the manager is not told here: only the bound in the probes stops the retries
+        for (int i = 0; i < PROBE.downAfter(); i++) {
+            Started s = next();
+            assertEquals(16, s.payloadBytes());
+            s.lost();
+            assertEquals(Boolean.FALSE, rounds.poll(5, TimeUnit.SECONDS));
+        }
+        assertNull(started.poll(1500, TimeUnit.MILLISECONDS), "downAfter (3) lost probes, then the slow interval");
+    }
+
+    @Test
     void onceItsProbesHaveToldSomethingALostEchoWaitsForTheSlowInterval() throws Exception {
         startCellular();
         Started first = next();
