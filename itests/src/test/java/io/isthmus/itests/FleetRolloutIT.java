@@ -280,7 +280,9 @@ public class FleetRolloutIT {
             assertTrue("transfer under way: " + progress, Lab.within(Duration.ofSeconds(60),
                     () -> progress.contains("fleet-2: receiving 25%")) >= 0);
             net.restartBroker();
-            assertTrue("the CLI finished", p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS));
+            // what the CLI and fleet-2 said, should it hang (it did once in a full run, and said nothing then)
+            assertTrue("the CLI finished; its progress: " + progress + "\nfleet-2:\n" + gateways[2].transcript(),
+                    p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS));
             out = new String(p.getInputStream().readAllBytes());
         } finally {
             p.destroyForcibly();

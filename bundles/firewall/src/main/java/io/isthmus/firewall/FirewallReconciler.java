@@ -5,6 +5,7 @@ import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.KernelStateListener;
 import io.isthmus.api.linux.Nftables;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.EventRelay;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -22,16 +24,18 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 /**
- * Keeps {@code table inet isthmus} equal to {@link FirewallPlan}: on every document and once a second (drift).
+ * Keeps {@code table inet isthmus} equal to {@link FirewallPlan}: on every document, on every nftables event
+ * (drift: {@code nft monitor} through the linux bundle; our own writes end in one pass that finds the table as
+ * written) and every {@link #DRIFT_CHECK} anyway.
  * At activation, before any document, a table that is missing is installed as the boot table (drop all but
  * loopback and established); a table that is there (a previous run, the previous version of this bundle) stays
  * in force untouched until a document says otherwise. A table already equal to the plan is adopted without a
  * write; one changed from outside is replaced whole and the log says so.
  */
-@Component(immediate = true, service = SectionApplier.class, property = {SectionApplier.NAME + "=firewall",
-    SectionApplier.AFTER + "=routing"})
-public class FirewallReconciler implements SectionApplier {
-    static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
+@Component(immediate = true, service = {SectionApplier.class, KernelStateListener.class}, property = {
+        SectionApplier.NAME + "=firewall", SectionApplier.AFTER + "=routing"})
+public class FirewallReconciler implements SectionApplier, KernelStateListener {
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     /**
@@ -85,6 +89,13 @@ public class FirewallReconciler implements SectionApplier {
     void deactivate() {
         // the table stays in force while we are away; the next version adopts it
         worker.close();
+    }
+
+    @Override
+    public void kernelChanged(Set<Kind> kinds) {
+        if (kinds.contains(Kind.NFTABLES)) {
+            worker.request();
+        }
     }
 
     @Override
@@ -171,16 +182,33 @@ public class FirewallReconciler implements SectionApplier {
     /**
      * Logs the nft write's time, and the plan's and the read-back's after it. The read-back is the terse listing
      * (no set elements): the shape later drift checks compare with. nft's exit status says the transaction was
-     * committed whole; the elements are checked against the plan by the drift checks, not read back here.
+     * committed whole; the elements are checked against the plan by the drift checks, not read back here. A
+     * ruleset written again (a repair) must read back in the shape it had: otherwise the table was changed from
+     * outside between the write and the read-back, and that change would become the shape drift is measured
+     * against. It is then written once more (once: two outside changes within those milliseconds are left to
+     * the next event).
      */
     private void write(Ruleset r, long planNanos) throws KernelException {
+        Optional<String> shape = applied.filter(a -> a.digest().equals(r.digest())).map(Applied::shape);
         long start = System.nanoTime();
         nft.replaceTable(Nft.TABLE, r.objects());
         long written = System.nanoTime();
-        String listing = nft.listTableTerse(Nft.TABLE).orElseThrow(
-                () -> new KernelException("table inet " + Nft.TABLE + " missing right after it was written"));
-        applied = Optional.of(new Applied(r.digest(), TableListing.shapeDigest(listing)));
+        String read = readBack();
+        if (shape.isPresent() && !shape.get().equals(read)) {
+            log.warn("firewall: table inet " + Nft.TABLE + " was changed from outside while it was being written;"
+                    + " restoring " + r);
+            nft.replaceTable(Nft.TABLE, r.objects());
+            read = readBack();
+        }
+        applied = Optional.of(new Applied(r.digest(), read));
         log.info("firewall: applied " + r + " in " + (written - start) / 1_000_000 + " ms (plan "
                 + planNanos / 1_000_000 + " ms, read-back " + (System.nanoTime() - written) / 1_000_000 + " ms)");
+    }
+
+    /** The shape digest of the table as it is now. */
+    private String readBack() throws KernelException {
+        String listing = nft.listTableTerse(Nft.TABLE).orElseThrow(
+                () -> new KernelException("table inet " + Nft.TABLE + " missing right after it was written"));
+        return TableListing.shapeDigest(listing);
     }
 }

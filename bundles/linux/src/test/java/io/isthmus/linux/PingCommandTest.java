@@ -38,7 +38,7 @@ class PingCommandTest {
         try (TestNamespace ns = TestNamespace.create()) {
             ns.ip("link", "set", "lo", "up");
             ns.ip("address", "add", "127.0.0.2/8", "dev", "lo");
-            PingCommand pinger = new PingCommand(ns.namespace());
+            PingCommand pinger = new PingCommand(ns.namespace(), TestLog.logger("ping"));
             Optional<Duration> rtt = pinger.ping(ip("127.0.0.2"), ip("127.0.0.1"), 56, Duration.ofMillis(500));
             assertTrue(rtt.isPresent() && rtt.get().compareTo(Duration.ZERO) > 0, "measured: " + rtt);
             assertEquals(Optional.of(Duration.ZERO), pinger.ping(ip("127.0.0.2"), ip("127.0.0.1"), 8,

@@ -26,7 +26,10 @@ import org.osgi.service.log.LoggerFactory;
 @Component(immediate = true, service = SectionApplier.class, property = {SectionApplier.NAME + "=multicast",
     SectionApplier.AFTER + "=firewall"})
 public class MulticastPassThrough implements SectionApplier {
+    /** How often the daemons are looked after while the document asks for any (a dead one is restarted). */
     static final Duration CHECK = Duration.ofSeconds(1);
+    /** Without multicast routes or a reflector there is nothing to look after. */
+    static final Duration CHECK_IDLE = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final MulticastRoutes routes;
@@ -42,7 +45,9 @@ public class MulticastPassThrough implements SectionApplier {
         this.routes = routes;
         this.reflector = reflector;
         this.log = log;
-        this.worker = new ReconcileWorker("multicast", this::reconcile, CHECK, log::warn);
+        this.worker = new ReconcileWorker("multicast", this::reconcile, () -> document.map(MulticastPlan::of)
+                .filter(p -> !p.routes().isEmpty() || !p.reflectorPorts().isEmpty()).isPresent() ? CHECK : CHECK_IDLE,
+                log::warn);
     }
 
     @Deactivate

@@ -9,6 +9,7 @@ import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.Kernel;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.KernelStateListener;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.LinkListener;
 import io.isthmus.api.linux.Resolver;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,18 +39,20 @@ import org.osgi.service.log.LoggerFactory;
 
 /**
  * Reconciles routes, rules and routing sysctls with {@link RoutingPlan}: on every document, port status
- * change, link event and uplink selection, and once a second to repair drift (an owned route or rule deleted
- * from outside, a foreign default route on an offline port). A reconcile that finds nothing to do writes nothing.
+ * change, link event and uplink selection, on every kernel event for addresses, routes and rules (drift: an owned
+ * route or rule deleted from outside, a foreign default route on an offline port), and every
+ * {@link #DRIFT_CHECK} anyway (sysctls have no events). A reconcile that finds nothing to do writes nothing, so
+ * the events of its own writes end in one pass that finds nothing.
  * Ranked first among the {@link UplinkListener}s: when the uplink manager's call returns, the default route has
  * moved, before the others (the management agent) hear of the switch.
  */
 @Component(immediate = true, service = {SectionApplier.class, PortStatusListener.class, LinkListener.class,
-        RoutingTables.class, UplinkListener.class}, property = {SectionApplier.NAME + "=routing",
-            SectionApplier.AFTER + "=uplink",
+        RoutingTables.class, UplinkListener.class, KernelStateListener.class}, property = {
+                SectionApplier.NAME + "=routing", SectionApplier.AFTER + "=uplink",
                 "service.ranking:Integer=1000"})
 public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables,
-        UplinkListener {
-    static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
+        UplinkListener, KernelStateListener {
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final Kernel kernel;
@@ -60,6 +64,8 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Resolver resolver;
     private volatile UplinkSelection selection;
+    /** Per port, what of its last status routing uses. */
+    private final Map<String, List<Object>> routed = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Activate
     public PolicyRouter(@Reference(name = "kernel") Kernel kernel,
@@ -128,12 +134,24 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
 
     @Override
     public void portChanged(PortStatus status) {
-        worker.request();
+        // counters and driver details change all the time and route nothing: only what routing uses asks for a pass
+        List<Object> key = List.of(status.role(), status.cost(), status.present(), status.carrier(),
+                status.addresses(), status.gateway(), status.dns());
+        if (!key.equals(routed.put(status.name(), key))) {
+            worker.request();
+        }
     }
 
     @Override
     public void linkChanged(String device, Optional<Link> now) {
         worker.request();
+    }
+
+    @Override
+    public void kernelChanged(Set<Kind> kinds) {
+        if (kinds.contains(Kind.ADDRESS) || kinds.contains(Kind.ROUTE) || kinds.contains(Kind.RULE)) {
+            worker.request();
+        }
     }
 
     @Override

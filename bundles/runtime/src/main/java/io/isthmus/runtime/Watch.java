@@ -1,6 +1,7 @@
 package io.isthmus.runtime;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -22,6 +23,7 @@ import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
@@ -62,6 +64,12 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
     private final IntConsumer exit;
     private final ScheduledExecutorService timer;
     private final AtomicBoolean queued = new AtomicBoolean();
+    /**
+     * A bundle or service event came since the last {@link #learn}: what provides the core, and the wiring, may
+     * have changed. The slow poll alone changes neither (a core component that comes up registers its service), so
+     * a poll of a healthy gateway only checks, and stays cheap: it runs every few seconds for ever.
+     */
+    private final AtomicBoolean changed = new AtomicBoolean(true);
     // below: touched on the timer thread only
     /** Core bundle id to the core services its components provided while healthy. */
     private final Map<Long, Set<String>> roles = new HashMap<>();
@@ -107,11 +115,13 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
             // a new revision may provide other components (an update has its own health window and rollback)
             submit(() -> roles.remove(id));
         }
+        changed.set(true);
         evaluateSoon();
     }
 
     @Override
     public void serviceChanged(ServiceEvent event) {
+        changed.set(true);
         evaluateSoon();
     }
 
@@ -171,7 +181,9 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
         if (scr == null) {
             return;
         }
-        learn(scr);
+        if (changed.getAndSet(false)) {
+            learn(scr);
+        }
         if (orphan && context.getServiceReference(SelfCheck.class) != null) {
             out.info("self-check: a new self-check runs; this watch ends");
             close();
@@ -210,6 +222,7 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
     /** What is wrong with the core learned so far; empty: healthy. */
     private List<String> problems(ServiceComponentRuntime scr) {
         List<String> problems = new ArrayList<>();
+        Collection<ComponentDescriptionDTO> components = null; // read only when a service is missing
         for (Map.Entry<Long, Set<String>> e : new TreeMap<>(roles).entrySet()) {
             Bundle b = context.getBundle(e.getKey());
             if (b == null) {
@@ -224,7 +237,11 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
                 continue;
             }
             for (String role : e.getValue()) {
-                List<ComponentDescriptionDTO> providers = providers(scr, b.getBundleId(), role);
+                if (registers(b, role)) {
+                    continue; // DS registers a component's service while it is satisfied: no DTOs needed
+                }
+                components = components == null ? scr.getComponentDescriptionDTOs() : components;
+                List<ComponentDescriptionDTO> providers = providers(components, b.getBundleId(), role);
                 if (providers.stream().noneMatch(d -> satisfied(scr, d))) {
                     problems.add(b.getSymbolicName() + ": no running component provides " + simple(role)
                             + providers.stream().map(d -> " (" + d.name + ": " + why(scr, d) + ")")
@@ -276,9 +293,10 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
         if (scr == null) {
             return;
         }
+        Collection<ComponentDescriptionDTO> components = scr.getComponentDescriptionDTOs();
         for (Map.Entry<Long, Set<String>> e : roles.entrySet()) {
             for (String role : e.getValue()) {
-                for (ComponentDescriptionDTO d : providers(scr, e.getKey(), role)) {
+                for (ComponentDescriptionDTO d : providers(components, e.getKey(), role)) {
                     if (!scr.isComponentEnabled(d)) {
                         scr.enableComponent(d);
                         out.warn("self-check: enabled component " + d.name);
@@ -288,8 +306,27 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
         }
     }
 
-    private static List<ComponentDescriptionDTO> providers(ServiceComponentRuntime scr, long bundle, String role) {
-        return scr.getComponentDescriptionDTOs().stream().filter(d -> d.bundle.id == bundle
+    /** Whether {@code bundle} has a service of {@code role} registered now (a registry lookup, no DTOs). */
+    private boolean registers(Bundle bundle, String role) {
+        ServiceReference<?>[] refs;
+        try {
+            refs = context.getAllServiceReferences(role, null); // all: the runtime need not import the role's package
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        if (refs != null) {
+            for (ServiceReference<?> r : refs) {
+                if (bundle.equals(r.getBundle())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static List<ComponentDescriptionDTO> providers(Collection<ComponentDescriptionDTO> components, long bundle,
+            String role) {
+        return components.stream().filter(d -> d.bundle.id == bundle
                 && Arrays.asList(d.serviceInterfaces).contains(role)).toList();
     }
 

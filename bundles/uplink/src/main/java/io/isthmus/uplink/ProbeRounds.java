@@ -1,28 +1,64 @@
 package io.isthmus.uplink;
 
 import io.isthmus.api.config.UplinkConfig;
+import io.isthmus.api.linux.EchoStream;
 import io.isthmus.api.net.Ipv4Address;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
- * Probe rounds of every uplink on their own timers: each round probes all targets at once through the uplink's
- * source address and reports whether the quorum answered. The interval and packet size of the next round are
- * asked for each time, so a costly uplink slows down as soon as it is standby.
+ * Probe rounds of every uplink: each target of an uplink yields one outcome per interval, and a round is one
+ * outcome of every target; it is good when the quorum answered. ICMP targets are long-lived echo streams (one
+ * process per target for as long as the plan holds, no process per echo); TCP and DNS targets are probed from
+ * here on a timer. The plan (source address, interval, packet size) is looked at again when the manager says it
+ * may have changed ({@link #replan}: a new address, a new selection), so a costly uplink slows down as soon as it
+ * is standby; a new plan restarts the streams. Nothing here wakes up between echoes.
  */
 final class ProbeRounds implements AutoCloseable {
-    /** How one uplink is probed now; empty source: not probeable (no address or no carrier). */
-    record Plan(Optional<Ipv4Address> source, Duration interval, int payloadBytes) {
+    /**
+     * How one uplink is probed now; empty source: not probeable (no address or no carrier). {@code retry}: while
+     * the uplink's probes have told nothing yet, a failed round is probed again this soon (a fresh stream, with
+     * the same settings) instead of one slow interval later.
+     */
+    record Plan(Optional<Ipv4Address> source, Duration interval, int payloadBytes, Optional<Duration> retry) {
+
+        /**
+         * A costly uplink on standby (the manager selected another, or none yet) is probed slowly and with small
+         * packets from its first probe on; anything else at the normal interval and size. Its first answer does
+         * not wait a slow interval when an echo is lost (one sent while its routes are still being written):
+         * until its probes have told something, a failed round is retried at the normal interval.
+         *
+         * @param told whether the uplink's probes have told something (its health is no longer unknown)
+         */
+        static Plan of(UplinkConfig cfg, int cost, Optional<Ipv4Address> source, boolean standby, boolean told) {
+            Duration normal = Duration.ofMillis(cfg.probe().intervalMs());
+            if (cost > cfg.costly().above() && standby) {
+                Duration slow = Duration.ofMillis(cfg.costly().intervalMs());
+                return new Plan(source, slow, cfg.costly().payloadBytes(),
+                        told || slow.compareTo(normal) <= 0 ? Optional.empty() : Optional.of(normal));
+            }
+            return new Plan(source, normal, PAYLOAD_BYTES, Optional.empty());
+        }
+
+        /** The same probes on the wire (the retry aside): a running stream goes on unchanged. */
+        boolean sameProbes(Plan other) {
+            return source.equals(other.source) && interval.equals(other.interval)
+                    && payloadBytes == other.payloadBytes;
+        }
     }
 
     /** What a round found. */
@@ -32,50 +68,222 @@ final class ProbeRounds implements AutoCloseable {
 
     static final int PAYLOAD_BYTES = 56;
     private static final Duration SLACK = Duration.ofMillis(500);
+    /** Outcomes a fast target may be ahead of a slow one (ping's own clock runs a little slow). */
+    private static final int AHEAD = 3;
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "isthmus-uplink-probe-timer"));
     private final ExecutorService probes = Executors.newCachedThreadPool(r -> daemon(r, "isthmus-uplink-probe"));
     private final Prober prober;
     private final Results results;
+    private final java.util.Set<PortProbe> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ProbeRounds(Prober prober, Results results) {
         this.prober = prober;
         this.results = results;
     }
 
-    /** Starts probing {@code port} until the generation changes ({@code current} tells the live one). */
-    void start(String port, long generation, UplinkConfig.Probe probe, List<ProbeTarget> targets,
-            Function<String, Plan> plan, java.util.function.LongSupplier current) {
-        timer.execute(() -> round(port, generation, probe, targets, plan, current));
+    /** Looks at every uplink's plan again (and stops the probing of a past generation). */
+    void replan() {
+        active.forEach(p -> {
+            try {
+                timer.execute(p::check);
+            } catch (RejectedExecutionException closed) {
+                // stopping
+            }
+        });
     }
 
-    private void round(String port, long generation, UplinkConfig.Probe probe, List<ProbeTarget> targets,
-            Function<String, Plan> plan, java.util.function.LongSupplier current) {
-        if (current.getAsLong() != generation) {
-            return;
-        }
-        long start = System.nanoTime();
-        Plan p = plan.apply(port);
-        if (p.source().isPresent() && !targets.isEmpty()) {
-            Duration timeout = Duration.ofMillis(probe.timeoutMs());
-            List<CompletableFuture<Optional<Duration>>> answers = new ArrayList<>();
-            for (ProbeTarget t : targets) {
-                answers.add(CompletableFuture.supplyAsync(() -> prober.probe(t, p.source().get(), p.payloadBytes(),
-                        timeout), probes).completeOnTimeout(Optional.empty(), timeout.plus(SLACK).toMillis(),
-                                TimeUnit.MILLISECONDS));
-            }
-            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenAccept(done -> {
-                List<Duration> rtts = answers.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList();
-                results.round(port, generation, rtts.size() >= probe.quorum(),
-                        rtts.stream().min(Comparator.naturalOrder()), Instant.now());
-            });
-        }
-        long delay = Math.max(0, p.interval().toNanos() - (System.nanoTime() - start));
+    /** Starts probing {@code port} until the generation changes ({@code current} tells the live one). */
+    void start(String port, long generation, UplinkConfig.Probe probe, List<ProbeTarget> targets,
+            Function<String, Plan> plan, LongSupplier current) {
+        PortProbe p = new PortProbe(port, generation, probe, targets, plan, current);
+        active.add(p);
         try {
-            timer.schedule(() -> round(port, generation, probe, targets, plan, current), delay, TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // stopping
+            timer.execute(p::check);
+        } catch (RejectedExecutionException closed) {
+            active.remove(p);
+        }
+    }
+
+    /** One uplink's probing under one generation; its state is guarded by itself. */
+    private final class PortProbe {
+        private final String port;
+        private final long generation;
+        private final UplinkConfig.Probe probe;
+        private final List<ProbeTarget> targets;
+        private final Function<String, Plan> plan;
+        private final LongSupplier current;
+        private Optional<Plan> running = Optional.empty();
+        /** The latest plan's retry (it changes without a restart). */
+        private volatile Optional<Duration> retry = Optional.empty();
+        /** Retries made while the plan asks for them: at most downAfter - 1 (the uplink is down by then). */
+        private int retried;
+        /** Per target: outcomes not yet part of a round (empty: no answer). */
+        private final List<Deque<Optional<Duration>>> pending = new ArrayList<>();
+        private final List<AutoCloseable> streams = new ArrayList<>();
+        private ScheduledFuture<?> polled;
+        /** Bumped on every restart, so that outcomes of closed streams are dropped. */
+        private long epoch;
+
+        PortProbe(String port, long generation, UplinkConfig.Probe probe, List<ProbeTarget> targets,
+                Function<String, Plan> plan, LongSupplier current) {
+            this.port = port;
+            this.generation = generation;
+            this.probe = probe;
+            this.targets = targets;
+            this.plan = plan;
+            this.current = current;
+        }
+
+        /** On the timer: stop when the generation is gone, restart when the plan changed. */
+        void check() {
+            if (current.getAsLong() != generation) {
+                stop();
+                active.remove(this);
+                return;
+            }
+            Plan p = plan.apply(port);
+            Optional<Plan> wanted = p.source().isPresent() && !targets.isEmpty() ? Optional.of(p) : Optional.empty();
+            retry = p.retry();
+            if (p.retry().isEmpty()) {
+                retried = 0;
+            }
+            boolean same = wanted.isPresent() == running.isPresent()
+                    && (wanted.isEmpty() || wanted.get().sameProbes(running.get()));
+            if (!same) {
+                stop();
+                wanted.ifPresent(this::begin);
+            }
+        }
+
+        /** A failed round while the plan says retry: the same probes again soon, on a fresh stream. */
+        private void retryLater(long e) {
+            Optional<Duration> r = retry;
+            if (r.isEmpty()) {
+                return;
+            }
+            // the failure is known a timeout after the echo went out: the retry goes out one retry interval after it
+            long delay = Math.max(0, r.get().toMillis() - probe.timeoutMs());
+            try {
+                timer.schedule(() -> retryNow(e), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                // stopping
+            }
+        }
+
+        /** On the timer: unless the probes moved on meanwhile (a restart, an answer, a new plan). */
+        private void retryNow(long e) {
+            Optional<Plan> now;
+            synchronized (this) {
+                if (e != epoch) {
+                    return;
+                }
+                now = running;
+            }
+            if (current.getAsLong() != generation || now.isEmpty()) {
+                return;
+            }
+            Plan p = plan.apply(port);
+            retry = p.retry();
+            if (p.retry().isPresent() && p.sameProbes(now.get()) && retried < probe.downAfter() - 1) {
+                retried++;
+                stop();
+                begin(now.get());
+            }
+        }
+
+        private void begin(Plan p) {
+            Duration timeout = Duration.ofMillis(probe.timeoutMs());
+            Ipv4Address source = p.source().orElseThrow();
+            List<ProbeTarget> polledTargets = new ArrayList<>();
+            List<Integer> polledIndex = new ArrayList<>();
+            synchronized (this) {
+                long e = ++epoch;
+                running = Optional.of(p);
+                for (int i = 0; i < targets.size(); i++) {
+                    pending.add(new ArrayDeque<>());
+                    int index = i;
+                    Optional<EchoStream> stream = prober.stream(targets.get(i), source, p.payloadBytes(), p.interval(),
+                            timeout, (seq, rtt, sent) -> outcome(e, index, rtt));
+                    if (stream.isPresent()) {
+                        streams.add(stream.get());
+                    } else {
+                        polledTargets.add(targets.get(i));
+                        polledIndex.add(i);
+                    }
+                }
+                if (!polledTargets.isEmpty()) {
+                    polled = timer.scheduleAtFixedRate(() -> poll(e, polledTargets, polledIndex, p, timeout), 0,
+                            p.interval().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+
+        /** TCP, DNS and ICMP targets without a stream: one probe each, now, on the probe threads. */
+        private void poll(long e, List<ProbeTarget> polledTargets, List<Integer> index, Plan p, Duration timeout) {
+            for (int i = 0; i < polledTargets.size(); i++) {
+                ProbeTarget t = polledTargets.get(i);
+                int at = index.get(i);
+                CompletableFuture.supplyAsync(() -> prober.probe(t, p.source().orElseThrow(), p.payloadBytes(),
+                        timeout), probes).completeOnTimeout(Optional.empty(), timeout.plus(SLACK).toMillis(),
+                                TimeUnit.MILLISECONDS).thenAccept(rtt -> outcome(e, at, rtt));
+            }
+        }
+
+        /** One target's outcome; a round once every target has one. Plain loops: runs at every echo, for ever. */
+        private void outcome(long e, int target, Optional<Duration> rtt) {
+            int answered = 0;
+            Duration best = null;
+            synchronized (this) {
+                if (e != epoch) {
+                    return;
+                }
+                Deque<Optional<Duration>> q = pending.get(target);
+                q.addLast(rtt);
+                while (q.size() > AHEAD) {
+                    q.removeFirst();
+                }
+                for (Deque<Optional<Duration>> d : pending) {
+                    if (d.isEmpty()) {
+                        return;
+                    }
+                }
+                for (Deque<Optional<Duration>> d : pending) {
+                    Optional<Duration> r = d.removeFirst();
+                    if (r.isPresent()) {
+                        answered++;
+                        best = best == null || r.get().compareTo(best) < 0 ? r.get() : best;
+                    }
+                }
+            }
+            boolean ok = answered >= probe.quorum();
+            results.round(port, generation, ok, Optional.ofNullable(best), Instant.now());
+            if (!ok) {
+                retryLater(e);
+            }
+        }
+
+        private void stop() {
+            List<AutoCloseable> closing;
+            synchronized (this) {
+                epoch++;
+                running = Optional.empty();
+                pending.clear();
+                if (polled != null) {
+                    polled.cancel(false);
+                    polled = null;
+                }
+                closing = new ArrayList<>(streams);
+                streams.clear();
+            }
+            closing.forEach(s -> {
+                try {
+                    s.close();
+                } catch (Exception ignored) {
+                    // a stream that cannot close is gone anyway
+                }
+            });
         }
     }
 
@@ -89,5 +297,7 @@ final class ProbeRounds implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         probes.shutdownNow();
+        active.forEach(PortProbe::stop); // the echo streams' processes end with them
+        active.clear();
     }
 }

@@ -1,5 +1,6 @@
 package io.isthmus.uplink;
 
+import io.isthmus.api.linux.EchoStream;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Pinger;
 import io.isthmus.api.net.Ipv4Address;
@@ -21,8 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Runs one probe through one uplink: every socket is bound to the uplink's own address, so the routing bundle's
  * {@code from <address>} rule sends it out of that port whichever uplink holds the default route. ICMP goes
- * through the linux bundle's {@link Pinger} (raw sockets); TCP and DNS are plain Java sockets. A refused TCP
- * connection counts as an answer: the path works, which is what the probe asks.
+ * through the linux bundle's {@link Pinger} (raw sockets), as a long-lived echo stream per target; TCP and DNS are
+ * plain Java sockets. A refused TCP connection counts as an answer: the path works, which is what the probe asks.
  */
 final class Prober {
     static final int DNS_PORT = 53;
@@ -30,6 +31,23 @@ final class Prober {
 
     Prober(Pinger pinger) {
         this.pinger = pinger;
+    }
+
+    /**
+     * An echo stream to an ICMP target through the uplink's source address, or empty when the target is no ICMP
+     * target or its name does not resolve now (then it is probed one echo at a time, as a TCP target is).
+     */
+    Optional<EchoStream> stream(ProbeTarget target, Ipv4Address source, int payloadBytes, Duration interval,
+            Duration timeout, EchoStream.Outcomes outcomes) {
+        if (!(target instanceof ProbeTarget.Icmp)) {
+            return Optional.empty();
+        }
+        try {
+            Ipv4Address to = Ipv4Address.parse(resolve(target.host()).getHostAddress()).orElseThrow();
+            return Optional.of(pinger.stream(source, to, payloadBytes, interval, timeout, outcomes));
+        } catch (IOException | KernelException e) {
+            return Optional.empty();
+        }
     }
 
     /** The round-trip time, or empty when the target did not answer in time. */

@@ -57,14 +57,21 @@ import org.osgi.service.log.LoggerFactory;
  * reached is published here, through the {@link EventPublisher}.
  *
  * <p>All decisions run on one {@link ReconcileWorker} thread: probe results, link and port events, the document,
- * and a pass every second (counters, dwell time, data caps).
+ * and a pass every second while time alone can change the decision (the minimum dwell time after a switch, a
+ * data cap), else every {@link #TICK_IDLE}. Links are known from link events; the kernel's byte counters are read
+ * again every {@link #COUNT_CAPPED} while an uplink has a data cap, else every {@link #COUNT_UNCAPPED} (for the
+ * status): a decision pass itself starts no process.
  */
 @Component(immediate = true, service = {SectionApplier.class, LinkListener.class, PortStatusListener.class,
         UplinkSelection.class, UplinkStatus.class}, property = SectionApplier.NAME + "=uplink")
 public class UplinkManager implements SectionApplier, LinkListener, PortStatusListener, UplinkSelection, UplinkStatus {
     static final Duration TICK = Duration.ofSeconds(1);
+    static final Duration TICK_IDLE = Duration.ofSeconds(60);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration SAVE_USAGE_EVERY = Duration.ofSeconds(10);
+    /** How often the counters are read while a data cap applies: a cap is noticed within this much. */
+    static final Duration COUNT_CAPPED = Duration.ofSeconds(2);
+    static final Duration COUNT_UNCAPPED = Duration.ofSeconds(60);
     /** Uplinks without a cap are counted in monthly periods too, for the status. */
     static final UplinkConfig.DataCap NO_CAP = new UplinkConfig.DataCap(Long.MAX_VALUE, 1);
 
@@ -84,6 +91,8 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private volatile NetworkDocument document;
     private volatile long generation;
     private volatile Map<String, Ipv4Address> sources = Map.of();
+    /** Uplinks whose probes have told something (health no longer unknown): a failed probe is not retried soon. */
+    private volatile java.util.Set<String> known = java.util.Set.of();
     private volatile Selector.Decision decision = Selector.Decision.NONE;
     private volatile List<UplinkState> states = List.of();
 
@@ -92,6 +101,9 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private final Map<String, Boolean> capReached = new HashMap<>();
     private final DataUsage usage;
     private Instant usageSaved = Instant.EPOCH;
+    /** The links as last read or told by a link event, and when the counters were read. */
+    private final Map<String, Link> links = new HashMap<>();
+    private Instant countedAt = Instant.EPOCH;
     private boolean usageDirty;
 
     @Activate
@@ -104,7 +116,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         this.selectionFile = DataFile.of(context, "selection");
         this.usage = DataUsage.parse(usageFile.lines());
         this.rounds = new ProbeRounds(new Prober(pinger), this::probed);
-        this.worker = new ReconcileWorker("uplink", this::evaluate, TICK, log::warn);
+        this.worker = new ReconcileWorker("uplink", this::evaluate, this::tick, log::warn);
         List<Weighted> restored = parseSelection(selectionFile.lines());
         if (!restored.isEmpty()) {
             // the selection of the previous run holds until probes say otherwise: an update moves no route
@@ -155,6 +167,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     @Override
     public void linkChanged(String device, Optional<Link> now) {
         worker.execute(() -> {
+            now.ifPresentOrElse(l -> links.put(device, l), () -> links.remove(device));
             Health h = health.get(device);
             if (h != null) {
                 h.carrier(now.map(Link::carrier).orElse(false), Instant.now());
@@ -210,6 +223,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             health.put(port, h);
             rounds.start(port, gen, probe, targets, this::plan, () -> generation);
         }
+        rounds.replan(); // the probing of the previous generation stops
     }
 
     private static Map<String, PortConfig> uplinkPorts(NetworkDocument doc) {
@@ -222,27 +236,41 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         return out;
     }
 
+    /** How long until the next periodic pass: short while the dwell time runs or a data cap is counted. */
+    private Duration tick() {
+        NetworkDocument doc = document;
+        if (doc == null || !doc.uplink().dataCaps().isEmpty()) {
+            return TICK;
+        }
+        Duration dwell = Duration.ofMillis(doc.uplink().minDwellMs()).plus(TICK);
+        return Duration.between(decision.since(), Instant.now()).compareTo(dwell) <= 0 ? TICK : TICK_IDLE;
+    }
+
     /** How a port is probed now: a costly uplink on standby slowly and with small packets. Any thread. */
     private ProbeRounds.Plan plan(String port) {
         NetworkDocument doc = document;
-        UplinkConfig cfg = doc.uplink();
         PortConfig p = doc.ports().get(port);
-        Optional<Ipv4Address> source = Optional.ofNullable(sources.get(port));
         boolean standby = decision.selection().stream().noneMatch(w -> w.port().equals(port));
-        boolean costly = p != null && p.cost() > cfg.costly().above();
-        // no address yet: look again soon, so a costly uplink's first probe does not wait for its slow interval
-        return costly && standby && source.isPresent()
-                ? new ProbeRounds.Plan(source, Duration.ofMillis(cfg.costly().intervalMs()), cfg.costly().payloadBytes())
-                : new ProbeRounds.Plan(source, Duration.ofMillis(cfg.probe().intervalMs()), ProbeRounds.PAYLOAD_BYTES);
+        return ProbeRounds.Plan.of(doc.uplink(), p == null ? 0 : p.cost(), Optional.ofNullable(sources.get(port)),
+                standby, known.contains(port));
     }
 
-    /** A probe thread's result, handed to the worker. */
+    /**
+     * A probe round's result, handed to the worker. A round that changes nothing but the figures (the health
+     * state and its reason stay) updates the status only: a full decision pass runs when the health moves.
+     */
     private void probed(String port, long gen, boolean ok, Optional<Duration> rtt, Instant at) {
         worker.execute(() -> {
             Health h = health.get(port);
             if (gen == generation && h != null && h.carrier()) {
+                UplinkState.Health before = h.state();
+                String why = h.reason();
                 h.round(ok, rtt, at);
-                worker.reconcileQuietly();
+                if (h.state() != before || !h.reason().equals(why)) {
+                    worker.reconcileQuietly();
+                } else if (document != null) {
+                    states = states(document, Instant.now());
+                }
             }
         });
     }
@@ -257,8 +285,12 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             return;
         }
         Instant now = Instant.now();
-        Map<String, Link> links = new HashMap<>();
-        kernel.links().forEach(l -> links.put(l.name(), l));
+        Duration countEvery = doc.uplink().dataCaps().isEmpty() ? COUNT_UNCAPPED : COUNT_CAPPED;
+        if (Duration.between(countedAt, now).compareTo(countEvery) >= 0) {
+            countedAt = now;
+            links.clear();
+            kernel.links().forEach(l -> links.put(l.name(), l));
+        }
         // a port whose driver is away (its bundle being updated) keeps its last status: the kernel keeps its
         // addresses meanwhile, and the probes still tell whether it works
         drivers.forEach(d -> d.status().forEach(s -> lastKnown.put(s.name(), s)));
@@ -277,7 +309,8 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
                 continue;
             }
             h.carrier(link != null && link.carrier(), now);
-            if (s != null && !s.addresses().isEmpty()) {
+            // probed only with carrier: a round that comes back before the carrier is known is not counted
+            if (h.carrier() && s != null && !s.addresses().isEmpty()) {
                 src.put(port, s.addresses().get(0).address());
             }
             boolean capped = countUsage(port, link, doc.uplink(), now);
@@ -285,16 +318,26 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             candidates.add(new Selector.Candidate(port, e.getValue().cost(), order++, usable, capped,
                     doc.uplink().weightOf(port)));
         }
-        sources = Map.copyOf(src);
+        Map<String, Ipv4Address> newSources = Map.copyOf(src);
+        java.util.Set<String> newKnown = health.entrySet().stream()
+                .filter(e -> e.getValue().state() != UplinkState.Health.UNKNOWN).map(Map.Entry::getKey)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        boolean replan = !newSources.equals(sources) || !newKnown.equals(known);
+        sources = newSources;
+        known = newKnown;
         saveUsageEvery(now);
 
         Selector.Decision before = decision;
         Selector.Decision after = Selector.decide(candidates, doc.uplink().equalCost(), before,
                 Duration.ofMillis(doc.uplink().minDwellMs()), now);
         if (after != before) {
+            replan |= !after.selection().equals(before.selection());
             switchTo(before, after, now);
         }
         states = states(doc, now);
+        if (replan) {
+            rounds.replan(); // a new source address, or a costly uplink became standby or active
+        }
     }
 
     /** Counts the port's bytes (for the status, capped or not); true when its cap is reached (an event then). */

@@ -3,6 +3,9 @@ package io.isthmus.uplink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isthmus.api.linux.EchoStream;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.Pinger;
 import io.isthmus.api.net.Ipv4Address;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -18,7 +21,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class ProberTest {
     static final Ipv4Address LOOPBACK = Ipv4Address.parse("127.0.0.1").orElseThrow();
-    final Prober prober = new Prober((s, t, p, timeout) -> Optional.empty());
+    /** No ICMP here (that needs the linux bundle): a Pinger that never gets an answer. */
+    static final Pinger SILENT = new Pinger() {
+        @Override
+        public Optional<Duration> ping(Ipv4Address source, Ipv4Address target, int payloadBytes, Duration timeout) {
+            return Optional.empty();
+        }
+
+        @Override
+        public EchoStream stream(Ipv4Address source, Ipv4Address target, int payloadBytes, Duration interval,
+                Duration timeout, EchoStream.Outcomes outcomes) throws KernelException {
+            throw new KernelException("no ICMP in this test");
+        }
+    };
+    final Prober prober = new Prober(SILENT);
 
     @Test
     void aDnsQueryForAnARecord() {

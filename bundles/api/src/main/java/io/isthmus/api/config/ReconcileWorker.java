@@ -7,9 +7,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The one thread a reconciling capability does all its kernel work on: document applies (waited for, so
@@ -28,7 +30,10 @@ public final class ReconcileWorker implements AutoCloseable {
     private final Pass pass;
     private final Consumer<String> warn;
     private final ScheduledExecutorService executor;
+    private final Supplier<Duration> drift;
     private String lastProblem = "";
+    /** A requested pass is queued and has not started yet: further requests join it. */
+    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param name  for thread names and messages, e.g. {@code routing}
@@ -37,19 +42,59 @@ public final class ReconcileWorker implements AutoCloseable {
      * @param warn  where background failures go (the component's logger)
      */
     public ReconcileWorker(String name, Pass pass, Duration drift, Consumer<String> warn) {
+        this(name, pass, () -> drift, warn);
+    }
+
+    /**
+     * @param drift how long after a periodic pass the next one runs, asked after every pass (e.g. shorter while
+     *              some feature needs fresh counters): a pass that makes it shorter brings the next one forward
+     * @since 1.3
+     */
+    public ReconcileWorker(String name, Pass pass, Supplier<Duration> drift, Consumer<String> warn) {
         this.name = name;
         this.pass = pass;
         this.warn = warn;
+        this.drift = drift;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "isthmus-" + name));
-        executor.scheduleWithFixedDelay(this::reconcileQuietly, drift.toMillis(), drift.toMillis(),
-                TimeUnit.MILLISECONDS);
+        schedulePeriodic();
+    }
+
+    /** The next periodic pass and when it is due (System.nanoTime); worker thread only after construction. */
+    private volatile ScheduledFuture<?> periodic;
+    private volatile long periodicDue;
+
+    private void schedulePeriodic() {
+        long delay = drift.get().toNanos();
+        try {
+            periodicDue = System.nanoTime() + delay;
+            periodic = executor.schedule(this::periodicPass, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            // closed
+        }
+    }
+
+    private void periodicPass() {
+        periodic = null; // running: not to be moved up by its own pass
+        reconcileQuietly();
+        schedulePeriodic();
+    }
+
+    /** After a pass: when the drift period became shorter than what is left, the next periodic pass moves up. */
+    private void bringPeriodicForward() {
+        if (periodic != null && System.nanoTime() + drift.get().toNanos() - periodicDue < 0 && periodic.cancel(false)) {
+            schedulePeriodic();
+        }
     }
 
     /** Runs {@code step} and then a reconcile pass on the worker, and waits: failures become ApplyExceptions. */
     public void apply(Runnable step, Duration timeout) throws ApplyException {
         call(() -> {
             step.run();
-            pass.run();
+            try {
+                pass.run();
+            } finally {
+                bringPeriodicForward();
+            }
             return null;
         }, timeout);
     }
@@ -75,9 +120,17 @@ public final class ReconcileWorker implements AutoCloseable {
         }
     }
 
-    /** Reconciles soon, on the worker (an event happened). */
+    /**
+     * Reconciles soon, on the worker (an event happened). Requests made before the queued pass starts are one
+     * pass: a burst of events costs one pass, not one each.
+     */
     public void request() {
-        execute(this::reconcileQuietly);
+        if (requested.compareAndSet(false, true)) {
+            execute(() -> {
+                requested.set(false);
+                reconcileQuietly();
+            });
+        }
     }
 
     /** Runs a task on the worker; ignored once closed. */
@@ -93,6 +146,7 @@ public final class ReconcileWorker implements AutoCloseable {
     public void reconcileQuietly() {
         try {
             pass.run();
+            bringPeriodicForward();
             lastProblem = "";
         } catch (Exception e) {
             String problem = String.valueOf(e.getMessage());

@@ -22,4 +22,14 @@ public interface Pinger {
      */
     Optional<Duration> ping(Ipv4Address source, Ipv4Address target, int payloadBytes, Duration timeout)
             throws KernelException;
+
+    /**
+     * Starts echoing {@code target} from {@code source} every {@code interval} until the stream is closed: the
+     * first echo at once, each outcome (a reply within {@code timeout}, or none) told to {@code outcomes}. Cheaper
+     * than {@link #ping} once per interval: one long-lived process, no process per echo.
+     *
+     * @throws KernelException when the arguments are out of range (nothing started)
+     */
+    EchoStream stream(Ipv4Address source, Ipv4Address target, int payloadBytes, Duration interval, Duration timeout,
+            EchoStream.Outcomes outcomes) throws KernelException;
 }

@@ -1,7 +1,8 @@
 /**
- * The operating system as the gateway sees it: links, addresses, routes, rules, sysctl, DHCP clients and
- * link events. Implemented by the {@code io.isthmus.linux} bundle, the only bundle that runs processes or
- * reads /proc and /sys; everything above it is testable without root.
+ * The operating system as the gateway sees it: links, addresses, routes, rules, sysctl, DHCP clients, link
+ * events, kernel state events (addresses, routes, rules, nftables) and ICMP echo streams. Implemented by the
+ * {@code io.isthmus.linux} bundle, the only bundle that runs processes or reads /proc and /sys; everything
+ * above it is testable without root.
  */
 @Version("1.4.0")
 @Export

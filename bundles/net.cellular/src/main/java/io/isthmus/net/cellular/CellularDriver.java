@@ -63,6 +63,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
     static final String BUS_PROPERTY = "isthmus.cellular.bus";
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration BUS_RETRY = Duration.ofSeconds(5);
+    static final Duration IDLE_POLL = Duration.ofSeconds(60);
 
     @ObjectClassDefinition(id = PID, name = "Isthmus cellular driver",
             description = "How the cellular driver reaches ModemManager")
@@ -105,8 +106,10 @@ public class CellularDriver implements PortDriver, SectionApplier {
             t.setDaemon(true);
             return t;
         });
-        this.worker = new ReconcileWorker("cellular", this::reconcile, Duration.ofMillis(Math.max(50,
-                config.pollMs())), log::warn);
+        Duration poll = Duration.ofMillis(Math.max(50, config.pollMs()));
+        // no cellular port: nothing to poll (the worker's own thread asks, after each pass)
+        this.worker = new ReconcileWorker("cellular", this::reconcile, () -> ports.isEmpty() ? IDLE_POLL : poll,
+                log::warn);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -350,7 +353,9 @@ public class CellularDriver implements PortDriver, SectionApplier {
         Instant now = Instant.now();
         Map<String, Link> links = new HashMap<>();
         try {
-            kernel.links().forEach(l -> links.put(l.name(), l));
+            if (!ports.isEmpty()) { // no cellular port: nothing to read, so no process every poll
+                kernel.links().forEach(l -> links.put(l.name(), l));
+            }
         } catch (KernelException e) {
             // counters unknown this time
         }

@@ -12,6 +12,7 @@ import io.isthmus.api.linux.InterfaceAddress;
 import io.isthmus.api.linux.Kernel;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.KernelStateListener;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.LinkListener;
 import io.isthmus.api.net.Ipv4Address;
@@ -49,7 +50,9 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * The Ethernet driver: for every port of kind ethernet in the document, link up, MTU and MAC as asked,
  * IPv4 static or by DHCP (the lease is applied here, never by the DHCP client), DNS per port, counters.
- * Reconciles on every document, link event and lease change, and once a second to repair drift.
+ * Reconciles on every document, link event, lease change and kernel address event (drift: an address deleted
+ * from outside), and every {@link #DRIFT_CHECK} anyway; every {@link #COUNTERS_CAPPED} while the document puts a
+ * data cap on an uplink, so that the ports' counters in the status follow the cap's count.
  * <p>
  * It is also the IPv4 layer of ports whose link another driver brings up ({@link Ipv4Addressing}: WiFi,
  * cellular), so every kind of port gets addresses, leases and drift repair from this one code path. A port
@@ -57,10 +60,12 @@ import org.osgi.service.log.LoggerFactory;
  * being updated, or before it has applied the document, its addresses stay.
  */
 @Component(immediate = true, service = {PortDriver.class, SectionApplier.class, LinkListener.class,
-        Ipv4Addressing.class}, property = {"port.kind=ethernet", SectionApplier.NAME + "=ethernet",
-            SectionApplier.BEFORE + "=uplink", SectionApplier.BEFORE + "=routing"})
-public class EthernetDriver implements PortDriver, SectionApplier, LinkListener, Ipv4Addressing {
-    static final Duration DRIFT_CHECK = Duration.ofSeconds(1);
+        Ipv4Addressing.class, KernelStateListener.class}, property = {"port.kind=ethernet",
+                SectionApplier.NAME + "=ethernet", SectionApplier.BEFORE + "=uplink", SectionApplier.BEFORE + "=routing"})
+public class EthernetDriver implements PortDriver, SectionApplier, LinkListener, Ipv4Addressing,
+        KernelStateListener {
+    static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
+    static final Duration COUNTERS_CAPPED = Duration.ofSeconds(2);
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     /** How long a DHCP port keeps its previous address while its new client has not got a lease yet. */
     static final Duration DHCP_CARRY_OVER = Duration.ofSeconds(60);
@@ -75,6 +80,8 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
 
     /** Empty until the first document: before that there is nothing to reconcile (and nothing to remove). */
     private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
+    /** The document caps an uplink's data: counters are read more often. */
+    private volatile boolean capped;
     /** Ports of the document that other drivers bring up (WiFi, cellular). */
     private volatile Set<String> otherKinds = Set.of();
     /** What those drivers asked for; written on the worker only. */
@@ -101,7 +108,8 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
         this.owned = ownedStore.load();
         this.leaseCache = new LeaseCache(DataFile.of(context, "dhcp-leases"));
         this.previousLeases = new HashMap<>(leaseCache.load(Instant.now()));
-        this.worker = new ReconcileWorker("ethernet", this::reconcile, DRIFT_CHECK, log::warn);
+        this.worker = new ReconcileWorker("ethernet", this::reconcile,
+                () -> capped ? COUNTERS_CAPPED : DRIFT_CHECK, log::warn);
     }
 
     @Deactivate
@@ -138,6 +146,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
         worker.apply(() -> {
             ports = Optional.of(Map.copyOf(mine));
             otherKinds = Set.copyOf(others);
+            capped = !document.uplink().dataCaps().isEmpty();
         }, APPLY_TIMEOUT);
     }
 
@@ -196,6 +205,13 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
             }
         });
         return mine;
+    }
+
+    @Override
+    public void kernelChanged(Set<Kind> kinds) {
+        if (kinds.contains(Kind.ADDRESS)) {
+            worker.request();
+        }
     }
 
     @Override

@@ -1,0 +1,101 @@
+package io.isthmus.firewall;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.isthmus.api.linux.KernelStateListener.Kind;
+import io.isthmus.api.linux.Nftables;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.osgi.service.log.Logger;
+
+/**
+ * Drift repair against a change that comes between the repair's write and its read-back. Those are two nft
+ * calls a few milliseconds apart, so the table here is the test's own stand-in for the kernel's, which can make
+ * the change exactly there every time; the repair of the kernel's real table is FirewallSystemIT's.
+ */
+@Timeout(20)
+class FirewallReconcilerTest {
+    /** {@code nft add rule inet isthmus forward accept}, as nft -j lists it. */
+    static final String OUTSIDE_RULE = "{\"rule\": {\"family\": \"inet\", \"table\": \"isthmus\", \"chain\": \"forward\","
+            + " \"handle\": 99, \"expr\": [{\"accept\": null}]}}";
+
+    /** The table as nft lists it: what was written, plus what was changed from outside. */
+    static final class Table implements Nftables {
+        private final AtomicReference<Optional<String>> objects = new AtomicReference<>(Optional.empty());
+        private final AtomicReference<Runnable> afterNextWrite = new AtomicReference<>(() -> {
+        });
+        private final AtomicLong writes = new AtomicLong();
+
+        @Override
+        public void replaceTable(String table, String objects) {
+            this.objects.set(Optional.of(objects.strip()));
+            writes.incrementAndGet();
+            afterNextWrite.getAndSet(() -> {
+            }).run();
+        }
+
+        @Override
+        public Optional<String> listTable(String table) {
+            return objects.get().map(o -> "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}, "
+                    + o.substring(1) + "}");
+        }
+
+        @Override
+        public long writes() {
+            return writes.get();
+        }
+
+        void flushRuleset() {
+            objects.set(Optional.empty());
+        }
+
+        void addOutsideRule() {
+            objects.updateAndGet(o -> o.map(a -> a.substring(0, a.lastIndexOf(']')) + ", " + OUTSIDE_RULE + "]"));
+        }
+    }
+
+    static Logger quiet() {
+        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
+                (proxy, method, args) -> method.getName().startsWith("is") ? false : null);
+    }
+
+    @Test
+    void aRuleAddedFromOutsideBetweenTheRepairsWriteAndItsReadBackIsRemovedToo() throws Exception {
+        Table kernel = new Table();
+        FirewallReconciler firewall = new FirewallReconciler(kernel, quiet());
+        try {
+            firewall.apply(Docs.lab(Docs.firewall(List.of(Docs.conduit("dmz", "uplink", "any", List.of(),
+                    List.of())), List.of())));
+            String wanted = kernel.listTable("isthmus").orElseThrow();
+
+            kernel.flushRuleset(); // nft flush ruleset
+            kernel.afterNextWrite.set(() -> {
+                kernel.addOutsideRule(); // right after the repair's write, before its read-back
+                firewall.kernelChanged(Set.of(Kind.NFTABLES)); // and its event, while the repair still runs
+            });
+            firewall.kernelChanged(Set.of(Kind.NFTABLES));
+
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!kernel.listTable("isthmus").equals(Optional.of(wanted)) && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling the stand-in's table
+            }
+            assertTrue(kernel.listTable("isthmus").equals(Optional.of(wanted)), "the outside rule is gone again: "
+                    + (kernel.listTable("isthmus").orElse("(no table)").contains("\"handle\": 99") ? "it is still there"
+                            : "the table is something else"));
+            long writes = kernel.writes();
+            firewall.kernelChanged(Set.of(Kind.NFTABLES)); // a later event: the table is as written, no write
+            Thread.sleep(300); // a window to see that nothing is written in, not synchronisation
+            assertEquals(writes, kernel.writes());
+            assertTrue(writes <= 4, "boot table, document, repair, repair of the repair: " + writes);
+        } finally {
+            firewall.deactivate();
+        }
+    }
+}
