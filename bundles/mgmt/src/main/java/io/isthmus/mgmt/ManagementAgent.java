@@ -12,7 +12,7 @@ import io.isthmus.api.uplink.UplinkListener;
 import io.isthmus.mgmt.commands.ConfigReplies;
 import io.isthmus.mgmt.dispatch.CommandLanes;
 import io.isthmus.mgmt.dispatch.Dispatcher;
-import io.isthmus.mgmt.dispatch.Json;
+import io.isthmus.mgmt.dispatch.JsonCodec;
 import io.isthmus.mgmt.dispatch.LazyHandler;
 import io.isthmus.mgmt.dispatch.ReplyCache;
 import io.isthmus.mgmt.transport.Backoff;
@@ -137,7 +137,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     }
 
     private final Map<String, Dispatcher.Registered> handlers = new ConcurrentHashMap<>();
-    private final Json json = new Json();
+    private final JsonCodec json = new JsonCodec();
     private final Instant startedAt = Instant.now();
 
     @Reference(service = LoggerFactory.class)

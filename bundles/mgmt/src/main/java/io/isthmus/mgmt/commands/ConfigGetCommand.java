@@ -8,7 +8,7 @@ import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.mgmt.dispatch.BadRequest;
-import io.isthmus.mgmt.dispatch.Json;
+import io.isthmus.mgmt.dispatch.JsonCodec;
 import io.isthmus.mgmt.dispatch.Replies;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(property = CommandHandler.COMMAND + "=config.get")
 public class ConfigGetCommand implements CommandHandler {
     private final ConfigService config;
-    private final Json json = new Json();
+    private final JsonCodec json = new JsonCodec();
 
     @Activate
     public ConfigGetCommand(@Reference(name = "config") ConfigService config) {

@@ -8,7 +8,7 @@ import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.mgmt.AgentStatus;
-import io.isthmus.mgmt.dispatch.Json;
+import io.isthmus.mgmt.dispatch.JsonCodec;
 import io.isthmus.mgmt.dispatch.Replies;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ import org.osgi.service.component.annotations.Reference;
         property = {CommandHandler.COMMAND + "=config.put", CommandHandler.TIMEOUT_MS + ":Long=120000"})
 public class ConfigPutCommand extends ApplyCommand {
     static final String SOURCE = "mqtt:config.put";
-    private final Json json = new Json();
+    private final JsonCodec json = new JsonCodec();
 
     @Activate
     public ConfigPutCommand(@Reference(name = "config") ConfigService config,

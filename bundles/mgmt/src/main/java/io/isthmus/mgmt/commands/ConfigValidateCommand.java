@@ -5,7 +5,7 @@ import io.isthmus.api.config.ValidationError;
 import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
-import io.isthmus.mgmt.dispatch.Json;
+import io.isthmus.mgmt.dispatch.JsonCodec;
 import io.isthmus.mgmt.dispatch.Replies;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(property = CommandHandler.COMMAND + "=config.validate")
 public class ConfigValidateCommand implements CommandHandler {
     private final ConfigService config;
-    private final Json json = new Json();
+    private final JsonCodec json = new JsonCodec();
 
     @Activate
     public ConfigValidateCommand(@Reference(name = "config") ConfigService config) {

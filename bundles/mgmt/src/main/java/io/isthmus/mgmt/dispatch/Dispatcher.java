@@ -47,7 +47,7 @@ public final class Dispatcher {
     }
 
     private final Supplier<Optional<Topics>> topics;
-    private final Json json;
+    private final JsonCodec json;
     private final ReplyCache cache;
     private final CommandLanes lanes;
     private final ScheduledExecutorService timer;
@@ -63,8 +63,8 @@ public final class Dispatcher {
     /** The document's command policy: why a command is forbidden, or empty. Set by the agent. */
     private volatile Function<String, Optional<String>> policy = command -> Optional.empty();
 
-    public Dispatcher(Map<String, Registered> handlers, Supplier<Optional<Topics>> topics, Json json, ReplyCache cache,
-            CommandLanes lanes, ScheduledExecutorService timer, Limits limits, Replies replies,
+    public Dispatcher(Map<String, Registered> handlers, Supplier<Optional<Topics>> topics, JsonCodec json,
+            ReplyCache cache, CommandLanes lanes, ScheduledExecutorService timer, Limits limits, Replies replies,
             Consumer<String> warn) {
         this.warn = warn;
         this.handlers = handlers;

@@ -9,7 +9,7 @@ import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.mgmt.AgentStatus;
 import io.isthmus.mgmt.dispatch.CommandLanes;
 import io.isthmus.mgmt.dispatch.Dispatcher;
-import io.isthmus.mgmt.dispatch.Json;
+import io.isthmus.mgmt.dispatch.JsonCodec;
 import io.isthmus.mgmt.dispatch.ReplyCache;
 import io.isthmus.mgmt.transport.Topics;
 import io.isthmus.mgmt.transport.Transport;
@@ -163,7 +163,7 @@ class BadRequestCorpusTest {
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final CommandLanes lanes = new CommandLanes(2, 64, 8);
     final Map<String, Dispatcher.Registered> handlers = new ConcurrentHashMap<>();
-    final Dispatcher dispatcher = new Dispatcher(handlers, () -> Optional.of(new Topics("gw-1")), new Json(),
+    final Dispatcher dispatcher = new Dispatcher(handlers, () -> Optional.of(new Topics("gw-1")), new JsonCodec(),
             new ReplyCache(Duration.ofMinutes(10), 100, System::nanoTime), lanes, timer,
             new Dispatcher.Limits(MAX_PAYLOAD, Duration.ofSeconds(5)), (topic, corr, json) -> {
                 try {

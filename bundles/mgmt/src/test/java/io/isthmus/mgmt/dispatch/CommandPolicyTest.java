@@ -31,7 +31,7 @@ class CommandPolicyTest {
     final List<JsonNode> sent = new CopyOnWriteArrayList<>();
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final CommandLanes lanes = new CommandLanes(1, 2, 8);
-    final Dispatcher dispatcher = new Dispatcher(handlers, () -> Optional.of(new Topics("gw-1")), new Json(),
+    final Dispatcher dispatcher = new Dispatcher(handlers, () -> Optional.of(new Topics("gw-1")), new JsonCodec(),
             new ReplyCache(Duration.ofMinutes(10), 100, System::nanoTime), lanes, timer,
             new Dispatcher.Limits(1024, Duration.ofSeconds(5)), (topic, corr, json) -> {
                 try {

@@ -38,7 +38,7 @@ class DispatcherTest {
     final List<String> warnings = new CopyOnWriteArrayList<>();
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final CommandLanes lanes = new CommandLanes(1, 2, 8);
-    final Dispatcher dispatcher = new Dispatcher(handlers, () -> Optional.of(TOPICS), new Json(),
+    final Dispatcher dispatcher = new Dispatcher(handlers, () -> Optional.of(TOPICS), new JsonCodec(),
             new ReplyCache(Duration.ofMinutes(10), 100, System::nanoTime), lanes, timer,
             new Dispatcher.Limits(1024, Duration.ofMillis(300)), (topic, corr, json) -> {
                 try {

@@ -7,7 +7,7 @@ import io.isthmus.api.json.StrictJson;
 import java.util.Map;
 
 /** JSON text to plain Java values (the gateway's one reader, {@link StrictJson}) and back. */
-public final class Json {
+public final class JsonCodec {
     private final ObjectMapper mapper = new ObjectMapper(StrictJson.factory());
 
     /**
