@@ -3,12 +3,12 @@ package io.isthmus.net.wifi;
 import java.time.Duration;
 
 /** Exponential back-off between reconnect attempts: min, 2·min, 4·min, … up to max; reset after success. */
-final class Backoff {
+final class ReconnectBackoff {
     private final Duration min;
     private final Duration max;
     private Duration next;
 
-    Backoff(Duration min, Duration max) {
+    ReconnectBackoff(Duration min, Duration max) {
         if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
             throw new IllegalArgumentException("back-off needs 0 < min <= max");
         }

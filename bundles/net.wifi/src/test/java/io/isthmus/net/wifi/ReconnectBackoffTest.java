@@ -12,7 +12,7 @@ class BackoffTest {
 
     @Test
     void doublesUpToTheMaximumAndStartsOverAfterAReset() {
-        Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10));
+        ReconnectBackoff b = new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(10));
         assertEquals(List.of(1L, 2L, 4L, 8L, 10L, 10L),
                 IntStream.range(0, 6).mapToObj(i -> b.next().toSeconds()).toList());
         b.reset();
@@ -21,7 +21,8 @@ class BackoffTest {
 
     @Test
     void needsAPositiveRange() {
-        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)));
-        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new ReconnectBackoff(Duration.ZERO, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
     }
 }
