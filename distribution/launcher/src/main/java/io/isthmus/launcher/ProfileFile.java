@@ -11,10 +11,10 @@ import java.util.Map;
  * A device profile: which features run, the hardware port map, the default network document and the
  * JVM options. See device-profiles/ in the source tree.
  */
-record DeviceProfile(String id, String description, List<String> features, Map<String, Object> ports,
+record ProfileFile(String id, String description, List<String> features, Map<String, Object> ports,
         Map<String, Object> network, List<String> jvmOptions, Path file) {
 
-    static DeviceProfile read(Path file) throws LaunchException {
+    static ProfileFile read(Path file) throws LaunchException {
         JsonValue json = JsonFiles.read(file);
         try {
             String id = json.optional("id").map(JsonValue::string).orElse("");
@@ -33,7 +33,7 @@ record DeviceProfile(String id, String description, List<String> features, Map<S
             }
             List<String> options = json.optional("jvm").map(JsonValue::object).flatMap(j -> j.optional("options"))
                     .map(o -> o.list(e -> String.valueOf(e.plain()))).orElse(List.of());
-            return new DeviceProfile(id, json.optional("description").map(JsonValue::string).orElse(""),
+            return new ProfileFile(id, json.optional("description").map(JsonValue::string).orElse(""),
                     List.copyOf(features), json.optional("ports").map(JsonValue::plainObject).orElse(Map.of()),
                     json.optional("network").map(JsonValue::plainObject).orElse(Map.of()), options, file);
         } catch (JsonValueException e) {
