@@ -56,7 +56,11 @@ public class StatusCommand implements CommandHandler {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigService config;
 
-    /** The firewall's own diagnostics command, when a firewall runs: its per-conduit counters go into status. */
+    /**
+     * The firewall's own diagnostics command, when a firewall runs: its per-conduit counters go into status. The
+     * contract is the MQTT one of {@code diag.firewall} (firewall.md, mqtt.md), not a Java API: see
+     * architecture.md, "Contracts carried by commands".
+     */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + CommandHandler.COMMAND + "=diag.firewall)")
     private volatile CommandHandler firewall;
