@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-class BackoffTest {
+class ReconnectBackoffTest {
 
     @Test
     void doublesUpToTheMaximumAndStartsOverAfterAReset() {
