@@ -13,7 +13,7 @@ import java.util.Optional;
  * good rounds in a row (a fresh uplink, never probed, after its first good round). Without probe targets,
  * carrier alone decides. Not thread-safe: the manager uses it on its worker only.
  */
-final class Health {
+final class UplinkHealth {
     static final int LOSS_WINDOW = 20;
 
     private final int downAfter;
@@ -29,7 +29,7 @@ final class Health {
     private final Deque<Boolean> recent = new ArrayDeque<>();
     private String reason = "not probed yet";
 
-    Health(int downAfter, int upAfter, boolean probed, Instant now) {
+    UplinkHealth(int downAfter, int upAfter, boolean probed, Instant now) {
         this.downAfter = downAfter;
         this.upAfter = upAfter;
         this.probed = probed;
@@ -37,7 +37,7 @@ final class Health {
     }
 
     /** An uplink the previous run of the manager had selected: trusted until its probes say otherwise. */
-    Health assumeUp(Instant now) {
+    UplinkHealth assumeUp(Instant now) {
         state = UplinkState.Health.UP;
         since = now;
         reason = "selected before a restart";

@@ -10,22 +10,22 @@ import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class HealthTest {
+class UplinkHealthTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     static Instant at(long ms) {
         return T0.plusMillis(ms);
     }
 
-    Health probed() {
-        Health h = new Health(3, 5, true, T0);
+    UplinkHealth probed() {
+        UplinkHealth h = new UplinkHealth(3, 5, true, T0);
         h.carrier(true, T0);
         return h;
     }
 
     @Test
     void aFreshUplinkIsUpAfterItsFirstAnswer() {
-        Health h = probed();
+        UplinkHealth h = probed();
         assertFalse(h.usable(), "not probed yet");
         h.round(true, Optional.of(Duration.ofMillis(3)), at(500));
         assertEquals(UplinkState.Health.UP, h.state());
@@ -34,7 +34,7 @@ class HealthTest {
 
     @Test
     void downAfterFailuresInARowThenUpOnlyAfterUpAfterAnswers() {
-        Health h = probed();
+        UplinkHealth h = probed();
         h.round(true, Optional.empty(), at(0));
         h.round(false, Optional.empty(), at(500));
         assertEquals(UplinkState.Health.DEGRADED, h.state());
@@ -54,7 +54,7 @@ class HealthTest {
 
     @Test
     void carrierLossIsDownAtOnceAndCarrierBackStillNeedsAnswers() {
-        Health h = probed();
+        UplinkHealth h = probed();
         h.round(true, Optional.empty(), at(0));
         h.carrier(false, at(100));
         assertEquals(UplinkState.Health.DOWN, h.state());
@@ -69,7 +69,7 @@ class HealthTest {
 
     @Test
     void withoutTargetsCarrierDecides() {
-        Health h = new Health(3, 5, false, T0);
+        UplinkHealth h = new UplinkHealth(3, 5, false, T0);
         h.carrier(true, T0);
         assertTrue(h.usable());
         h.carrier(false, at(1));
