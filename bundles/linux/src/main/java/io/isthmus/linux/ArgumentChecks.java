@@ -8,12 +8,12 @@ import java.util.regex.Pattern;
  * Checks every word that reaches a command line or a /proc path. Addresses come as api.net records and are
  * well-formed by construction; names, MACs and sysctl keys and values are checked here.
  */
-final class Validation {
+final class ArgumentChecks {
     private static final Pattern SYSCTL_KEY = Pattern.compile("[a-z0-9_./-]+");
     private static final Pattern SYSCTL_VALUE = Pattern.compile("[A-Za-z0-9 _.-]*");
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
 
-    private Validation() {
+    private ArgumentChecks() {
     }
 
     static String device(String name) throws KernelException {

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad names, keys and values are refused before any process starts. */
 @Timeout(10)
-class ValidationTest {
+class ArgumentChecksTest {
     /** A namespace that does not exist: should anything run, it would fail differently. */
     private final ProcessRunner runner = new ProcessRunner(Namespace.of("isl-never-created"), Duration.ofSeconds(5));
     private final IpKernel kernel = new IpKernel(runner);
@@ -53,10 +53,11 @@ class ValidationTest {
 
     @Test
     void goodSysctlKeys() throws KernelException {
-        assertEquals("net/ipv4/ip_forward", Validation.sysctlPath("net.ipv4.ip_forward"));
-        assertEquals("net/ipv4/conf/eth0.5/rp_filter", Validation.sysctlPath("net/ipv4/conf/eth0.5/rp_filter"));
-        assertEquals("net/ipv6/conf/all/accept_ra_defrtr", Validation.sysctlPath("net.ipv6.conf.all.accept_ra_defrtr"));
-        assertEquals("32768 60999", Validation.sysctlValue("32768 60999"));
+        assertEquals("net/ipv4/ip_forward", ArgumentChecks.sysctlPath("net.ipv4.ip_forward"));
+        assertEquals("net/ipv4/conf/eth0.5/rp_filter", ArgumentChecks.sysctlPath("net/ipv4/conf/eth0.5/rp_filter"));
+        assertEquals("net/ipv6/conf/all/accept_ra_defrtr",
+                ArgumentChecks.sysctlPath("net.ipv6.conf.all.accept_ra_defrtr"));
+        assertEquals("32768 60999", ArgumentChecks.sysctlValue("32768 60999"));
     }
 
     /** One bad change anywhere in a list: nothing of the list runs. */
