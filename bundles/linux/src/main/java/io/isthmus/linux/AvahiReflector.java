@@ -65,7 +65,7 @@ public class AvahiReflector implements MdnsReflector, HelperDaemon {
             return "";
         }
         for (String i : interfaces) {
-            Validation.device(i);
+            ArgumentChecks.device(i);
         }
         for (String t : serviceTypes) {
             if (!SERVICE_TYPE.matcher(t).matches()) {

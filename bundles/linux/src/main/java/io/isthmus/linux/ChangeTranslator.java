@@ -26,11 +26,11 @@ final class ChangeTranslator {
                 throw new KernelException("change " + (i + 1) + " is null");
             }
             if (change instanceof KernelChange.SetSysctl s) {
-                Validation.sysctlPath(s.key());
-                steps.add(new ChangeStep.SysctlWrite(i, change, s.key(), Validation.sysctlValue(s.value())));
+                ArgumentChecks.sysctlPath(s.key());
+                steps.add(new ChangeStep.SysctlWrite(i, change, s.key(), ArgumentChecks.sysctlValue(s.value())));
             } else if (change instanceof KernelChange.SetLink l && l.up().isEmpty() && l.mtu().isEmpty()
                     && l.mac().isEmpty()) {
-                Validation.device(l.device()); // sets nothing: nothing to run, nothing to count
+                ArgumentChecks.device(l.device()); // sets nothing: nothing to run, nothing to count
             } else {
                 steps.add(new ChangeStep.IpLine(i, change, lineOf(i, change)));
             }
@@ -66,7 +66,7 @@ final class ChangeTranslator {
     }
 
     private static String address(String verb, InterfaceAddress a) throws KernelException {
-        return "address " + verb + " " + a.address() + " dev " + Validation.device(a.device());
+        return "address " + verb + " " + a.address() + " dev " + ArgumentChecks.device(a.device());
     }
 
     /** A protocol of 0 on a delete matches any protocol, so it is left out. */
@@ -82,7 +82,7 @@ final class ChangeTranslator {
         b.append(' ').append(r.destination().map(Object::toString).orElse("default"));
         r.gateway().ifPresent(g -> b.append(" via ").append(g));
         if (r.device().isPresent()) {
-            b.append(" dev ").append(Validation.device(r.device().get()));
+            b.append(" dev ").append(ArgumentChecks.device(r.device().get()));
         }
         b.append(" table ").append(Integer.toUnsignedString(r.table()));
         if (protocol != 0) {
@@ -96,7 +96,7 @@ final class ChangeTranslator {
             if (h.weight() < 1 || h.weight() > 256) {
                 throw new KernelException("nexthop weight " + h.weight() + " is out of range 1..256: " + r);
             }
-            b.append(" nexthop via ").append(h.gateway()).append(" dev ").append(Validation.device(h.device()))
+            b.append(" nexthop via ").append(h.gateway()).append(" dev ").append(ArgumentChecks.device(h.device()))
                     .append(" weight ").append(h.weight());
         }
         return b.toString();
@@ -107,7 +107,7 @@ final class ChangeTranslator {
                 .append(Integer.toUnsignedString(r.priority()));
         r.from().ifPresent(f -> b.append(" from ").append(f));
         if (r.inputInterface().isPresent()) {
-            b.append(" iif ").append(Validation.device(r.inputInterface().get()));
+            b.append(" iif ").append(ArgumentChecks.device(r.inputInterface().get()));
         }
         b.append(" table ").append(Integer.toUnsignedString(r.table()));
         if (protocol != 0) {
@@ -117,13 +117,13 @@ final class ChangeTranslator {
     }
 
     private static String link(KernelChange.SetLink l) throws KernelException {
-        StringBuilder b = new StringBuilder("link set dev ").append(Validation.device(l.device()));
+        StringBuilder b = new StringBuilder("link set dev ").append(ArgumentChecks.device(l.device()));
         l.up().ifPresent(up -> b.append(up ? " up" : " down"));
         if (l.mtu().isPresent()) {
-            b.append(" mtu ").append(Validation.mtu(l.mtu().get()));
+            b.append(" mtu ").append(ArgumentChecks.mtu(l.mtu().get()));
         }
         if (l.mac().isPresent()) {
-            b.append(" address ").append(Validation.mac(l.mac().get()));
+            b.append(" address ").append(ArgumentChecks.mac(l.mac().get()));
         }
         return b.toString();
     }

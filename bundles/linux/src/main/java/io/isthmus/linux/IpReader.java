@@ -31,7 +31,7 @@ final class IpReader {
 
     /** One link's current state; empty when the device does not exist (any more). */
     Optional<Link> link(String device) throws KernelException {
-        ProcessResult r = runner.exec("ip", List.of("-j", "-s", "link", "show", "dev", Validation.device(device)),
+        ProcessResult r = runner.exec("ip", List.of("-j", "-s", "link", "show", "dev", ArgumentChecks.device(device)),
                 null);
         if (!r.ok()) {
             if (r.stderr().contains("does not exist")) {

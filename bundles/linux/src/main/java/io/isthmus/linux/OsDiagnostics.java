@@ -47,7 +47,7 @@ public class OsDiagnostics implements Diagnostics {
         List<String> args = new ArrayList<>(List.of("-n", "-c", String.valueOf(count), "-i", "0.2", "-W",
                 String.valueOf(waitSeconds)));
         if (device.isPresent()) {
-            args.addAll(List.of("-I", Validation.device(device.get())));
+            args.addAll(List.of("-I", ArgumentChecks.device(device.get())));
         }
         args.add(target);
         Duration bound = Duration.ofSeconds((long) waitSeconds * count).plus(PROCESS_SLACK);
@@ -84,7 +84,7 @@ public class OsDiagnostics implements Diagnostics {
             args.addAll(List.of("from", source.get().toString()));
         }
         if (inputDevice.isPresent()) {
-            args.addAll(List.of("iif", Validation.device(inputDevice.get())));
+            args.addAll(List.of("iif", ArgumentChecks.device(inputDevice.get())));
         }
         ProcessResult r = runner(IpKernel.TIMEOUT).exec("ip", args, null);
         if (!r.ok()) {

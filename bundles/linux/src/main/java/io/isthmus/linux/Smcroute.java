@@ -122,14 +122,14 @@ public class Smcroute implements MulticastRoutes, HelperDaemon {
         Set<String> interfaces = new LinkedHashSet<>();
         StringBuilder body = new StringBuilder();
         for (MulticastRoute r : routes) {
-            interfaces.add(Validation.device(r.inbound()));
+            interfaces.add(ArgumentChecks.device(r.inbound()));
             if (!r.group().isMulticast() || r.outbound().isEmpty()) {
                 throw new KernelException("not a multicast route: " + r);
             }
             body.append("mgroup from ").append(r.inbound()).append(" group ").append(r.group()).append('\n');
             body.append("mroute from ").append(r.inbound()).append(" group ").append(r.group()).append(" to");
             for (String out : r.outbound()) {
-                interfaces.add(Validation.device(out));
+                interfaces.add(ArgumentChecks.device(out));
                 body.append(' ').append(out);
             }
             body.append('\n');

@@ -22,7 +22,7 @@ final class Sysctl {
     }
 
     Optional<String> read(String key) throws KernelException {
-        String path = Validation.sysctlPath(key);
+        String path = ArgumentChecks.sysctlPath(key);
         if (runner.namespace().isSet()) {
             ProcessResult r = runner.exec("sysctl", List.of("-n", path), null);
             if (!r.ok() && r.stderr().contains("cannot stat")) {
@@ -42,8 +42,8 @@ final class Sysctl {
     }
 
     void write(String key, String value) throws KernelException {
-        String path = Validation.sysctlPath(key);
-        Validation.sysctlValue(value);
+        String path = ArgumentChecks.sysctlPath(key);
+        ArgumentChecks.sysctlValue(value);
         if (runner.namespace().isSet()) {
             runner.run("sysctl", List.of("-q", "-w", path + "=" + value));
             return;

@@ -73,7 +73,7 @@ public class UdhcpcClients implements DhcpClients {
 
     @Override
     public void start(String device, boolean useRouter, DhcpListener listener) throws KernelException {
-        Validation.device(device);
+        ArgumentChecks.device(device);
         if (listener == null) {
             throw new KernelException("no DHCP listener for " + device);
         }

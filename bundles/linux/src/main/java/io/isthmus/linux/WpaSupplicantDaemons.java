@@ -96,7 +96,7 @@ public class WpaSupplicantDaemons implements WpaSupplicants {
 
     /** The argv after the executable; every word checked, since it reaches a command line. */
     static List<String> arguments(String device, String driver, String ctrlDir) throws KernelException {
-        Validation.device(device);
+        ArgumentChecks.device(device);
         if (driver == null || !DRIVER.matcher(driver).matches()) {
             throw new KernelException("invalid wpa_supplicant driver: " + driver);
         }

@@ -9,6 +9,26 @@ import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.ManagementSession;
 import io.isthmus.api.uplink.UplinkListener;
+import io.isthmus.mgmt.commands.ConfigReplies;
+import io.isthmus.mgmt.dispatch.CommandLanes;
+import io.isthmus.mgmt.dispatch.Dispatcher;
+import io.isthmus.mgmt.dispatch.JsonCodec;
+import io.isthmus.mgmt.dispatch.LazyHandler;
+import io.isthmus.mgmt.dispatch.ReplyCache;
+import io.isthmus.mgmt.transport.Backoff;
+import io.isthmus.mgmt.transport.BrokerProbe;
+import io.isthmus.mgmt.transport.Endpoint;
+import io.isthmus.mgmt.transport.FileJournal;
+import io.isthmus.mgmt.transport.Mqtt3Transport;
+import io.isthmus.mgmt.transport.Mqtt5Transport;
+import io.isthmus.mgmt.transport.NoDelaySockets;
+import io.isthmus.mgmt.transport.Outbox;
+import io.isthmus.mgmt.transport.Quietly;
+import io.isthmus.mgmt.transport.Sender;
+import io.isthmus.mgmt.transport.Session;
+import io.isthmus.mgmt.transport.TlsSockets;
+import io.isthmus.mgmt.transport.Topics;
+import io.isthmus.mgmt.transport.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +137,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     }
 
     private final Map<String, Dispatcher.Registered> handlers = new ConcurrentHashMap<>();
-    private final Json json = new Json();
+    private final JsonCodec json = new JsonCodec();
     private final Instant startedAt = Instant.now();
 
     @Reference(service = LoggerFactory.class)

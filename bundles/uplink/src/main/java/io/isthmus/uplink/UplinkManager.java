@@ -97,7 +97,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private volatile List<UplinkState> states = List.of();
 
     // the worker's own
-    private final Map<String, Health> health = new HashMap<>();
+    private final Map<String, UplinkHealth> health = new HashMap<>();
     private final Map<String, Boolean> capReached = new HashMap<>();
     private final DataUsage usage;
     private Instant usageSaved = Instant.EPOCH;
@@ -168,7 +168,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     public void linkChanged(String device, Optional<Link> now) {
         worker.execute(() -> {
             now.ifPresentOrElse(l -> links.put(device, l), () -> links.remove(device));
-            Health h = health.get(device);
+            UplinkHealth h = health.get(device);
             if (h != null) {
                 h.carrier(now.map(Link::carrier).orElse(false), Instant.now());
             }
@@ -216,7 +216,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         List<String> trusted = decision.selection().stream().map(Weighted::port).toList();
         health.clear();
         for (String port : uplinkPorts(doc).keySet()) {
-            Health h = new Health(probe.downAfter(), probe.upAfter(), !targets.isEmpty(), now);
+            UplinkHealth h = new UplinkHealth(probe.downAfter(), probe.upAfter(), !targets.isEmpty(), now);
             if (trusted.contains(port)) {
                 h.assumeUp(now);
             }
@@ -261,7 +261,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
      */
     private void probed(String port, long gen, boolean ok, Optional<Duration> rtt, Instant at) {
         worker.execute(() -> {
-            Health h = health.get(port);
+            UplinkHealth h = health.get(port);
             if (gen == generation && h != null && h.carrier()) {
                 UplinkState.Health before = h.state();
                 String why = h.reason();
@@ -302,7 +302,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         int order = 0;
         for (Map.Entry<String, PortConfig> e : uplinkPorts(doc).entrySet()) {
             String port = e.getKey();
-            Health h = health.get(port);
+            UplinkHealth h = health.get(port);
             Link link = links.get(port);
             PortStatus s = status.get(port);
             if (h == null) {
@@ -410,7 +410,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private List<UplinkState> states(NetworkDocument doc, Instant now) {
         List<UplinkState> out = new ArrayList<>();
         uplinkPorts(doc).forEach((port, p) -> {
-            Health h = health.get(port);
+            UplinkHealth h = health.get(port);
             if (h != null) {
                 Optional<UplinkConfig.DataCap> cap = Optional.ofNullable(doc.uplink().dataCaps().get(port));
                 out.add(new UplinkState(port, p.cost(), h.state(), h.lastRtt().map(d -> d.toNanos() / 1e6), h.loss(),

@@ -70,7 +70,7 @@ public final class Assembler {
     }
 
     void assemble(Path profileFile) throws LaunchException, IOException {
-        DeviceProfile profile = DeviceProfile.read(profileFile);
+        ProfileFile profile = ProfileFile.read(profileFile);
         String expected = profileFile.getFileName().toString().replaceFirst("\\.json$", "");
         if (!profile.id().equals(expected)) {
             throw new LaunchException(profileFile + ": id \"" + profile.id() + "\" must match the file name");

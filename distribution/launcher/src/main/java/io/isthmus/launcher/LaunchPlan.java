@@ -11,7 +11,7 @@ import java.util.Map;
  * What one profile runs: the bundles of its features (deduplicated by location; the first feature to
  * name a bundle wins) and their configurations. Every feature and bundle file must exist.
  */
-record LaunchPlan(DeviceProfile profile, List<Feature> features, List<BundleSpec> bundles,
+record LaunchPlan(ProfileFile profile, List<Feature> features, List<BundleSpec> bundles,
         Map<String, Map<String, Object>> configurations, Map<String, String> frameworkProperties) {
 
     /** A bundle to run, with the jar it comes from. */
@@ -23,7 +23,7 @@ record LaunchPlan(DeviceProfile profile, List<Feature> features, List<BundleSpec
      * @param repository   Maven-layout folder that holds the bundle jars
      * @param extraFeatures features asked for on the command line (e.g. shell)
      */
-    static LaunchPlan resolve(DeviceProfile profile, Path featureDir, Path repository, List<String> extraFeatures)
+    static LaunchPlan resolve(ProfileFile profile, Path featureDir, Path repository, List<String> extraFeatures)
             throws LaunchException {
         List<Feature> features = new ArrayList<>();
         List<String> names = new ArrayList<>(profile.features());

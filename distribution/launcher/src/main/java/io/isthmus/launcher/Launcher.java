@@ -79,7 +79,7 @@ final class Launcher {
             options = Options.parse(args);
             notify = SystemdNotify.fromEnvironment(env, ProcessHandle.current().pid());
             dist = distribution.isPresent() ? distribution.get() : Distribution.locate();
-            plan = LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(),
+            plan = LaunchPlan.resolve(ProfileFile.read(dist.profile()), dist.features(), dist.repository(),
                     options.shell() ? List.of("shell") : List.of());
             state = StateDir.open(options.state());
             // first boot after provisioning: the provisioned document is the boot file, once

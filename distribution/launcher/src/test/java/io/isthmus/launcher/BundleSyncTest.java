@@ -53,7 +53,7 @@ class BundleSyncTest {
     private LaunchPlan plan(TestDistribution d, String... features) throws Exception {
         d.profile("{\"id\": \"p\", \"features\": [\"" + String.join("\", \"", features) + "\"]}");
         Distribution dist = d.distribution();
-        return LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(), List.of());
+        return LaunchPlan.resolve(ProfileFile.read(dist.profile()), dist.features(), dist.repository(), List.of());
     }
 
     @Test

@@ -71,7 +71,7 @@ class DeployRecoveryTest {
     private LaunchPlan plan(TestDistribution d) throws Exception {
         d.profile("{\"id\": \"p\", \"features\": [\"f\"]}");
         Distribution dist = d.distribution();
-        return LaunchPlan.resolve(DeviceProfile.read(dist.profile()), dist.features(), dist.repository(), List.of());
+        return LaunchPlan.resolve(ProfileFile.read(dist.profile()), dist.features(), dist.repository(), List.of());
     }
 
     /** Puts a jar into the store like the deploy bundle does; its {sha256, version}. */

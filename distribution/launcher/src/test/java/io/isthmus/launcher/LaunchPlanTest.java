@@ -30,7 +30,7 @@ class LaunchPlanTest {
     private LaunchPlan plan(String profileJson) throws Exception {
         dist.profile(profileJson);
         Distribution d = dist.distribution();
-        return LaunchPlan.resolve(DeviceProfile.read(d.profile()), d.features(), d.repository(), List.of());
+        return LaunchPlan.resolve(ProfileFile.read(d.profile()), d.features(), d.repository(), List.of());
     }
 
     @Test

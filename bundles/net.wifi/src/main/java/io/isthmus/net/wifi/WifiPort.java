@@ -20,7 +20,7 @@ final class WifiPort {
     /** What we asked Ipv4Addressing for; empty: nothing (after a restart: unknown, so a release is due). */
     Optional<PortConfig> assigned = Optional.empty();
     boolean assignmentUnknown = true;
-    final Backoff reconnect;
+    final ReconnectBackoff reconnect;
     Instant nextReconnect = Instant.MIN;
     Optional<WpaReplies.Status> status = Optional.empty();
     WpaReplies.Signal signal = WpaReplies.Signal.NONE;
@@ -34,7 +34,7 @@ final class WifiPort {
 
     WifiPort(String name, Duration reconnectMin, Duration reconnectMax) {
         this.name = name;
-        this.reconnect = new Backoff(reconnectMin, reconnectMax);
+        this.reconnect = new ReconnectBackoff(reconnectMin, reconnectMax);
     }
 
     void closeControl() {
