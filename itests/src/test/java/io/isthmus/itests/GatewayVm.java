@@ -261,12 +261,7 @@ final class GatewayVm implements AutoCloseable {
                     if (close > 0) {
                         int exit = Integer.parseInt(received.substring(at + end.length(), close));
                         String text = received.substring(0, at);
-                        // a shell restarted by systemd echoes again until the next stty -echo: drop the echo
-                        int echo = text.indexOf(nonce + " $?");
-                        if (echo >= 0) {
-                            int nl = text.indexOf('\n', echo);
-                            text = nl < 0 ? "" : text.substring(nl + 1);
-                        }
+                        text = withoutEcho(text, nonce);
                         received.delete(0, close + 2);
                         return new Result(exit, text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
                     }
@@ -279,6 +274,34 @@ final class GatewayVm implements AutoCloseable {
                 received.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
         }
+    }
+
+    /**
+     * A shell restarted by systemd echoes again until the next stty -echo: drops the echo of the command line,
+     * which ends in the printf format (never in output), the nonce and " $?" — seen split by a newline, so that
+     * tail is matched ignoring newlines.
+     */
+    static String withoutEcho(String text, String nonce) {
+        String format = "printf '\\n@@%s:%d@@\\n' ";
+        int at = text.lastIndexOf(format);
+        if (at < 0) {
+            return text;
+        }
+        String tail = nonce + " $?";
+        int i = at + format.length();
+        int matched = 0;
+        while (i < text.length() && matched < tail.length()) {
+            char c = text.charAt(i++);
+            if (c == tail.charAt(matched)) {
+                matched++;
+            } else if (c != '\n') {
+                return text; // not our echo after all
+            }
+        }
+        if (i < text.length() && text.charAt(i) == '\n') {
+            i++;
+        }
+        return text.substring(i);
     }
 
     private void send(String text) throws IOException {
