@@ -52,6 +52,12 @@ final class GatewayVm implements AutoCloseable {
             [Install]
             WantedBy=sysinit.target
             """;
+    /**
+     * Emulated arm64 on a loaded machine, udev took longer than the device job's default 90 s to announce hvc0 and
+     * the shell never started: the test's copy waits for the device longer.
+     */
+    static final String DEVICE_TIMEOUT_PATH = "/etc/systemd/system/dev-hvc0.device.d/isthmus-test.conf";
+    static final String DEVICE_TIMEOUT = "[Unit]\nJobRunningTimeoutSec=10min\n";
     static final Map<String, String> SHELL_LINKS = Map.of(
             "/etc/systemd/system/sysinit.target.wants/isthmus-test-shell.service", SHELL_UNIT_PATH);
 
@@ -215,19 +221,24 @@ final class GatewayVm implements AutoCloseable {
     /** Waits until the guest's shell runs a command (it starts early in boot; retried while it is not there). */
     void awaitShell(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // each try waits longer: a guest slower than one try's wait (emulated arm64 on a loaded machine) would
+        // answer every try only after the next one had begun and never be seen
+        Duration attempt = Duration.ofSeconds(3);
         while (true) {
             try {
                 // a line sent before the guest opened its end may have arrived in part (an open quote swallows
                 // all that follows): Ctrl-C makes the shell drop whatever it has read so far
                 send("\003\n");
                 // the tty echoes until stty -echo: the marker (printf's output) never appears in an echo
-                if (sh("stty -echo -onlcr; echo up", Duration.ofSeconds(3)).out().strip().endsWith("up")) {
+                if (sh("stty -echo -onlcr; echo up", attempt).out().strip().endsWith("up")) {
                     return;
                 }
             } catch (IllegalStateException e) {
                 if (!qemu.isAlive()) {
                     throw new IllegalStateException("VM is off: " + console());
                 }
+                attempt = attempt.multipliedBy(2).compareTo(Duration.ofSeconds(40)) > 0 ? Duration.ofSeconds(40)
+                        : attempt.multipliedBy(2);
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the guest's control shell did not answer within " + timeout
                             + "; console:\n" + console());
@@ -287,6 +298,7 @@ final class GatewayVm implements AutoCloseable {
         if (at < 0) {
             return text;
         }
+        int end = text.indexOf("$?", at);
         String tail = nonce + " $?";
         int i = at + format.length();
         int matched = 0;
@@ -295,7 +307,12 @@ final class GatewayVm implements AutoCloseable {
             if (c == tail.charAt(matched)) {
                 matched++;
             } else if (c != '\n') {
-                return text; // not our echo after all
+                // mangled: the echo still ends with " $?" and its line
+                if (end < 0) {
+                    return text;
+                }
+                int nl = text.indexOf('\n', end);
+                return nl < 0 ? "" : text.substring(nl + 1);
             }
         }
         if (i < text.length() && text.charAt(i) == '\n') {

@@ -54,9 +54,9 @@ final class ImageLab implements AutoCloseable {
 
     /**
      * The lab document for the VM (a probe every 2 s: emulated, every ping is a process the guest can hardly afford,
-     * and a config.put whose uplink manager did not answer in 30 s was rolled back): eth0 DHCP uplink, eth1 DMZ with a conduit to the uplink, eth2 offline OT; OPC UA
-     * PubSub and its mDNS discovery passed from OT to the DMZ, so both helper daemons (smcrouted through
-     * isthmus-smcroute.service, the avahi reflector) run in the image.
+     * and a config.put whose uplink manager did not answer in 30 s was rolled back): eth0 DHCP uplink, eth1 DMZ
+     * with a conduit to the uplink, eth2 offline OT; OPC UA PubSub and its mDNS discovery passed from OT to the DMZ,
+     * so both helper daemons (smcrouted through isthmus-smcroute.service, the avahi reflector) run in the image.
      */
     static String document(String device) {
         return """
@@ -99,6 +99,7 @@ final class ImageLab implements AutoCloseable {
                     + NETWORK_JSON + "\"\nISTHMUS_JAVA_OPTS=\n");
             files.put(GatewayVm.SHELL_UNIT_PATH, GatewayVm.SHELL_UNIT);
             files.put(START_TIMEOUT_PATH, START_TIMEOUT);
+            files.put(GatewayVm.DEVICE_TIMEOUT_PATH, GatewayVm.DEVICE_TIMEOUT);
             Path disk = image.copyWith(work, files, GatewayVm.SHELL_LINKS);
             List<GatewayVm.Port> ports = List.of(
                     new GatewayVm.Port(lab.get("GW_WIRED_IF"), lab.get("GW_WIRED_MAC")),
@@ -146,7 +147,7 @@ final class ImageLab implements AutoCloseable {
     void awaitReadyAndOnline(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (readyMs < 0) {
-            String seen = vm.sh("journalctl -q -b -u isthmus -o cat | grep -E '^ready:|rolled back'",
+            String seen = vm.sh("journalctl -q -b -u isthmus -o cat | grep -E '^ready:|rolled[ ]back'",
                     Duration.ofSeconds(30)).out();
             failIfRolledBack(seen);
             if (seen.lines().anyMatch(l -> l.startsWith("ready:"))) {
@@ -165,7 +166,7 @@ final class ImageLab implements AutoCloseable {
                         + diagnostics());
             }
             if (System.nanoTime() > nextJournalLook) {
-                failIfRolledBack(vm.sh("journalctl -q -b -u isthmus -o cat | grep 'rolled back'",
+                failIfRolledBack(vm.sh("journalctl -q -b -u isthmus -o cat | grep 'rolled[ ]back'",
                         Duration.ofSeconds(30)).out());
                 nextJournalLook = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             }
@@ -176,6 +177,7 @@ final class ImageLab implements AutoCloseable {
                 vm.accel.equals("kvm") ? "KVM" : "TCG, emulated", readyMs, onlineMs);
     }
 
+    /** The grep patterns above are written 'rolled[ ]back' so that an echo of the command line never matches. */
     private void failIfRolledBack(String journal) {
         journal.lines().filter(l -> l.contains("rolled back")).findFirst().ifPresent(l -> {
             throw new AssertionError("the gateway rolled its document back: " + l + "\n" + diagnostics());
