@@ -110,9 +110,13 @@ public class StateMonitor {
         return line.isBlank() ? Optional.empty() : Optional.of(Kind.ROUTE);
     }
 
-    /** {@code nft monitor} prints one line per change and a {@code # new generation} comment per transaction. */
+    /**
+     * {@code nft monitor} prints one line per change and a {@code # new generation} comment per transaction; for
+     * some changes (nft 1.0.6: deleting an element of an interval set) the comment is all it prints, so it counts.
+     */
     static Optional<Kind> nftKind(String line) {
-        return line.isBlank() || line.startsWith("#") ? Optional.empty() : Optional.of(Kind.NFTABLES);
+        return line.isBlank() || (line.startsWith("#") && !line.startsWith("# new generation")) ? Optional.empty()
+                : Optional.of(Kind.NFTABLES);
     }
 
     @Activate

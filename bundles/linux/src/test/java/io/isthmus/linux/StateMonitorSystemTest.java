@@ -85,6 +85,14 @@ class StateMonitorSystemTest {
         ns.exec("nft", "add", "table", "inet", "isthmus");
         assertEquals(Set.of(Kind.NFTABLES), next().orElseThrow(), "nftables");
         quiet();
+        ns.exec("nft", "add", "set", "inet", "isthmus", "s", "{ type ipv4_addr . inet_service; flags interval; }");
+        ns.exec("nft", "add", "element", "inet", "isthmus", "s", "{ 192.168.50.0/24 . 21000-21005 }");
+        assertEquals(Set.of(Kind.NFTABLES), next().orElseThrow(), "set and element added");
+        quiet();
+        // nft 1.0.6 prints only "# new generation" for this one
+        ns.exec("nft", "delete", "element", "inet", "isthmus", "s", "{ 192.168.50.0/24 . 21000-21005 }");
+        assertEquals(Set.of(Kind.NFTABLES), next().orElseThrow(), "interval element deleted");
+        quiet();
         ns.exec("nft", "flush", "ruleset");
         assertEquals(Set.of(Kind.NFTABLES), next().orElseThrow(), "flush ruleset");
     }
@@ -124,6 +132,7 @@ class StateMonitorSystemTest {
         assertEquals(Optional.of(Kind.ROUTE), StateMonitor.ipKind("[ROUTE]Deleted 10.8.0.0/16 via 10.9.0.2 dev va"));
         assertEquals(Optional.of(Kind.RULE), StateMonitor.ipKind("[RULE]32765:\tfrom 10.9.0.1 lookup 100"));
         assertEquals(Optional.of(Kind.NFTABLES), StateMonitor.nftKind("delete table inet isthmus"));
-        assertEquals(Optional.empty(), StateMonitor.nftKind("# new generation 4 by process 18969 (nft)"));
+        assertEquals(Optional.of(Kind.NFTABLES), StateMonitor.nftKind("# new generation 4 by process 18969 (nft)"));
+        assertEquals(Optional.empty(), StateMonitor.nftKind(""));
     }
 }
