@@ -1,5 +1,6 @@
 package io.isthmus.deploy;
 
+import io.isthmus.api.runtime.BundleState;
 import io.isthmus.api.deploy.HealthCheck;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,7 +41,8 @@ final class Health {
 
     Optional<String> problem(Bundle b) {
         if (b.getState() != Bundle.ACTIVE) {
-            return Optional.of("bundle " + b.getSymbolicName() + " is " + state(b.getState()) + ", not ACTIVE");
+            return Optional.of("bundle " + b.getSymbolicName() + " is " + BundleState.of(b.getState())
+                    + ", not ACTIVE");
         }
         Optional<ServiceComponentRuntime> runtime = scr.get();
         if (runtime.isPresent()) {
@@ -96,14 +98,4 @@ final class Health {
         }
     }
 
-    static String state(int state) {
-        return switch (state) {
-            case Bundle.ACTIVE -> "ACTIVE";
-            case Bundle.RESOLVED -> "RESOLVED";
-            case Bundle.INSTALLED -> "INSTALLED";
-            case Bundle.STARTING -> "STARTING";
-            case Bundle.STOPPING -> "STOPPING";
-            default -> "UNINSTALLED";
-        };
-    }
 }

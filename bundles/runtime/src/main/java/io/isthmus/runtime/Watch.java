@@ -1,5 +1,6 @@
 package io.isthmus.runtime;
 
+import io.isthmus.api.runtime.BundleState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Arrays;
@@ -230,7 +231,7 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
                 continue;
             }
             if (b.getState() != Bundle.ACTIVE) {
-                problems.add(b.getSymbolicName() + " is " + state(b.getState()));
+                problems.add(b.getSymbolicName() + " is " + BundleState.of(b.getState()));
                 continue;
             }
             if (scr == null) {
@@ -282,7 +283,7 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
                     || (b.getState() != Bundle.RESOLVED && b.getState() != Bundle.INSTALLED)) {
                 continue;
             }
-            String was = state(b.getState());
+            String was = BundleState.of(b.getState()).name();
             try {
                 b.start();
                 out.warn("self-check: started " + b.getSymbolicName() + " (was " + was + ")");
@@ -358,16 +359,6 @@ final class Watch implements BundleListener, ServiceListener, AutoCloseable {
         return service.substring(service.lastIndexOf('.') + 1);
     }
 
-    static String state(int state) {
-        return switch (state) {
-            case Bundle.ACTIVE -> "ACTIVE";
-            case Bundle.RESOLVED -> "RESOLVED";
-            case Bundle.INSTALLED -> "INSTALLED";
-            case Bundle.STARTING -> "STARTING";
-            case Bundle.STOPPING -> "STOPPING";
-            default -> "UNINSTALLED";
-        };
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.isthmus.mgmt.commands;
 
+import io.isthmus.api.runtime.BundleState;
 import io.isthmus.api.json.JsonValue;
 import io.isthmus.mgmt.dispatch.BadRequest;
 import io.isthmus.mgmt.dispatch.NotFound;
@@ -20,20 +21,10 @@ final class BundleView {
         m.put("id", b.getBundleId());
         m.put("symbolicName", b.getSymbolicName());
         m.put("version", b.getVersion().toString());
-        m.put("state", state(b.getState()));
+        m.put("state", BundleState.of(b.getState()).name());
         return m;
     }
 
-    static String state(int state) {
-        return switch (state) {
-            case Bundle.ACTIVE -> "ACTIVE";
-            case Bundle.RESOLVED -> "RESOLVED";
-            case Bundle.INSTALLED -> "INSTALLED";
-            case Bundle.STARTING -> "STARTING";
-            case Bundle.STOPPING -> "STOPPING";
-            default -> "UNINSTALLED";
-        };
-    }
 
     /** {@code "bundle"}: an id or a symbolic name. */
     static Bundle find(BundleContext context, Map<String, Object> request) {
