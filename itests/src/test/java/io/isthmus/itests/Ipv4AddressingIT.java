@@ -98,6 +98,10 @@ public class Ipv4AddressingIT {
             LinkedBlockingQueue<PortStatus> heardAgain = new LinkedBlockingQueue<>();
             Ipv4Addressing fresh = context.getService(back);
             fresh.assign(PORT, wanted, heardAgain::add);
+            // before assign returns: a driver's first status of an adopted port must not lack its addresses
+            PortStatus told = heardAgain.peek();
+            assertTrue("the current status, told before assign returned: " + told,
+                    told != null && !told.addresses().isEmpty());
             assertEquals(PORT, awaitStatus(heardAgain, s -> !s.addresses().isEmpty()).name());
 
             fresh.release(PORT);

@@ -21,8 +21,9 @@ public interface Ipv4Addressing {
     /**
      * Wants {@code config.ipv4()} (and MTU, DNS) on {@code port}; returns once the kernel has it.
      *
-     * @param listener told, off the caller's thread, whenever the port's IPv4 status changes; the status
-     *                 carries {@code config.kind()}; the driver adds its own details and republishes it
+     * @param listener told, off the caller's thread, whenever the port's IPv4 status changes, and of the current
+     *                 status (when there is one) before this method returns; the status carries
+     *                 {@code config.kind()}; the driver adds its own details and republishes it
      */
     void assign(String port, PortConfig config, PortStatusListener listener) throws ApplyException;
 

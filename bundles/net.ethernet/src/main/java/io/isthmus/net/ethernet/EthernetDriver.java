@@ -158,9 +158,10 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
         worker.apply(() -> {
             assigned.put(port, new Assignment(config, listener));
             released.remove(port);
+            // a new listener (the driver came back) hears the current status before assign returns, so its first
+            // status of an adopted port has the addresses; the pass that follows tells it of any change
+            Optional.ofNullable(assignedStatus.get(port)).ifPresent(s -> tell(listener, s));
         }, APPLY_TIMEOUT);
-        // a new listener (the driver came back) hears the current status even if nothing changed
-        worker.execute(() -> Optional.ofNullable(assignedStatus.get(port)).ifPresent(s -> tell(listener, s)));
     }
 
     @Override

@@ -492,17 +492,9 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
         Map<String, PortStatus> next = new LinkedHashMap<>();
         wanted.forEach((name, port) -> {
             WifiPort state = states.get(name);
-            if (state == null) {
-                return;
+            if (state != null) {
+                next.put(name, statusOf(state, port, Optional.ofNullable(links.get(name))));
             }
-            if (state.assigned.isPresent() && state.addressing.isEmpty()) {
-                // assigned, the addressing status not heard yet: an adopted network (this bundle restarted or
-                // updated) still has its addresses, and a status without them would make routing drop the
-                // port's routes until the addressing answers; keep what was published
-                board.get(name).ifPresent(s -> next.put(name, s));
-                return;
-            }
-            next.put(name, statusOf(state, port, Optional.ofNullable(links.get(name))));
         });
         board.publish(next);
     }
