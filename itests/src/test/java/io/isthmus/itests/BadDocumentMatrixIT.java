@@ -44,10 +44,17 @@ public class BadDocumentMatrixIT {
     private MqttTestClient watcher;
     private MqttTestClient operator;
 
-    /** One bad document: its name, how it changes the good one, and the pointer when validation must refuse it. */
-    private record Case(String name, Consumer<ObjectNode> edit, Optional<String> rejectedAt) {
+    /**
+     * One bad document: its name, how it changes the good one, the pointer when validation must refuse it, and
+     * whether its apply is refused before the connection drops (rolled back while the gateway stays online).
+     */
+    private record Case(String name, Consumer<ObjectNode> edit, Optional<String> rejectedAt, boolean staysOnline) {
         Case(String name, Consumer<ObjectNode> edit) {
-            this(name, edit, Optional.empty());
+            this(name, edit, Optional.empty(), false);
+        }
+
+        Case(String name, Consumer<ObjectNode> edit, Optional<String> rejectedAt) {
+            this(name, edit, rejectedAt, false);
         }
     }
 
@@ -68,6 +75,19 @@ public class BadDocumentMatrixIT {
             port(doc, port).set("ipv4", MqttTestClient.JSON.readTree(json));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    /** The MAC of the lab router's interface that faces the gateway. */
+    private static String routerMac(String node, String deviceKey) {
+        Lab lab = BROKER.lab();
+        try {
+            return lab.ip(node, "link", "show", lab.get(deviceKey)).path(0).path("address").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -98,6 +118,12 @@ public class BadDocumentMatrixIT {
                 }),
                 new Case("a wrong broker URL", d -> ((ObjectNode) d.path("management")).putArray("brokers")
                         .add("tcp://" + MqttLab.BROKER_ADDR + ":1884")),
+                // two devices with one MAC on a link cut each other off behind a switch (a veth pair would not
+                // show it): the driver refuses a MAC its link's neighbour has before it writes anything
+                new Case("every uplink's MAC set to its upstream router's", d -> {
+                    port(d, "eth0").put("mac", routerMac("ispw", "ISPW_DOWN_IF"));
+                    port(d, "wwan0").put("mac", routerMac("ispc", "ISPC_DOWN_IF"));
+                }, Optional.empty(), true),
                 new Case("a static route that captures the broker through the DMZ", d -> d.putArray("routes")
                         .addObject().put("destination", MqttLab.BROKER_ADDR + "/32").put("gateway", "192.168.50.254")
                         .put("interface", "eth1")),
@@ -147,6 +173,11 @@ public class BadDocumentMatrixIT {
             statesBefore = -1; // nothing applied: the connection was never dropped
         } else if (reply.path("status").asInt() != 409 || !"rolled-back".equals(reply.at("/error/code").asText())) {
             failures.add(name + ": not rolled back: " + reply);
+        } else if (c.staysOnline()) {
+            if (watcher.on("/state").stream().skip(statesBefore).anyMatch(m -> !m.json().path("online").asBoolean())) {
+                failures.add(name + ": the gateway went offline although the apply was refused before any write");
+            }
+            statesBefore = -1;
         }
         if (replyMs > WINDOW.plusSeconds(10).toMillis()) {
             failures.add(name + ": the reply took " + replyMs + " ms");

@@ -5,6 +5,7 @@ import io.isthmus.api.linux.Kernel;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.Neighbour;
 import io.isthmus.api.linux.Route;
 import io.isthmus.api.linux.Rule;
 import java.time.Duration;
@@ -65,6 +66,11 @@ public class IpKernel implements Kernel {
     @Override
     public List<Rule> rules() throws KernelException {
         return reader.rules();
+    }
+
+    @Override
+    public List<Neighbour> neighbours(String device) throws KernelException {
+        return reader.neighbours(device);
     }
 
     @Override

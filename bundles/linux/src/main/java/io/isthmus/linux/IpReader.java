@@ -1,12 +1,16 @@
 package io.isthmus.linux;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.isthmus.api.linux.InterfaceAddress;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.Neighbour;
 import io.isthmus.api.linux.Route;
 import io.isthmus.api.linux.Rule;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -15,14 +19,15 @@ import java.util.Optional;
  */
 final class IpReader {
     private final ProcessRunner runner;
+    private final IpJson json;
     private final LinkJson linkJson;
     private final RouteJson routeJson;
 
     IpReader(ProcessRunner runner) {
         this.runner = runner;
-        IpJson json = new IpJson();
-        this.linkJson = new LinkJson(json);
-        this.routeJson = new RouteJson(json, IprouteNames.load(Path.of("/etc/iproute2")));
+        this.json = new IpJson();
+        this.linkJson = new LinkJson(this.json);
+        this.routeJson = new RouteJson(this.json, IprouteNames.load(Path.of("/etc/iproute2")));
     }
 
     List<Link> links() throws KernelException {
@@ -48,6 +53,22 @@ final class IpReader {
 
     List<Route> routes() throws KernelException {
         return routeJson.routes(runner.run("ip", List.of("-d", "-N", "-j", "-4", "route", "show", "table", "all")));
+    }
+
+    List<Neighbour> neighbours(String device) throws KernelException {
+        String dev = ArgumentChecks.device(device);
+        List<Neighbour> neighbours = new ArrayList<>();
+        for (JsonNode n : json.objects(runner.run("ip", List.of("-j", "-4", "neigh", "show", "dev", dev)))) {
+            Optional<String> dst = IpJson.text(n, "dst");
+            if (dst.isEmpty()) {
+                continue;
+            }
+            List<String> state = new ArrayList<>();
+            n.path("state").forEach(s -> state.add(s.asText()));
+            neighbours.add(new Neighbour(dev, IpJson.address(dst.get()),
+                    IpJson.text(n, "lladdr").map(m -> m.toLowerCase(Locale.ROOT)), state));
+        }
+        return neighbours;
     }
 
     List<Rule> rules() throws KernelException {

@@ -111,6 +111,23 @@ class IpKernelSystemTest {
     }
 
     @Test
+    void neighboursOfOneLinkWithTheirMac() throws KernelException {
+        ns.ip("link", "set", "va", "up");
+        ns.ip("link", "set", "vb", "up");
+        ns.ip("addr", "add", "192.168.50.1/24", "dev", "va");
+        ns.ip("neigh", "add", "192.168.50.7", "lladdr", "02:AA:00:00:00:07", "dev", "va", "nud", "permanent");
+        ns.ip("neigh", "add", "192.168.50.8", "dev", "va", "nud", "incomplete");
+        List<io.isthmus.api.linux.Neighbour> va = kernel.neighbours("va");
+        assertEquals(List.of(new io.isthmus.api.linux.Neighbour("va", ip("192.168.50.7"),
+                Optional.of("02:aa:00:00:00:07"), List.of("PERMANENT"))),
+                va.stream().filter(n -> n.address().equals(ip("192.168.50.7"))).toList());
+        assertEquals(Optional.empty(), va.stream().filter(n -> n.address().equals(ip("192.168.50.8"))).findFirst()
+                .orElseThrow().mac(), "an unresolved neighbour has no MAC: " + va);
+        assertEquals(List.of(), kernel.neighbours("vb"));
+        assertThrows(KernelException.class, () -> kernel.neighbours("-bad"));
+    }
+
+    @Test
     void removalsTakeEffect() throws KernelException {
         kernel.apply(List.of(new KernelChange.SetLink("va", Optional.of(true), Optional.empty(), Optional.empty()),
                 new KernelChange.SetLink("vb", Optional.of(true), Optional.empty(), Optional.empty())));

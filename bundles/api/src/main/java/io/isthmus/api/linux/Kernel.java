@@ -19,6 +19,9 @@ public interface Kernel {
 
     List<Rule> rules() throws KernelException;
 
+    /** The IPv4 neighbours the kernel knows on one link (its ARP cache); empty for a link it has none on. */
+    List<Neighbour> neighbours(String device) throws KernelException;
+
     Optional<String> sysctl(String key) throws KernelException;
 
     /** Applies the changes in order; stops at the first failure, naming the change that failed. */

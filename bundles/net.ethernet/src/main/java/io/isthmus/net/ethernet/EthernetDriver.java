@@ -15,6 +15,7 @@ import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.KernelStateListener;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.LinkListener;
+import io.isthmus.api.linux.Neighbour;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.PortDriver;
@@ -273,6 +274,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
         List<KernelChange> changes = plan.changes(present, removable);
         Set<InterfaceAddress> nowOwned = new HashSet<>(plan.addresses());
         nowOwned.addAll(keep);
+        refuseMacConflicts(plan);
         if (!changes.isEmpty()) {
             log.info("ethernet: " + changes.size() + " kernel change(s): " + changes);
             kernel.apply(changes);
@@ -289,6 +291,18 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
         // start clients once the link is up: a DISCOVER sent on a down link is lost until the next retry
         startDhcp(plan.dhcpPorts(), wanted);
         publish(wanted, links, plan);
+    }
+
+    /** Before any write: a MAC a neighbour already has fails the pass (and so the apply: rolled back). */
+    private void refuseMacConflicts(EthernetPlan plan) throws KernelException {
+        Map<String, List<Neighbour>> neighbours = new LinkedHashMap<>();
+        for (String port : plan.macChanges()) {
+            neighbours.put(port, kernel.neighbours(port));
+        }
+        List<String> conflicts = plan.macConflicts(neighbours);
+        if (!conflicts.isEmpty()) {
+            throw new KernelException(String.join("; ", conflicts));
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.isthmus.api.linux.DhcpLease;
 import io.isthmus.api.linux.InterfaceAddress;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.Neighbour;
 import io.isthmus.api.net.Ipv4Cidr;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -78,6 +79,32 @@ record EthernetPlan(Set<InterfaceAddress> addresses, List<KernelChange.SetLink> 
             }
         }
         return changes;
+    }
+
+    /** The ports whose MAC this plan changes: their neighbours are read to check {@link #macConflicts}. */
+    Set<String> macChanges() {
+        Set<String> ports = new LinkedHashSet<>();
+        links.stream().filter(l -> l.mac().isPresent()).forEach(l -> ports.add(l.device()));
+        return ports;
+    }
+
+    /**
+     * One line per port whose new MAC a neighbour on its link already has (its router's, typically): two devices
+     * with one MAC on a link take each other's frames, so the port would be cut off. The neighbours come from the
+     * kernel's cache, so a neighbour it does not know is not seen; the commit checks remain the net for that.
+     */
+    List<String> macConflicts(Map<String, List<Neighbour>> neighbours) {
+        List<String> conflicts = new ArrayList<>();
+        for (KernelChange.SetLink l : links) {
+            for (Neighbour n : neighbours.getOrDefault(l.device(), List.of())) {
+                if (l.mac().isPresent() && n.mac().equals(l.mac())) {
+                    conflicts.add("/ports/" + l.device() + "/mac: " + l.mac().get() + " is the MAC address of "
+                            + n.address() + ", a neighbour on " + l.device() + " (its router?); two devices with "
+                            + "one MAC on a link cut each other off");
+                }
+            }
+        }
+        return conflicts;
     }
 
     List<Ipv4Cidr> addressesOf(String port) {

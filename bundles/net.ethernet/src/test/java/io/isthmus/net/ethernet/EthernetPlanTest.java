@@ -9,6 +9,7 @@ import io.isthmus.api.linux.DhcpLease;
 import io.isthmus.api.linux.InterfaceAddress;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.Link;
+import io.isthmus.api.linux.Neighbour;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortKind;
@@ -101,5 +102,32 @@ class EthernetPlanTest {
     void missingInterfaceIsLeftForLater() {
         EthernetPlan plan = EthernetPlan.of(Map.of("eth9", staticPort("10.0.0.1/24")), Map.of(), Map.of());
         assertEquals(List.of(), plan.changes(Set.of(), Set.of()));
+    }
+
+    @Test
+    void aMacThatANeighbourHasIsAConflictNamingThePortAndTheNeighbour() {
+        PortConfig wired = port(PortRole.UPLINK, new Ipv4Config.Dhcp(), Optional.empty(),
+                Optional.of("02:15:00:00:00:01"));
+        EthernetPlan plan = EthernetPlan.of(Map.of("eth0", wired),
+                Map.of("eth0", link("eth0", true, 1500, "02:15:00:00:00:10")), Map.of());
+        assertEquals(Set.of("eth0"), plan.macChanges());
+        Neighbour router = new Neighbour("eth0", Ipv4Address.parse("100.64.1.1").orElseThrow(),
+                Optional.of("02:15:00:00:00:01"), List.of("REACHABLE"));
+        Neighbour other = new Neighbour("eth0", Ipv4Address.parse("100.64.1.7").orElseThrow(),
+                Optional.of("02:15:00:00:00:07"), List.of("STALE"));
+        List<String> conflicts = plan.macConflicts(Map.of("eth0", List.of(other, router)));
+        assertEquals(1, conflicts.size(), conflicts::toString);
+        assertTrue(conflicts.get(0).startsWith("/ports/eth0/mac: 02:15:00:00:00:01 is the MAC address of 100.64.1.1"),
+                conflicts.get(0));
+        assertEquals(List.of(), plan.macConflicts(Map.of("eth0", List.of(other))));
+    }
+
+    @Test
+    void aMacAlreadySetIsNotCheckedAgain() {
+        PortConfig wired = port(PortRole.UPLINK, new Ipv4Config.Dhcp(), Optional.empty(),
+                Optional.of("02:15:00:00:00:01"));
+        EthernetPlan plan = EthernetPlan.of(Map.of("eth0", wired),
+                Map.of("eth0", link("eth0", true, 1500, "02:15:00:00:00:01")), Map.of());
+        assertEquals(Set.of(), plan.macChanges());
     }
 }
