@@ -32,6 +32,11 @@ public class BadDocumentMatrixIT {
     private static final String WRONG_CELL = "{\"method\": \"static\", \"address\": \"100.65.1.10/24\", "
             + "\"gateway\": \"100.65.1.99\"}";
     private static final String NONE = "{\"method\": \"none\"}";
+    /** Nothing listens there: the lab's internet refuses the connection. */
+    private static final String WRONG_PROXY = MqttLab.BROKER_ADDR + ":3129";
+    /** What the rollback's reason must say, by case name, where it matters. */
+    private static final Map<String, String> REASONS = Map.of("a wrong proxy",
+            "proxy " + WRONG_PROXY + " refused the connection");
 
     @ClassRule
     public static final BrokerLab BROKER = new BrokerLab();
@@ -98,6 +103,9 @@ public class BadDocumentMatrixIT {
                 }),
                 new Case("a wrong broker URL", d -> ((ObjectNode) d.path("management")).putArray("brokers")
                         .add("tcp://" + MqttLab.BROKER_ADDR + ":1884")),
+                // the proxy's own answer is the reason (ProxyIT has a real proxy that says 401 and 403)
+                new Case("a wrong proxy", d -> ((ObjectNode) d.path("management")).putObject("proxy")
+                        .put("url", "http://" + WRONG_PROXY)),
                 new Case("a static route that captures the broker through the DMZ", d -> d.putArray("routes")
                         .addObject().put("destination", MqttLab.BROKER_ADDR + "/32").put("gateway", "192.168.50.254")
                         .put("interface", "eth1")),
@@ -147,6 +155,8 @@ public class BadDocumentMatrixIT {
             statesBefore = -1; // nothing applied: the connection was never dropped
         } else if (reply.path("status").asInt() != 409 || !"rolled-back".equals(reply.at("/error/code").asText())) {
             failures.add(name + ": not rolled back: " + reply);
+        } else if (REASONS.containsKey(name) && !reply.toString().contains(REASONS.get(name))) {
+            failures.add(name + ": the reason does not say \"" + REASONS.get(name) + "\": " + reply);
         }
         if (replyMs > WINDOW.plusSeconds(10).toMillis()) {
             failures.add(name + ": the reply took " + replyMs + " ms");

@@ -23,6 +23,7 @@ import io.isthmus.mgmt.transport.Mqtt3Transport;
 import io.isthmus.mgmt.transport.Mqtt5Transport;
 import io.isthmus.mgmt.transport.NoDelaySockets;
 import io.isthmus.mgmt.transport.Outbox;
+import io.isthmus.mgmt.transport.ProxiedSockets;
 import io.isthmus.mgmt.transport.Quietly;
 import io.isthmus.mgmt.transport.Sender;
 import io.isthmus.mgmt.transport.Session;
@@ -50,6 +51,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -303,7 +305,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     /** The section without its command policy: what the MQTT session depends on. */
     private static ManagementConfig connection(ManagementConfig m) {
         return new ManagementConfig(m.brokers(), m.deviceId(), m.mqttVersion(), m.username(), m.password(),
-                m.passwordFile(), m.keepAliveSeconds(), m.tls());
+                m.passwordFile(), m.keepAliveSeconds(), m.tls(), ManagementConfig.CommandPolicy.ALL, m.proxy());
     }
 
     /** 403 reason for a command the document's policy does not allow. */
@@ -472,6 +474,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         d.put("connectedSince", h.since().map(Instant::toString).orElse(null));
         d.put("connects", h.connects());
         d.put("lastError", h.lastError().orElse(null));
+        d.put("proxy", target.flatMap(t -> proxy(t.config())).filter(p -> h.broker().map(Endpoint::host)
+                .map(p::appliesTo).orElse(true)).map(p -> "http://" + p.host() + ":" + p.port()).orElse(null));
         Dispatcher.Counters c = dispatcher.counters();
         d.put("requests", Map.of("received", c.received(), "ignored", c.ignored(), "busy", c.busy(),
                 "timedOut", c.timedOut()));
@@ -509,17 +513,26 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
             password = Optional.of(Files.readAllLines(Path.of(m.passwordFile().get()), StandardCharsets.UTF_8)
                     .stream().findFirst().orElse("").toCharArray());
         }
-        SocketFactory plain = NoDelaySockets.plain();
-        Optional<SocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
-                ? Optional.of(NoDelaySockets.tls(TlsSockets.factory(m.tls()))) : Optional.empty();
+        Optional<SSLSocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
+                ? Optional.of(TlsSockets.factory(m.tls())) : Optional.empty();
+        Optional<ManagementConfig.Proxy> proxy = proxy(m);
         byte[] will = json.bytes(state(false, "connection lost"));
         List<Endpoint> out = new ArrayList<>();
         for (String broker : m.brokers()) {
+            Optional<ManagementConfig.Proxy> via = proxy.filter(p -> p.appliesTo(Endpoint.host(broker)));
+            SocketFactory sockets = Endpoint.secure(broker)
+                    ? via.map(p -> (SocketFactory) ProxiedSockets.tls(tls.get(), p))
+                            .orElseGet(() -> NoDelaySockets.tls(tls.get()))
+                    : via.map(ProxiedSockets::plain).orElseGet(NoDelaySockets::plain);
             out.add(new Endpoint(broker, "isthmus-" + t.topics().deviceId(), m.mqttVersion(), m.username(), password,
-                    m.keepAliveSeconds(), Endpoint.secure(broker) ? tls.get() : plain, t.topics().state(), will,
-                    config.sessionExpirySeconds()));
+                    m.keepAliveSeconds(), sockets, t.topics().state(), will, config.sessionExpirySeconds()));
         }
         return out;
+    }
+
+    /** The document's proxy, else the one the service's environment names ({@code https_proxy}). */
+    private static Optional<ManagementConfig.Proxy> proxy(ManagementConfig m) {
+        return m.proxy().or(() -> ManagementConfig.Proxy.fromEnvironment(System.getenv()));
     }
 
     // --- the command whiteboard ----------------------------------------------------------------------------
