@@ -184,4 +184,39 @@ public class CredentialRotationIT {
         assertEquals("document", certificate(again).path("source").asText());
         assertEquals("the cut-short set is gone", List.of(), sets());
     }
+
+    /**
+     * isthmusctl rotates a fleet like a bundle rollout: a canary whose certificate the broker refuses is rolled back
+     * and stops the rollout (the next wave is not started); with a good certificate the device commits.
+     */
+    @Test
+    public void isthmusctlRotatesInWavesAndStopsWhenTheCanaryIsRolledBack() throws Exception {
+        startOnline();
+        Path cli = Distribution.root().resolve("tools/isthmusctl/target/isthmusctl/bin/isthmusctl");
+        assumeTrue("isthmusctl is built (mvn package -pl tools/isthmusctl)", Files.isExecutable(cli));
+        List<String> login = List.of("--broker", TlsBroker.URI, "--ca-file", tls.dir.resolve("ca.pem").toString(),
+                "--cert-file", tls.dir.resolve(OPERATOR + ".pem").toString(), "--key-file",
+                tls.dir.resolve(OPERATOR + ".key").toString());
+        Path bad = Files.createDirectories(tls.dir.resolve("fleet-bad"));
+        for (String d : List.of(GW_A, "gw-later")) {
+            Files.copy(tls.dir.resolve("other-ca/" + GW_A + ".pem"), bad.resolve(d + ".pem"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(tls.dir.resolve("other-ca/" + GW_A + ".key"), bad.resolve(d + ".key"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Lab.Result stopped = TlsBrokerIT.isthmusctl(hosts, Duration.ofSeconds(120), cli, login, "credentials",
+                "rotate", "--devices", GW_A + ",gw-later", "--canary", GW_A, "--certs", bad.toString(), "--window",
+                String.valueOf(WINDOW.toMillis()));
+        System.out.println("isthmusctl credentials rotate, a bad canary:\n" + stopped.out() + stopped.err());
+        assertEquals(stopped.out() + stopped.err(), 11, stopped.exit());
+        assertTrue(stopped.out(), stopped.out().lines().anyMatch(l -> l.startsWith(GW_A) && l.contains("rolledBack")));
+        assertTrue(stopped.out(), stopped.out().lines().anyMatch(l -> l.startsWith("gw-later")
+                && l.contains("notStarted")));
+
+        Lab.Result good = TlsBrokerIT.isthmusctl(hosts, Duration.ofSeconds(120), cli, login, "credentials",
+                "rotate", GW_A, "--certs", renewed.toString(), "--window", String.valueOf(WINDOW.toMillis()));
+        System.out.println("isthmusctl credentials rotate:\n" + good.out() + good.err());
+        assertEquals(good.out() + good.err(), 0, good.exit());
+        assertTrue(good.out(), good.out().lines().anyMatch(l -> l.startsWith(GW_A) && l.contains("committed")));
+    }
 }

@@ -93,11 +93,16 @@ final class LabProxy implements AutoCloseable {
 
     /** Both ISPs drop what the gateway sends to {@code ports} on the broker's address: only the proxy gets there. */
     void dropDirect(List<Integer> ports) throws Exception {
+        dropDirect(MqttLab.BROKER_ADDR, ports);
+    }
+
+    /** The same for {@code address}. */
+    void dropDirect(String address, List<Integer> ports) throws Exception {
         String set = ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
         for (String isp : List.of("ispw", "ispc")) {
             ok(isp, "add table ip " + TABLE + "\n"
                     + "add chain ip " + TABLE + " direct { type filter hook forward priority 0; policy accept; }\n"
-                    + "add rule ip " + TABLE + " direct ip daddr " + MqttLab.BROKER_ADDR + " tcp dport { " + set
+                    + "add rule ip " + TABLE + " direct ip daddr " + address + " tcp dport { " + set
                     + " } counter drop\n");
         }
         dropping = true;

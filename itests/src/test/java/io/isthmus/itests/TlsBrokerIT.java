@@ -334,11 +334,17 @@ public class TlsBrokerIT {
     }
 
     static Lab.Result isthmusctl(Path cli, List<String> login, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("env", "JDK_JAVA_OPTIONS=-Djdk.net.hosts.file=" + hosts,
+        return isthmusctl(hosts, Duration.ofSeconds(60), cli, login, args);
+    }
+
+    /** isthmusctl resolving the lab's names from {@code hostsFile}, given {@code limit} to finish. */
+    static Lab.Result isthmusctl(Path hostsFile, Duration limit, Path cli, List<String> login, String... args)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "JDK_JAVA_OPTIONS=-Djdk.net.hosts.file=" + hostsFile,
                 cli.toString()));
         cmd.addAll(login);
         cmd.addAll(List.of(args));
-        return Lab.run(cmd, Duration.ofSeconds(60));
+        return Lab.run(cmd, limit);
     }
 
     /**
