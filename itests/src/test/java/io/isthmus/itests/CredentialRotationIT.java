@@ -217,6 +217,7 @@ public class CredentialRotationIT {
                 "rotate", GW_A, "--certs", renewed.toString(), "--window", String.valueOf(WINDOW.toMillis()));
         System.out.println("isthmusctl credentials rotate:\n" + good.out() + good.err());
         assertEquals(good.out() + good.err(), 0, good.exit());
-        assertTrue(good.out(), good.out().lines().anyMatch(l -> l.startsWith(GW_A) && l.contains("committed")));
+        assertTrue(good.out(), good.out().lines().anyMatch(l -> l.startsWith(GW_A) && l.contains("committed")
+                && l.matches(".* 20[0-9]{2}-[0-9]{2}-[0-9]{2}T.*")));
     }
 }

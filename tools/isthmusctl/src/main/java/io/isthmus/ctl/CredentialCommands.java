@@ -117,10 +117,12 @@ final class CredentialCommands {
                 Outcome o = status == 200 ? Outcome.COMMITTED : status == 409
                         && "rolled-back".equals(reply.at("/error/code").asText()) ? Outcome.ROLLED_BACK
                         : status == 400 ? Outcome.REJECTED : Outcome.FAILED;
-                Optional<String> why = status == 200 ? Optional.of("until " + reply.at("/body/certificate/notAfter")
-                        .asText()) : Optional.of(status + " " + reply.at("/error/message").asText());
-                return new DeviceResult(device, phase, Optional.empty(), Optional.empty(), o, ms, why,
-                        Optional.empty());
+                // TO: the new certificate's expiry
+                Optional<String> until = status == 200 ? Optional.of(reply.at("/body/certificate/notAfter").asText())
+                        : Optional.empty();
+                Optional<String> why = status == 200 ? Optional.empty()
+                        : Optional.of(status + " " + reply.at("/error/message").asText());
+                return new DeviceResult(device, phase, Optional.empty(), until, o, ms, why, Optional.empty());
             } catch (InterruptedException e) {
                 throw e;
             } catch (java.util.concurrent.TimeoutException e) {
