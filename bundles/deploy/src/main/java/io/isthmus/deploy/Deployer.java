@@ -394,8 +394,8 @@ public class Deployer implements DeployedBundles {
             Job.Url url = (Job.Url) job.source;
             UrlTransfer t;
             try {
-                t = new UrlTransfer(trust(config.httpsTrustStore(), "https-trusted"), Duration.ofMillis(config.downloadTimeoutMs()),
-                        proxy());
+                t = new UrlTransfer(trust(config.httpsTrustStore(), "https-trusted"),
+                        Duration.ofMillis(config.downloadTimeoutMs()), proxy());
             } catch (java.security.GeneralSecurityException e) {
                 throw new Refused("HTTPS trust store unusable: " + e.getMessage());
             }

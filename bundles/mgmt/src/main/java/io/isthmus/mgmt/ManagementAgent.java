@@ -3,14 +3,14 @@ package io.isthmus.mgmt;
 import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.config.ManagementConfig.Tls;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.ManagementSession;
 import io.isthmus.api.uplink.UplinkListener;
-import io.isthmus.api.config.ManagementConfig.Tls;
-import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.mgmt.commands.ConfigReplies;
 import io.isthmus.mgmt.credentials.Certificates;
 import io.isthmus.mgmt.credentials.CredentialSet;
@@ -81,7 +81,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * With no brokers in the document it stays disconnected and says so.
  */
 @Component(service = {SectionApplier.class, CommitCheck.class, UplinkListener.class, EventPublisher.class,
-        AgentStatus.class, ManagementSession.class, CredentialRotation.class}, immediate = true, configurationPid = ManagementAgent.PID,
+        AgentStatus.class, ManagementSession.class, CredentialRotation.class}, immediate = true,
+        configurationPid = ManagementAgent.PID,
         property = {SectionApplier.NAME + "=management", SectionApplier.AFTER + "=uplink",
             SectionApplier.AFTER + "=routing", SectionApplier.AFTER + "=firewall",
             SectionApplier.AFTER + "=multicast"})

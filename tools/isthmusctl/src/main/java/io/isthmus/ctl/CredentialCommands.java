@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code isthmusctl credentials rotate}: new client certificates for one device or a fleet, staged like a bundle
  * rollout (canaries, waves, a failure budget; {@link Rollout}). Each device gets {@code DIR/<device>.pem} and
- * {@code DIR/<device>.key} with {@code credentials.rotate}, and keeps them only if its broker takes them (docs/mqtt.md).
+ * {@code DIR/<device>.key} with {@code credentials.rotate}, and keeps them only if its broker takes them
+ * (docs/mqtt.md).
  * A committed rotation is not undone when the fleet crosses its budget: the old key may be gone, and the new
  * certificate works; the rollout stops starting devices.
  */

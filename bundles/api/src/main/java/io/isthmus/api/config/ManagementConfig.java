@@ -106,9 +106,9 @@ public record ManagementConfig(List<String> brokers, Optional<String> deviceId, 
 
         /**
          * The proxy the service's environment names, as curl reads it: {@code https_proxy} (else
-         * {@code HTTPS_PROXY}) {@code http://host:port} or {@code host:port} (port 1080 when left out), and {@code no_proxy} (else
-         * {@code NO_PROXY}), comma-separated. Credentials in that URL are not used (they would be in every
-         * process listing of the service): give them in {@code management.proxy.credentialsFile}.
+         * {@code HTTPS_PROXY}) {@code http://host:port} or {@code host:port} (port 1080 when left out), and
+         * {@code no_proxy} (else {@code NO_PROXY}), comma-separated. Credentials in that URL are not used: the
+         * gateway reads proxy credentials only from a file, {@code management.proxy.credentialsFile}.
          */
         public static Optional<Proxy> fromEnvironment(java.util.Map<String, String> env) {
             Optional<String> url = first(env, "https_proxy", "HTTPS_PROXY");

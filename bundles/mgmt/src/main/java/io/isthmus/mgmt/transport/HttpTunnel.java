@@ -107,7 +107,8 @@ public final class HttpTunnel {
     private static String hint(int code, boolean sentCredentials) {
         return switch (code) {
             // 401: tinyproxy's answer to CONNECT without (good) credentials
-            case 401, 407 -> sentCredentials ? " (the proxy refused the user:password of management.proxy.credentialsFile)"
+            case 401, 407 -> sentCredentials
+                    ? " (the proxy refused the user:password of management.proxy.credentialsFile)"
                     : " (the proxy wants credentials: management.proxy.credentialsFile)";
             case 403 -> " (the proxy does not allow this destination or port)";
             default -> "";

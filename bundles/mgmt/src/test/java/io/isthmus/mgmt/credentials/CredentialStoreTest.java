@@ -45,7 +45,8 @@ class CredentialStoreTest {
 
         assertEquals(new Tls(Optional.of(first.dir().resolve("ca.pem").toString()), Optional.of(first.certFile()
                 .toString()), Optional.of(first.keyFile().toString())), store.effective(DOCUMENT));
-        Tls other = new Tls(DOCUMENT.caFile(), Optional.of("/etc/isthmus/new.pem"), Optional.of("/etc/isthmus/new.key"));
+        Tls other = new Tls(DOCUMENT.caFile(), Optional.of("/etc/isthmus/new.pem"),
+                Optional.of("/etc/isthmus/new.key"));
         assertEquals(other, store.effective(other), "the operator chose other files: the document wins");
 
         CredentialSet second = store.stage("CERT2", "KEY2", Optional.empty());
