@@ -367,6 +367,13 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         }
         Duration limit = Duration.ofMillis(Math.min(config.brokerWindowMs(),
                 Math.max(1000, window.minus(CHECK_MARGIN).toMillis())));
+        // a credentials.rotate trial reconnects too: one at a time, so neither judges the other's connection
+        synchronized (rotation) {
+            return reachable(limit);
+        }
+    }
+
+    private Optional<String> reachable(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         long ticket = session.reconnect();
         try {
