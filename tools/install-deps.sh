@@ -8,10 +8,11 @@ set -eu
 # build: JDK 17 and Maven; packaging: dpkg-deb
 # data plane and lab: iproute2, nftables, conntrack, smcroute, dnsmasq, dhcp clients, avahi, socat, iperf3
 # management lab: mosquitto; radios and modems (real control path, no hardware): wpa_supplicant, hostapd,
-# ModemManager's mmcli and python3-dbusmock; openssl makes the lab's 802.1X certificates
+# ModemManager's mmcli and python3-dbusmock; openssl makes the lab's 802.1X certificates; tinyproxy is the
+# plant's HTTP proxy (ProxyIT)
 PACKAGES="openjdk-17-jdk-headless maven dpkg procps psmisc iproute2 iputils-ping nftables conntrack smcroute
 dnsmasq-base dhcpcd-base udhcpc avahi-daemon socat iperf3 mosquitto mosquitto-clients wpasupplicant hostapd
-modemmanager python3-dbusmock dbus openssl
+modemmanager python3-dbusmock dbus openssl tinyproxy
 mmdebstrap e2fsprogs fdisk qemu-system-x86 qemu-utils"
 # gateway images (tools/build-images.sh, ImageIT): mmdebstrap, mkfs.ext4 -d, sfdisk, QEMU with KVM for amd64;
 # arm64 only when asked: qemu-user-static (binfmt for the chroot steps), arch-test (mmdebstrap checks the
@@ -44,7 +45,7 @@ apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
 # daemons that Debian starts on install would collide with the lab's own instances
-for svc in mosquitto avahi-daemon ModemManager; do
+for svc in mosquitto avahi-daemon ModemManager tinyproxy; do
     if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
         systemctl disable --now "$svc" >/dev/null 2>&1 || true
     fi

@@ -32,6 +32,12 @@ public class BadDocumentMatrixIT {
     private static final String WRONG_CELL = "{\"method\": \"static\", \"address\": \"100.65.1.10/24\", "
             + "\"gateway\": \"100.65.1.99\"}";
     private static final String NONE = "{\"method\": \"none\"}";
+    /** Nothing listens there: the lab's internet refuses the connection. */
+    private static final String WRONG_PROXY = MqttLab.BROKER_ADDR + ":3129";
+    /** What the rollback's reason must say, by case name, where it matters. */
+    private static final Map<String, String> REASONS = Map.of("a wrong proxy",
+            "proxy " + WRONG_PROXY + " refused the connection",
+            "every uplink's MAC set to its upstream router's", "is the MAC address of");
 
     @ClassRule
     public static final BrokerLab BROKER = new BrokerLab();
@@ -124,6 +130,9 @@ public class BadDocumentMatrixIT {
                     port(d, "eth0").put("mac", routerMac("ispw", "ISPW_DOWN_IF"));
                     port(d, "wwan0").put("mac", routerMac("ispc", "ISPC_DOWN_IF"));
                 }, Optional.empty(), true),
+                // the proxy's own answer is the reason (ProxyIT has a real proxy that says 401 and 403)
+                new Case("a wrong proxy", d -> ((ObjectNode) d.path("management")).putObject("proxy")
+                        .put("url", "http://" + WRONG_PROXY)),
                 new Case("a static route that captures the broker through the DMZ", d -> d.putArray("routes")
                         .addObject().put("destination", MqttLab.BROKER_ADDR + "/32").put("gateway", "192.168.50.254")
                         .put("interface", "eth1")),
@@ -178,6 +187,9 @@ public class BadDocumentMatrixIT {
                 failures.add(name + ": the gateway went offline although the apply was refused before any write");
             }
             statesBefore = -1;
+        }
+        if (REASONS.containsKey(name) && !reply.toString().contains(REASONS.get(name))) {
+            failures.add(name + ": the reason does not say \"" + REASONS.get(name) + "\": " + reply);
         }
         if (replyMs > WINDOW.plusSeconds(10).toMillis()) {
             failures.add(name + ": the reply took " + replyMs + " ms");

@@ -63,8 +63,13 @@ final class DeployLab implements AutoCloseable {
 
     /** Starts the gateway with the lab document and waits until it is ready and online. */
     GatewayProcess startGateway() throws Exception {
+        return startGateway(ManagementSystemIT.GOOD);
+    }
+
+    /** The same with {@code document}. */
+    GatewayProcess startGateway(String document) throws Exception {
         Path doc = work.resolve("network.json");
-        Files.writeString(doc, ManagementSystemIT.GOOD);
+        Files.writeString(doc, document);
         Instant before = Instant.now();
         gateway = GatewayProcess.start(lab.inNamespace("gw"), PROFILE, Optional.of(doc), state,
                 Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));

@@ -26,6 +26,7 @@ final class ManagedGateway extends ExternalResource {
     private final String prefix;
     private final Deque<AutoCloseable> closeAtEnd = new ArrayDeque<>();
     private final List<String> javaOptions = new java.util.ArrayList<>();
+    private final Map<String, String> environment = new java.util.LinkedHashMap<>();
     private Path work;
     private GatewayProcess gateway;
 
@@ -70,6 +71,11 @@ final class ManagedGateway extends ExternalResource {
     }
 
     /** The running gateway (the last one started). */
+    /** An environment variable of the gateway's service (e.g. https_proxy), from the next start on. */
+    void environment(String name, String value) {
+        environment.put(name, value);
+    }
+
     GatewayProcess gateway() {
         return gateway;
     }
@@ -86,10 +92,11 @@ final class ManagedGateway extends ExternalResource {
 
     /** Starts the gateway in {@code gw} on this test's state dir, without waiting. */
     GatewayProcess start(Optional<Path> config, String... options) throws Exception {
+        Map<String, String> env = new java.util.LinkedHashMap<>(environment);
+        env.put("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")
+                + javaOptions.stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()));
         gateway = closeAtEnd(GatewayProcess.start(broker.lab().inNamespace("gw"), ManagementSystemIT.PROFILE, config,
-                state(), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")
-                        + javaOptions.stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining())),
-                List.of(options)));
+                state(), env, List.of(options)));
         return gateway;
     }
 

@@ -73,6 +73,11 @@ public class TlsBrokerIT {
 
     /** The same with gw-a's certificate and key from {@code certs}. */
     static String document(Path certs, String... brokers) {
+        return document(tls, certs, brokers);
+    }
+
+    /** The same for the brokers of {@code tls}. */
+    static String document(TlsBroker tls, Path certs, String... brokers) {
         String management = "\"brokers\": [\"" + String.join("\", \"", brokers) + "\"], \"deviceId\": \"" + GW_A
                 + "\", \"tls\": {\"caFile\": \"" + tls.dir.resolve("ca.pem") + "\", \"certFile\": \""
                 + certs.resolve(GW_A + ".pem") + "\", \"keyFile\": \"" + certs.resolve(GW_A + ".key") + "\"}";
@@ -93,6 +98,10 @@ public class TlsBrokerIT {
     }
 
     static MqttTestClient.Connection connection(String identity, int port) throws Exception {
+        return connectionTo(tls, identity, port);
+    }
+
+    static MqttTestClient.Connection connectionTo(TlsBroker tls, String identity, int port) throws Exception {
         return new MqttTestClient.Connection("ssl://" + MqttLab.BROKER_ADDR + ":" + port,
                 tls.sockets(identity), "isthmusctl/" + UUID.randomUUID() + "/reply", false, OPERATOR.equals(identity));
     }
@@ -325,11 +334,17 @@ public class TlsBrokerIT {
     }
 
     static Lab.Result isthmusctl(Path cli, List<String> login, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("env", "JDK_JAVA_OPTIONS=-Djdk.net.hosts.file=" + hosts,
+        return isthmusctl(hosts, Duration.ofSeconds(60), cli, login, args);
+    }
+
+    /** isthmusctl resolving the lab's names from {@code hostsFile}, given {@code limit} to finish. */
+    static Lab.Result isthmusctl(Path hostsFile, Duration limit, Path cli, List<String> login, String... args)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "JDK_JAVA_OPTIONS=-Djdk.net.hosts.file=" + hostsFile,
                 cli.toString()));
         cmd.addAll(login);
         cmd.addAll(List.of(args));
-        return Lab.run(cmd, Duration.ofSeconds(60));
+        return Lab.run(cmd, limit);
     }
 
     /**

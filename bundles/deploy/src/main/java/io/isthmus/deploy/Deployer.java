@@ -1,6 +1,7 @@
 package io.isthmus.deploy;
 
 import io.isthmus.api.config.ConfigService;
+import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.deploy.DeployedBundles;
 import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.json.JsonValueException;
@@ -380,13 +381,21 @@ public class Deployer implements DeployedBundles {
         Path get() throws IOException, InterruptedException, Refused;
     }
 
+    /** The management proxy (the document's, else the service's environment's): downloads go where MQTT goes. */
+    private Optional<ManagementConfig.Proxy> proxy() {
+        return Optional.ofNullable(configService).flatMap(ConfigService::currentDocument)
+                .flatMap(d -> d.management().proxy())
+                .or(() -> ManagementConfig.Proxy.fromEnvironment(System.getenv()));
+    }
+
     private void download(Job job) {
         processing.add(job.id);
         process(job, () -> {
             Job.Url url = (Job.Url) job.source;
             UrlTransfer t;
             try {
-                t = new UrlTransfer(trust(config.httpsTrustStore(), "https-trusted"), Duration.ofMillis(config.downloadTimeoutMs()));
+                t = new UrlTransfer(trust(config.httpsTrustStore(), "https-trusted"),
+                        Duration.ofMillis(config.downloadTimeoutMs()), proxy());
             } catch (java.security.GeneralSecurityException e) {
                 throw new Refused("HTTPS trust store unusable: " + e.getMessage());
             }

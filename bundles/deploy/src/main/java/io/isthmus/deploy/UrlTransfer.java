@@ -3,7 +3,12 @@ package io.isthmus.deploy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import io.isthmus.api.config.ManagementConfig;
+import java.net.Authenticator;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.PasswordAuthentication;
+import java.net.Proxy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +34,19 @@ final class UrlTransfer {
 
     private final Optional<SSLSocketFactory> sockets;
     private final Duration timeout;
+    private final Optional<ManagementConfig.Proxy> proxy;
 
     UrlTransfer(Optional<TrustStore> trust, Duration timeout) throws GeneralSecurityException, IOException {
+        this(trust, timeout, Optional.empty());
+    }
+
+    /** With {@code proxy}: every URL whose host it applies to is fetched through it (HTTPS with CONNECT). */
+    UrlTransfer(Optional<TrustStore> trust, Duration timeout, Optional<ManagementConfig.Proxy> proxy)
+            throws GeneralSecurityException, IOException {
         this.sockets = trust.isPresent() && !trust.get().anchors().isEmpty()
                 ? Optional.of(context(trust.get()).getSocketFactory()) : Optional.empty();
         this.timeout = timeout;
+        this.proxy = proxy;
     }
 
     /** Fetches {@code size} bytes; the file holds what arrived, progress is reported in bytes. */
@@ -86,7 +99,13 @@ final class UrlTransfer {
     }
 
     private HttpURLConnection open(URI url) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        Optional<ManagementConfig.Proxy> via = proxy.filter(p -> url.getHost() != null && p.appliesTo(url.getHost()));
+        HttpURLConnection c = (HttpURLConnection) (via.isPresent() ? url.toURL().openConnection(new Proxy(
+                Proxy.Type.HTTP, InetSocketAddress.createUnresolved(via.get().host(), via.get().port())))
+                : url.toURL().openConnection());
+        if (via.isPresent() && via.get().credentialsFile().isPresent()) {
+            c.setAuthenticator(credentials(Path.of(via.get().credentialsFile().get())));
+        }
         if (c instanceof HttpsURLConnection s && sockets.isPresent()) {
             s.setSSLSocketFactory(sockets.get());
         }
@@ -95,6 +114,27 @@ final class UrlTransfer {
         c.setInstanceFollowRedirects(true);
         c.setUseCaches(false);
         return c;
+    }
+
+    /**
+     * The proxy's user:password, read now. The JDK sends Basic credentials to a proxy for HTTPS (CONNECT) only
+     * when {@code jdk.http.auth.tunneling.disabledSchemes} allows it (docs/configuration.md).
+     */
+    private static Authenticator credentials(Path file) throws IOException {
+        String line = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8).stream().findFirst()
+                .orElse("");
+        int colon = line.indexOf(':');
+        if (colon < 0) {
+            throw new IOException("management.proxy.credentialsFile " + file + ": the first line is not user:password");
+        }
+        PasswordAuthentication login = new PasswordAuthentication(line.substring(0, colon),
+                line.substring(colon + 1).toCharArray());
+        return new Authenticator() {
+            @Override
+            protected PasswordAuthentication getPasswordAuthentication() {
+                return getRequestorType() == RequestorType.PROXY ? login : null;
+            }
+        };
     }
 
     private static SSLContext context(TrustStore trust) throws GeneralSecurityException, IOException {

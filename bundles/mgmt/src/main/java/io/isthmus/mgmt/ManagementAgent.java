@@ -3,13 +3,18 @@ package io.isthmus.mgmt;
 import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.ManagementConfig;
+import io.isthmus.api.config.ManagementConfig.Tls;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.mgmt.CommandHandler;
+import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.ManagementSession;
 import io.isthmus.api.uplink.UplinkListener;
 import io.isthmus.mgmt.commands.ConfigReplies;
+import io.isthmus.mgmt.credentials.Certificates;
+import io.isthmus.mgmt.credentials.CredentialSet;
+import io.isthmus.mgmt.credentials.CredentialStore;
 import io.isthmus.mgmt.dispatch.CommandLanes;
 import io.isthmus.mgmt.dispatch.Dispatcher;
 import io.isthmus.mgmt.dispatch.JsonCodec;
@@ -23,6 +28,7 @@ import io.isthmus.mgmt.transport.Mqtt3Transport;
 import io.isthmus.mgmt.transport.Mqtt5Transport;
 import io.isthmus.mgmt.transport.NoDelaySockets;
 import io.isthmus.mgmt.transport.Outbox;
+import io.isthmus.mgmt.transport.ProxiedSockets;
 import io.isthmus.mgmt.transport.Quietly;
 import io.isthmus.mgmt.transport.Sender;
 import io.isthmus.mgmt.transport.Session;
@@ -50,6 +56,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -74,13 +81,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * With no brokers in the document it stays disconnected and says so.
  */
 @Component(service = {SectionApplier.class, CommitCheck.class, UplinkListener.class, EventPublisher.class,
-        AgentStatus.class, ManagementSession.class}, immediate = true, configurationPid = ManagementAgent.PID,
+        AgentStatus.class, ManagementSession.class, CredentialRotation.class}, immediate = true,
+        configurationPid = ManagementAgent.PID,
         property = {SectionApplier.NAME + "=management", SectionApplier.AFTER + "=uplink",
             SectionApplier.AFTER + "=routing", SectionApplier.AFTER + "=firewall",
             SectionApplier.AFTER + "=multicast"})
 @Designate(ocd = ManagementAgent.Config.class)
 public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListener, EventPublisher, AgentStatus,
-        ManagementSession {
+        ManagementSession, CredentialRotation {
     static final String PID = "io.isthmus.mgmt";
     static final String CHECK_NAME = "broker-reachable";
     private static final Duration CHECK_MARGIN = Duration.ofMillis(500);
@@ -134,6 +142,10 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
         @AttributeDefinition(description = "Free space the outbox journal leaves on its disk, in % of its size")
         int outboxMinFreePercent() default 2;
+
+        @AttributeDefinition(description = "An evt/mgmt event warns (at each connect, and once a day) when the "
+                + "client certificate expires within this many days; 0: never")
+        int certificateWarningDays() default 30;
     }
 
     private final Map<String, Dispatcher.Registered> handlers = new ConcurrentHashMap<>();
@@ -162,6 +174,13 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     /** Events published before the first document named (or did not name) a broker: kept until it does. */
     private final EarlyEvents early = new EarlyEvents(EARLY_EVENTS);
     static final int EARLY_EVENTS = 256;
+    /** Credential sets installed by credentials.rotate. */
+    private CredentialStore credentials;
+    /** The set being tried by credentials.rotate, in place of the one in force. */
+    private volatile Optional<CredentialSet> trial = Optional.empty();
+    private final Object rotation = new Object();
+    /** The day an expiry warning was last sent: at most one a day. */
+    private volatile java.time.LocalDate warnedOn = java.time.LocalDate.MIN;
 
     @Activate
     void activate(BundleContext context, Config config) throws IOException {
@@ -184,7 +203,14 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
                         log.info("management: " + how);
                     }
                 }, System::nanoTime);
+        credentials = new CredentialStore(context.getDataFile("credentials").toPath());
+        try {
+            credentials.recover();
+        } catch (IOException e) {
+            log.error("management: installed credentials unreadable, using the document's: " + e.getMessage());
+        }
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "isthmus-mgmt-timer"));
+        timer.scheduleAtFixedRate(() -> Quietly.run(this::warnIfExpiring), 1, 1, TimeUnit.HOURS);
         lanes = new CommandLanes(config.commandConcurrency(), config.commandQueue(), config.commandThreads());
         dispatcher = new Dispatcher(handlers, () -> target.map(Session.Target::topics), json,
                 new ReplyCache(Duration.ofMillis(config.dedupWindowMs()), config.dedupMaxIds(), System::nanoTime),
@@ -303,7 +329,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     /** The section without its command policy: what the MQTT session depends on. */
     private static ManagementConfig connection(ManagementConfig m) {
         return new ManagementConfig(m.brokers(), m.deviceId(), m.mqttVersion(), m.username(), m.password(),
-                m.passwordFile(), m.keepAliveSeconds(), m.tls());
+                m.passwordFile(), m.keepAliveSeconds(), m.tls(), ManagementConfig.CommandPolicy.ALL, m.proxy());
     }
 
     /** 403 reason for a command the document's policy does not allow. */
@@ -341,6 +367,13 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         }
         Duration limit = Duration.ofMillis(Math.min(config.brokerWindowMs(),
                 Math.max(1000, window.minus(CHECK_MARGIN).toMillis())));
+        // a credentials.rotate trial reconnects too: one at a time, so neither judges the other's connection
+        synchronized (rotation) {
+            return reachable(limit);
+        }
+    }
+
+    private Optional<String> reachable(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         long ticket = session.reconnect();
         try {
@@ -427,6 +460,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         }
         log.info("management: connected to " + transport.broker() + " as " + t.topics().deviceId());
         transport.publish(t.topics().state(), json.bytes(state(true, "connected")), true, Optional.empty());
+        Quietly.run(this::warnIfExpiring);
         long dropped = outbox.takeUnreportedDrops();
         if (dropped > 0) {
             publish("outbox", Map.of("event", "dropped", "dropped", dropped, "droppedTotal", outbox.dropped()),
@@ -472,6 +506,9 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         d.put("connectedSince", h.since().map(Instant::toString).orElse(null));
         d.put("connects", h.connects());
         d.put("lastError", h.lastError().orElse(null));
+        d.put("certificate", certificate().orElse(null));
+        d.put("proxy", target.flatMap(t -> proxy(t.config())).filter(p -> h.broker().map(Endpoint::host)
+                .map(p::appliesTo).orElse(true)).map(p -> "http://" + p.host() + ":" + p.port()).orElse(null));
         Dispatcher.Counters c = dispatcher.counters();
         d.put("requests", Map.of("received", c.received(), "ignored", c.ignored(), "busy", c.busy(),
                 "timedOut", c.timedOut()));
@@ -509,17 +546,158 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
             password = Optional.of(Files.readAllLines(Path.of(m.passwordFile().get()), StandardCharsets.UTF_8)
                     .stream().findFirst().orElse("").toCharArray());
         }
-        SocketFactory plain = NoDelaySockets.plain();
-        Optional<SocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
-                ? Optional.of(NoDelaySockets.tls(TlsSockets.factory(m.tls()))) : Optional.empty();
+        Optional<SSLSocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
+                ? Optional.of(TlsSockets.factory(tls(m))) : Optional.empty();
+        Optional<ManagementConfig.Proxy> proxy = proxy(m);
         byte[] will = json.bytes(state(false, "connection lost"));
         List<Endpoint> out = new ArrayList<>();
         for (String broker : m.brokers()) {
+            Optional<ManagementConfig.Proxy> via = proxy.filter(p -> p.appliesTo(Endpoint.host(broker)));
+            SocketFactory sockets = Endpoint.secure(broker)
+                    ? via.map(p -> (SocketFactory) ProxiedSockets.tls(tls.get(), p))
+                            .orElseGet(() -> NoDelaySockets.tls(tls.get()))
+                    : via.map(ProxiedSockets::plain).orElseGet(NoDelaySockets::plain);
             out.add(new Endpoint(broker, "isthmus-" + t.topics().deviceId(), m.mqttVersion(), m.username(), password,
-                    m.keepAliveSeconds(), Endpoint.secure(broker) ? tls.get() : plain, t.topics().state(), will,
-                    config.sessionExpirySeconds()));
+                    m.keepAliveSeconds(), sockets, t.topics().state(), will, config.sessionExpirySeconds()));
         }
         return out;
+    }
+
+    /** The document's TLS files, with the set on trial or the installed one in place of its certificate. */
+    private Tls tls(ManagementConfig m) throws IOException {
+        Optional<CredentialSet> trying = trial;
+        return trying.isPresent() ? CredentialStore.with(m.tls(), trying.get()) : credentials.effective(m.tls());
+    }
+
+    // --- credentials.rotate --------------------------------------------------------------------------------
+
+    @Override
+    public CommandReply rotate(String certificate, String key, Optional<String> ca, Duration window) {
+        synchronized (rotation) {
+            Optional<Session.Target> t = target;
+            if (t.isEmpty() || t.get().config().tls().certFile().isEmpty()) {
+                return CommandReply.error(409, "no-client-certificate", "the document's management.tls has no "
+                        + "certFile and keyFile: there is no client certificate to replace", Optional.empty());
+            }
+            Optional<Transport> before = session.transport();
+            if (before.isEmpty() || !Endpoint.secure(before.get().broker())) {
+                return CommandReply.error(409, "offline", "not connected to a TLS broker now: new credentials "
+                        + "could not be told from a broker that is away", Optional.empty());
+            }
+            Tls document = t.get().config().tls();
+            CredentialSet staged;
+            try {
+                staged = credentials.stage(certificate, key, ca);
+            } catch (IOException e) {
+                return CommandReply.error(500, "store-failed", "the new credentials could not be written: "
+                        + e.getMessage(), Optional.empty());
+            }
+            log.info("management: trying new credentials (" + staged.id() + ") for up to " + window.toMillis()
+                    + " ms");
+            Optional<String> refused = tryCredentials(staged, t.get(), window);
+            if (refused.isEmpty()) {
+                try {
+                    credentials.commit(staged, document);
+                } catch (IOException e) {
+                    refused = Optional.of("the new credentials worked but could not be committed: " + e.getMessage());
+                }
+            }
+            trial = Optional.empty();
+            if (refused.isPresent()) {
+                Quietly.run(() -> credentials.discard(staged));
+                long ticket = session.reconnect();
+                boolean back = awaitQuietly(ticket, window);
+                log.warn("management: new credentials rolled back: " + refused.get() + (back ? "" : "; not "
+                        + "reconnected with the old ones within " + window.toMillis() + " ms yet"));
+                publish("mgmt", Map.of("event", "credentials rolled back", "reason", refused.get()), Priority.HIGH);
+                return CommandReply.error(409, "rolled-back", "credentials rolled back: " + refused.get(),
+                        Optional.empty());
+            }
+            log.info("management: new credentials committed (" + staged.id() + ")");
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("result", "committed");
+            body.put("certificate", certificate().orElse(null));
+            publish("mgmt", Map.of("event", "credentials rotated", "certificate", body.get("certificate")),
+                    Priority.HIGH);
+            warnedOn = java.time.LocalDate.MIN;
+            return CommandReply.ok(body);
+        }
+    }
+
+    /** Empty when the broker took {@code set} within the window and a probe made the round trip. */
+    private Optional<String> tryCredentials(CredentialSet set, Session.Target t, Duration window) {
+        long deadline = System.nanoTime() + window.toNanos();
+        trial = Optional.of(set);
+        long ticket = session.reconnect();
+        try {
+            if (!session.awaitConnected(ticket, window)) {
+                return Optional.of("the broker did not take them within " + window.toMillis() / 1000.0 + " s"
+                        + session.health().lastError().map(e -> " (" + e + ")").orElse(""));
+            }
+            Optional<Transport> transport = session.transport();
+            if (transport.isEmpty() || !Endpoint.secure(transport.get().broker())) {
+                return Optional.of("connected to " + transport.map(Transport::broker).orElse("no broker")
+                        + ", which does not check a client certificate");
+            }
+            return probe.roundTrip(transport.get(), t.topics().probe(), Duration.ofNanos(Math.max(0,
+                    deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted");
+        }
+    }
+
+    private boolean awaitQuietly(long ticket, Duration timeout) {
+        try {
+            return session.awaitConnected(ticket, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The client certificate in use: subject, notAfter, daysLeft, source; empty without one. */
+    private Optional<Map<String, Object>> certificate() {
+        Optional<Session.Target> t = target;
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Tls in = tls(t.get().config());
+            if (in.certFile().isEmpty()) {
+                return Optional.empty();
+            }
+            Map<String, Object> d = Certificates.describe(Path.of(in.certFile().get()), Instant.now());
+            Optional<CredentialStore.Installed> installed = credentials.installed().filter(i -> in.certFile()
+                    .equals(Optional.of(i.set().certFile().toString())));
+            d.put("source", installed.isPresent() ? "credentials.rotate" : "document");
+            d.put("installedAt", installed.map(i -> i.installedAt().toString()).orElse(null));
+            return Optional.of(d);
+        } catch (IOException | GeneralSecurityException e) {
+            return Optional.of(Map.of("problem", "unreadable: " + e.getMessage()));
+        }
+    }
+
+    /** An evt/mgmt warning when the client certificate expires within certificateWarningDays; once a day. */
+    private void warnIfExpiring() {
+        int days = config.certificateWarningDays();
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        Optional<Map<String, Object>> c = certificate();
+        if (days <= 0 || c.isEmpty() || !(c.get().get("daysLeft") instanceof Long left) || left > days
+                || today.equals(warnedOn)) {
+            return;
+        }
+        warnedOn = today;
+        Map<String, Object> body = new LinkedHashMap<>(c.get());
+        body.put("event", "certificate expiring");
+        body.put("warningDays", days);
+        log.warn("management: the client certificate " + body.get("subject") + " expires " + body.get("notAfter"));
+        publish("mgmt", body, Priority.HIGH);
+    }
+
+    /** The document's proxy, else the one the service's environment names ({@code https_proxy}). */
+    private static Optional<ManagementConfig.Proxy> proxy(ManagementConfig m) {
+        return m.proxy().or(() -> ManagementConfig.Proxy.fromEnvironment(System.getenv()));
     }
 
     // --- the command whiteboard ----------------------------------------------------------------------------

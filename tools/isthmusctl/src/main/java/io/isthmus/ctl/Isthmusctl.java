@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
         description = "Manage Isthmus gateways over MQTT.",
         subcommands = {Isthmusctl.Devices.class, Isthmusctl.Status.class, Isthmusctl.Config.class,
                 Isthmusctl.Bundles.class, BundleCommands.Bundle.class, BundleCommands.RolloutGroup.class,
-                Isthmusctl.Diag.class},
+                CredentialCommands.Credentials.class, Isthmusctl.Diag.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:reply 200", "1:cannot reach the broker, or another failure", "2:bad usage",
                 "3:no reply within --timeout", "4:reply 400 (bad request, invalid document)", "5:reply 404",

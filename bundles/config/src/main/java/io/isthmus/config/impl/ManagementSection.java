@@ -1,6 +1,7 @@
 package io.isthmus.config.impl;
 
 import io.isthmus.api.config.ManagementConfig.CommandPolicy;
+import io.isthmus.api.config.ManagementConfig.Proxy;
 import io.isthmus.api.config.ManagementConfig.Tls;
 import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.json.JsonReader;
@@ -14,7 +15,11 @@ import java.util.regex.Pattern;
 /** Reads {@code /management}: the MQTT brokers, the device id used in topics, and how to log in. */
 final class ManagementSection {
     static final List<String> KEYS = List.of("brokers", "deviceId", "mqttVersion", "username", "password",
-            "passwordFile", "keepAliveSeconds", "tls", "commands");
+            "passwordFile", "keepAliveSeconds", "tls", "commands", "proxy");
+    static final List<String> PROXY_KEYS = List.of("url", "credentialsFile", "noProxy");
+    /** A noProxy entry: *, a host name (a leading dot allowed), an IPv4 address or CIDR block. */
+    static final Pattern NO_PROXY = Pattern.compile("\\*|\\.?[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*"
+            + "|[0-9]{1,3}(\\.[0-9]{1,3}){3}/([0-9]|[12][0-9]|3[0-2])");
     static final List<String> TLS_KEYS = List.of("caFile", "certFile", "keyFile");
     static final List<String> COMMANDS_KEYS = List.of("allow", "deny");
     private static final String COMMAND_PATTERN = "a command name (config.put), a family (diag.*) or *";
@@ -59,7 +64,41 @@ final class ManagementSection {
                         .orElse(ManagementConfig.DEFAULT_KEEP_ALIVE_SECONDS),
                 s.get("tls").flatMap(t -> in.object(t, TLS_KEYS)).map(this::tls).orElse(Tls.none()),
                 s.get("commands").flatMap(c -> in.object(c, COMMANDS_KEYS)).map(this::commands)
-                        .orElse(CommandPolicy.ALL));
+                        .orElse(CommandPolicy.ALL),
+                s.get("proxy").flatMap(p -> in.object(p, PROXY_KEYS)).flatMap(this::proxy));
+    }
+
+    /** {@code proxy}: {@code url} http://host:port (credentials only from a file, never in the document). */
+    private Optional<Proxy> proxy(JsonValue p) {
+        Optional<URI> url = in.required(p, "url", "the proxy's URL http://host:port").flatMap(in::string)
+                .flatMap(text -> {
+                    JsonValue at = p.get("url").orElseThrow();
+                    String expected = "; expected http://host:port";
+                    try {
+                        URI u = new URI(text);
+                        if (!"http".equals(u.getScheme())) {
+                            return in.fail(at, "unsupported proxy scheme in " + at.describe() + expected);
+                        }
+                        if (u.getRawUserInfo() != null) {
+                            return in.fail(at, "credentials in " + at.describe() + ": put \"user:password\" in a "
+                                    + "file and give it as \"credentialsFile\"");
+                        }
+                        if (u.getHost() == null || u.getPort() < 1) {
+                            return in.fail(at, "no host or port in " + at.describe() + expected);
+                        }
+                        if (!(u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))
+                                || u.getRawQuery() != null || u.getRawFragment() != null) {
+                            return in.fail(at, "a path, query or fragment in " + at.describe() + expected);
+                        }
+                        return Optional.of(u);
+                    } catch (URISyntaxException e) {
+                        return in.fail(at, at.describe() + " is not a URL (" + e.getReason() + ")" + expected);
+                    }
+                });
+        Optional<String> credentials = p.get("credentialsFile").flatMap(f -> in.matching(f, ABSOLUTE_PATH, PATH));
+        List<String> noProxy = in.optionalList(p, "noProxy", e -> in.matching(e, NO_PROXY,
+                "*, a host name (.example.com), an IPv4 address or an IPv4 CIDR block (10.0.0.0/8)"));
+        return url.map(u -> new Proxy(u.getHost(), u.getPort(), credentials, noProxy));
     }
 
     /** {@code commands}: allow (default every command) minus deny; patterns only, names are not checked. */

@@ -106,6 +106,39 @@ class DocumentParserTest {
     }
 
     @Test
+    void managementReadsTheProxy() {
+        NetworkDocument doc = valid(Json.of("{'management': {'brokers': ['ssl://b.example.com:8883'], "
+                + "'proxy': {'url': 'http://proxy.plant.example:3128', 'credentialsFile': '/etc/isthmus/proxy', "
+                + "'noProxy': ['.plant.example', '10.0.0.0/8', '192.168.1.5']}}}"));
+
+        ManagementConfig.Proxy proxy = doc.management().proxy().orElseThrow();
+        assertEquals(new ManagementConfig.Proxy("proxy.plant.example", 3128, Optional.of("/etc/isthmus/proxy"),
+                List.of(".plant.example", "10.0.0.0/8", "192.168.1.5")), proxy);
+        assertTrue(proxy.appliesTo("b.example.com"));
+        assertFalse(proxy.appliesTo("broker.plant.example"), "a leading dot: the domain and its subdomains");
+        assertFalse(proxy.appliesTo("plant.example"));
+        assertTrue(proxy.appliesTo("otherplant.example"), "a suffix only on a dot boundary");
+        assertFalse(proxy.appliesTo("10.200.3.4"));
+        assertTrue(proxy.appliesTo("11.0.0.1"));
+        assertFalse(proxy.appliesTo("192.168.1.5"));
+        assertEquals(Optional.empty(), valid(Json.of("{'management': {'brokers': ['ssl://b:8883']}}")).management()
+                .proxy());
+    }
+
+    @Test
+    void theEnvironmentsProxyIsReadAsCurlReadsIt() {
+        assertEquals(Optional.of(new ManagementConfig.Proxy("proxy", 3128, Optional.empty(), List.of("localhost",
+                ".corp"))), ManagementConfig.Proxy.fromEnvironment(java.util.Map.of("https_proxy",
+                        "http://proxy:3128/", "HTTPS_PROXY", "http://other:1", "no_proxy", "localhost, .corp,")));
+        assertEquals(Optional.of(new ManagementConfig.Proxy("p", 1080, Optional.empty(), List.of())),
+                ManagementConfig.Proxy.fromEnvironment(java.util.Map.of("HTTPS_PROXY", "p")));
+        assertEquals(Optional.empty(), ManagementConfig.Proxy.fromEnvironment(java.util.Map.of("http_proxy",
+                "http://p:1")), "http_proxy is for plain HTTP: management is TLS");
+        assertFalse(ManagementConfig.Proxy.fromEnvironment(java.util.Map.of("https_proxy", "p:1", "no_proxy", "*"))
+                .orElseThrow().appliesTo("anything"));
+    }
+
+    @Test
     void managementReadsTheCommandPolicy() {
         NetworkDocument doc = valid(Json.of("{'management': {'brokers': ['ssl://b.example.com:8883'], "
                 + "'commands': {'allow': ['status', 'config.get', 'diag.*'], 'deny': ['diag.events']}}}"));
@@ -299,7 +332,7 @@ class DocumentParserTest {
 
         assertEquals(List.of(new ValidationError("/management/broker",
                 "unknown key \"broker\"; expected one of brokers, deviceId, mqttVersion, username, password, "
-                        + "passwordFile, keepAliveSeconds, tls, commands")), result.errors());
+                        + "passwordFile, keepAliveSeconds, tls, commands, proxy")), result.errors());
     }
 
     static Stream<Arguments> invalidDocuments() {
@@ -487,6 +520,25 @@ class DocumentParserTest {
                         List.of("/management/brokers/0"), "unsupported broker scheme"),
                 arguments("broker without host", Json.of("{'management': {'brokers': ['ssl:///x']}}"),
                         List.of("/management/brokers/0"), "no host"),
+                arguments("proxy without url", Json.of("{'management': {'proxy': {'noProxy': []}}}"),
+                        List.of("/management/proxy"), "missing \"url\""),
+                arguments("https proxy", Json.of("{'management': {'proxy': {'url': 'https://p:3128'}}}"),
+                        List.of("/management/proxy/url"), "unsupported proxy scheme"),
+                arguments("proxy without port", Json.of("{'management': {'proxy': {'url': 'http://p'}}}"),
+                        List.of("/management/proxy/url"), "no host or port"),
+                arguments("proxy credentials in the url", Json.of("{'management': {'proxy': "
+                        + "{'url': 'http://u:secret@p:3128'}}}"), List.of("/management/proxy/url"),
+                        "put \"user:password\" in a file"),
+                arguments("proxy url with a path", Json.of("{'management': {'proxy': {'url': 'http://p:3128/x'}}}"),
+                        List.of("/management/proxy/url"), "a path, query or fragment"),
+                arguments("relative proxy credentials file", Json.of("{'management': {'proxy': "
+                        + "{'url': 'http://p:3128', 'credentialsFile': 'proxy.txt'}}}"),
+                        List.of("/management/proxy/credentialsFile"), "an absolute file path"),
+                arguments("bad noProxy entry", Json.of("{'management': {'proxy': "
+                        + "{'url': 'http://p:3128', 'noProxy': ['10.0.0.0/33']}}}"),
+                        List.of("/management/proxy/noProxy/0"), "an IPv4 CIDR block"),
+                arguments("unknown proxy key", Json.of("{'management': {'proxy': "
+                        + "{'url': 'http://p:3128', 'user': 'x'}}}"), List.of("/management/proxy/user"), "unknown"),
                 arguments("device id with a slash", Json.of("{'management': {'deviceId': 'gw/1'}}"),
                         List.of("/management/deviceId"), "1 to 64 of A-Z a-z 0-9 _ -"),
                 arguments("unknown MQTT version", Json.of("{'management': {'mqttVersion': '3.1'}}"),

@@ -63,6 +63,10 @@ class SchemaAndDocsTest {
         assertEquals(ManagementSection.TLS_KEYS, names(schema.at("/properties/management/properties/tls/properties")));
         assertEquals(ManagementSection.COMMANDS_KEYS, names(schema.at(
                 "/properties/management/properties/commands/properties")));
+        assertEquals(ManagementSection.PROXY_KEYS, names(schema.at(
+                "/properties/management/properties/proxy/properties")));
+        assertEquals(ManagementSection.NO_PROXY.pattern(), schema.at("/properties/management/properties/proxy"
+                + "/properties/noProxy/items/pattern").asText().replaceAll("^\\^\\(|\\)\\$$", ""));
         assertEquals(ManagementConfig.CommandPolicy.PATTERN.pattern(), schema.at("/$defs/commandPattern/pattern")
                 .asText().replaceAll("^\\^\\(|\\)\\$$", ""));
     }

@@ -32,6 +32,16 @@ public record Endpoint(String broker, String clientId, String mqttVersion, Optio
         return uri.startsWith("ssl://") || uri.startsWith("mqtts://") || uri.startsWith("wss://");
     }
 
+    /** The broker URI's host ({@code ssl://[::1]:8883} gives {@code ::1}); empty when it has none. */
+    public static String host(String uri) {
+        try {
+            String h = java.net.URI.create(uri).getHost();
+            return h == null ? "" : h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
     public boolean mqtt5() {
         return ManagementConfig.MQTT_5.equals(mqttVersion);
     }

@@ -338,6 +338,12 @@ public final class Session implements AutoCloseable {
      * TLS handshake says which certificate and which setting ({@link TlsErrors}).
      */
     public static String describe(Throwable e) {
+        // the proxy's own answer says it all; Paho's "Unable to connect to server" around it says nothing
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpTunnel.Refused refused) {
+                return refused.getMessage();
+            }
+        }
         Optional<String> tls = TlsErrors.explain(e);
         if (tls.isPresent()) {
             return tls.get();

@@ -74,9 +74,14 @@ public final class TlsSockets {
 
     /** A PKCS#8 PEM key ({@code openssl genpkey}, or {@code openssl pkcs8 -topk8 -nocrypt}), RSA or EC. */
     static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
-        Matcher m = PEM_KEY.matcher(Files.readString(pem, StandardCharsets.US_ASCII));
+        return privateKey(Files.readString(pem, StandardCharsets.US_ASCII), pem.toString());
+    }
+
+    /** The same from PEM text; {@code where} names it in errors (never the key itself). */
+    public static PrivateKey privateKey(String text, String where) throws GeneralSecurityException {
+        Matcher m = PEM_KEY.matcher(text);
         if (!m.find()) {
-            throw new GeneralSecurityException(pem + ": no unencrypted PKCS#8 key (BEGIN PRIVATE KEY)");
+            throw new GeneralSecurityException(where + ": no unencrypted PKCS#8 key (BEGIN PRIVATE KEY)");
         }
         PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(m.group(1)));
         for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
@@ -86,6 +91,6 @@ public final class TlsSockets {
                 // try the next
             }
         }
-        throw new GeneralSecurityException(pem + ": key is neither RSA, EC nor Ed25519");
+        throw new GeneralSecurityException(where + ": key is neither RSA, EC nor Ed25519");
     }
 }
