@@ -26,6 +26,12 @@ final class ImageLab implements AutoCloseable {
      */
     static final String START_TIMEOUT_PATH = "/etc/systemd/system/isthmus.service.d/emulated-start.conf";
     static final String START_TIMEOUT = "[Service]\nTimeoutStartSec=10min\n";
+    /**
+     * The deadline each section applier gets for an apply (isthmus.apply.timeoutMs, 30 s by default, for hardware):
+     * emulated arm64 on a loaded machine, the firewall's first nft write took longer and the boot document was rolled
+     * back. The copy allows 5 min, like the start timeout above; a hung applier still fails the test (no ready:).
+     */
+    static final String EMULATED_JAVA_OPTS = "-Disthmus.apply.timeoutMs=300000";
 
     final String arch;
     final String profile;
@@ -96,7 +102,7 @@ final class ImageLab implements AutoCloseable {
             files.put(NETWORK_JSON, document(device));
             // sourced by /usr/bin/isthmus (sh): a value with a space needs its quotes
             files.put("/etc/default/isthmus", "ISTHMUS_PROFILE=" + profile + "\nISTHMUS_ARGS=\"--config "
-                    + NETWORK_JSON + "\"\nISTHMUS_JAVA_OPTS=\n");
+                    + NETWORK_JSON + "\"\nISTHMUS_JAVA_OPTS=" + EMULATED_JAVA_OPTS + "\n");
             files.put(GatewayVm.SHELL_UNIT_PATH, GatewayVm.SHELL_UNIT);
             files.put(START_TIMEOUT_PATH, START_TIMEOUT);
             files.put(GatewayVm.DEVICE_TIMEOUT_PATH, GatewayVm.DEVICE_TIMEOUT);
