@@ -34,6 +34,10 @@ public class Arm64ImageIT {
         it.awaitReadyAndOnline(BOOT);
         System.out.printf("image arm64: service RSS %s KiB after ready%n",
                 it.vm.ok("ps -o rss= -p " + it.mainPid()).strip());
+        // for the record: how long the boot document's applies took emulated (the apply deadline is raised for them)
+        System.out.println("image arm64: " + it.vm.ok("journalctl -q -b -u isthmus -o cat | grep -E"
+                + " 'firewall: (applied|.* adopted)|generation [0-9]+ committed' || true").strip().replace("\n",
+                        "\nimage arm64: "));
     }
 
     @AfterClass

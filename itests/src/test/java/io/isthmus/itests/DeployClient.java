@@ -16,14 +16,21 @@ final class DeployClient {
 
     private final MqttTestClient mqtt;
     private final String device;
+    private final Duration reply;
 
     DeployClient(MqttTestClient mqtt, String device) {
+        this(mqtt, device, REPLY);
+    }
+
+    /** With a longer wait for each reply: an emulated gateway (ImageIT). */
+    DeployClient(MqttTestClient mqtt, String device, Duration reply) {
         this.mqtt = mqtt;
         this.device = device;
+        this.reply = reply;
     }
 
     JsonNode request(String command, Map<String, Object> body) throws Exception {
-        return mqtt.request(device, command, body, REPLY);
+        return mqtt.request(device, command, body, reply);
     }
 
     /** bundle.update / bundle.install with an inline source: the request, then every chunk. The first reply. */

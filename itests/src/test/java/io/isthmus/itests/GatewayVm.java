@@ -186,6 +186,37 @@ final class GatewayVm implements AutoCloseable {
         return vm;
     }
 
+    /**
+     * Reboots the guest from its own shell ({@code systemctl reboot}: the services stop as on a gateway) and returns
+     * once the control shell of the new boot answers. QEMU stays up and loads the kernel again; the new boot is seen
+     * on the console (one more "Linux version" line), so the old boot's shell, still alive while systemd stops
+     * everything, is never taken for the new one.
+     */
+    void reboot(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int boots = kernelStarts();
+        // not waited for: systemd may stop the shell before it prints its end marker
+        send("systemctl reboot\n");
+        while (kernelStarts() == boots) {
+            if (System.nanoTime() > deadline || !qemu.isAlive()) {
+                throw new IllegalStateException("the guest did not start again within " + timeout + "; console:\n"
+                        + console().substring(Math.max(0, console().length() - 3000)));
+            }
+            Thread.sleep(100); // polling the console file of a bounded wait
+        }
+        awaitShell(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofMinutes(1).toNanos())));
+    }
+
+    /** How many times the guest kernel has started since power-on (its banner on the console). */
+    private int kernelStarts() {
+        String c = console();
+        int n = 0;
+        for (int at = c.indexOf("Linux version"); at >= 0; at = c.indexOf("Linux version", at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     /** Milliseconds since QEMU was started (power-on). */
     long sincePowerOn() {
         return (System.nanoTime() - poweredOn) / 1_000_000;

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -63,6 +64,20 @@ public class ImageIT {
         assertTrue(status, status.contains("CapBnd:\t0000000000003400"));
         assertTrue(status, status.contains("NoNewPrivs:\t1"));
         ImageBundles.assertEveryBundleActive(it, "x86-industrial");
+    }
+
+    /** The provisioning set the test wrote where an installer would (docs/provisioning.md) was installed once. */
+    @Test
+    public void aa_theFirstBootInstalledTheProvisioningSet() throws Exception {
+        assertEquals(it.diagnostics(), "active", it.vm.sh("systemctl is-active isthmus-provision",
+                Duration.ofSeconds(20)).out().strip());
+        assertTrue(it.vm.sh("test -d /etc/isthmus/provision.applied && ! test -e /etc/isthmus/provision",
+                Duration.ofSeconds(20)).ok());
+        // the signing certificate is the service user's, readable by nobody else
+        assertEquals("isthmus:isthmus 640", it.vm.ok("stat -c '%U:%G %a' /var/lib/isthmus/deploy/trusted/signer.pem")
+                .strip());
+        String journal = it.vm.ok("journalctl -q -b -u isthmus-provision -o cat");
+        assertTrue(journal, journal.contains("provisioned " + it.device + " for " + MqttLab.BROKER));
     }
 
     @Test
@@ -239,5 +254,52 @@ public class ImageIT {
         assertEquals("isthmus", it.vm.ok("ps -o user= -p " + it.mainPid()).strip());
         MqttTestClient.awaitOnline(it.device, killed);
         System.out.printf("image amd64: kill -9 -> ready again %d ms%n", back);
+    }
+
+    /**
+     * A field update signed by the provisioned key commits; then the VM reboots (systemctl reboot: the service stops
+     * as on a gateway) and comes back with the same committed generation (the config.put of d_, not the provisioned
+     * document again) and the field bundle active.
+     */
+    @Test
+    public void i_aSignedFieldUpdateCommitsAndItAndTheCommittedGenerationSurviveAReboot() throws Exception {
+        MqttTestClient c = it.client();
+        DeployClient deploy = new DeployClient(c, it.device, slow(Duration.ofSeconds(30)));
+        Path jar = DeployBundles.sign(DeployBundles.good(it.work, "1.0.0"), it.signer,
+                it.work.resolve("probe-1.0.0-signed.jar"));
+        String job = DeployClient.job();
+        JsonNode accepted = deploy.inline("bundle.install", job, DeployBundles.PROBE, jar, 32 * 1024, 5000, Map.of());
+        assertEquals(accepted.toString(), 200, accepted.path("status").asInt());
+        JsonNode outcome = deploy.outcome(job, slow(Duration.ofMinutes(1)));
+        assertEquals(outcome.toString(), "committed", outcome.path("outcome").asText());
+        JsonNode probe = deploy.bundle(DeployBundles.PROBE).orElseThrow();
+        assertEquals(probe.toString(), "ACTIVE", probe.path("state").asText());
+        assertEquals("1.0.0", probe.path("version").asText());
+
+        JsonNode status = it.call(c, "status", Map.of());
+        long generation = status.at("/body/generation/number").asLong();
+        JsonNode document = it.call(c, "config.get", Map.of()).at("/body/document");
+        assertEquals("the config.put of d_ is current", 2500, document.at("/uplink/probe/intervalMs").asInt());
+
+        Instant rebooted = Instant.now();
+        long start = System.nanoTime();
+        it.vm.reboot(slow(Duration.ofMinutes(3)));
+        long ready = it.awaitReady(slow(BOOT), () -> (System.nanoTime() - start) / 1_000_000);
+        MqttTestClient.awaitOnline(it.device, rebooted);
+        System.out.printf("image amd64: systemctl reboot -> ready %d ms, -> online %d ms%n", ready,
+                (System.nanoTime() - start) / 1_000_000);
+        // the provisioning ran once: this boot ran the committed generation
+        assertEquals("inactive", it.vm.sh("systemctl is-active isthmus-provision", Duration.ofSeconds(20)).out()
+                .strip());
+
+        MqttTestClient after = it.client();
+        JsonNode again = it.call(after, "status", Map.of());
+        assertEquals(again.toString(), generation, again.at("/body/generation/number").asLong());
+        assertEquals(document, it.call(after, "config.get", Map.of()).at("/body/document"));
+        JsonNode kept = new DeployClient(after, it.device, slow(Duration.ofSeconds(30))).bundle(DeployBundles.PROBE)
+                .orElseThrow(() -> new AssertionError("the field bundle is gone after the reboot"));
+        assertEquals(kept.toString(), "ACTIVE", kept.path("state").asText());
+        assertEquals("1.0.0", kept.path("version").asText());
+        assertEquals("isthmus", it.vm.ok("ps -o user= -p " + it.mainPid()).strip());
     }
 }

@@ -15,17 +15,24 @@ import java.util.stream.Stream;
 
 /**
  * A gateway image booted in a lab (docs/images.md, "Tests on the booted images"): the lab of lab.sh, its Mosquitto
- * broker on the internet, the image's copy with a network document that points management at that broker, and the
- * VM on the lab's gateway wires. Figures (power-on to ready and to online, RSS) are printed as {@code image:} lines.
+ * broker on the internet, the image's copy with a provisioning set (device id, that broker, a trusted signing
+ * certificate, the network document) in the place an installer writes it, and the VM on the lab's gateway wires. Figures (power-on to ready and to online, RSS) are printed as {@code image:} lines.
  */
 final class ImageLab implements AutoCloseable {
-    static final String NETWORK_JSON = "/etc/isthmus/network.json";
+    /** The provisioning set's place (docs/provisioning.md): applied by isthmus-provision.service at first boot. */
+    static final String PROVISION = "/etc/isthmus/provision";
     /**
      * The unit's TimeoutStartSec=180s is for hardware; emulated (TCG) on a loaded 2-core machine the JVM alone has
      * taken 120 s to ready, so the test's copy allows the start longer (a drop-in; the unit itself is unchanged).
      */
     static final String START_TIMEOUT_PATH = "/etc/systemd/system/isthmus.service.d/emulated-start.conf";
     static final String START_TIMEOUT = "[Service]\nTimeoutStartSec=10min\n";
+    /**
+     * The deadline each section applier gets for an apply (isthmus.apply.timeoutMs, 30 s by default, for hardware):
+     * emulated arm64 on a loaded machine, the firewall's first nft write took longer and the boot document was rolled
+     * back. The copy allows 5 min, like the start timeout above; a hung applier still fails the test (no ready:).
+     */
+    static final String EMULATED_JAVA_OPTS = "-Disthmus.apply.timeoutMs=300000";
 
     final String arch;
     final String profile;
@@ -35,13 +42,15 @@ final class ImageLab implements AutoCloseable {
     final MqttTestClient watcher;
     final GatewayVm vm;
     final Path work;
+    /** The key (PKCS12, DeployBundles) whose certificate the copy's provisioning set trusts for field updates. */
+    final Path signer;
     final List<AutoCloseable> clients = new ArrayList<>();
     /** Milliseconds from power-on: the ready: line seen in the journal, the retained state online. */
     long readyMs = -1;
     long onlineMs = -1;
 
     private ImageLab(String arch, String profile, String device, Lab lab, MqttLab mqtt, MqttTestClient watcher,
-            GatewayVm vm, Path work) {
+            GatewayVm vm, Path work, Path signer) {
         this.arch = arch;
         this.profile = profile;
         this.device = device;
@@ -50,6 +59,7 @@ final class ImageLab implements AutoCloseable {
         this.watcher = watcher;
         this.vm = vm;
         this.work = work;
+        this.signer = signer;
     }
 
     /**
@@ -92,11 +102,18 @@ final class ImageLab implements AutoCloseable {
             mqtt.startBroker();
             watcher = MqttTestClient.v5("watch-" + UUID.randomUUID(), true);
             watcher.subscribe("isthmus/v1/" + device + "/state");
+            // the one documented place an installer writes before first boot (docs/provisioning.md): the device id,
+            // the broker, the certificate that signs field updates and the first network document
+            Path signer = DeployBundles.key(Files.createDirectories(work.resolve("keys")), "signer",
+                    work.resolve("keys/signer.pem"));
             Map<String, String> files = new LinkedHashMap<>();
-            files.put(NETWORK_JSON, document(device));
+            files.put(PROVISION + "/provision.json", "{\"deviceId\": \"" + device + "\", \"brokers\": [\""
+                    + MqttLab.BROKER + "\"]}\n");
+            files.put(PROVISION + "/network.json", document(device));
+            files.put(PROVISION + "/trusted/signer.pem", Files.readString(work.resolve("keys/signer.pem")));
             // sourced by /usr/bin/isthmus (sh): a value with a space needs its quotes
-            files.put("/etc/default/isthmus", "ISTHMUS_PROFILE=" + profile + "\nISTHMUS_ARGS=\"--config "
-                    + NETWORK_JSON + "\"\nISTHMUS_JAVA_OPTS=\n");
+            files.put("/etc/default/isthmus", "ISTHMUS_PROFILE=" + profile + "\nISTHMUS_ARGS=\nISTHMUS_JAVA_OPTS=\""
+                    + EMULATED_JAVA_OPTS + "\"\n");
             files.put(GatewayVm.SHELL_UNIT_PATH, GatewayVm.SHELL_UNIT);
             files.put(START_TIMEOUT_PATH, START_TIMEOUT);
             files.put(GatewayVm.DEVICE_TIMEOUT_PATH, GatewayVm.DEVICE_TIMEOUT);
@@ -121,7 +138,7 @@ final class ImageLab implements AutoCloseable {
                 vm = GatewayVm.boot(lab, image, disk, work, ports, "tcg", memoryMb, Duration.ofMinutes(2),
                         shellTimeout.multipliedBy(3));
             }
-            return new ImageLab(arch, profile, device, lab, mqtt, watcher, vm, work);
+            return new ImageLab(arch, profile, device, lab, mqtt, watcher, vm, work, signer);
         } catch (Exception | Error e) {
             closeQuietly(watcher);
             closeQuietly(mqtt);
@@ -145,19 +162,7 @@ final class ImageLab implements AutoCloseable {
      * with the diagnostics, when the journal says the document was rolled back: it would never come online then.
      */
     void awaitReadyAndOnline(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (readyMs < 0) {
-            String seen = vm.sh("journalctl -q -b -u isthmus -o cat | grep -E '^ready:|rolled[ ]back'",
-                    Duration.ofSeconds(30)).out();
-            failIfRolledBack(seen);
-            if (seen.lines().anyMatch(l -> l.startsWith("ready:"))) {
-                readyMs = vm.sincePowerOn();
-            } else if (System.nanoTime() > deadline) {
-                throw new AssertionError("no ready: line within " + timeout + "\n" + diagnostics());
-            } else {
-                Thread.sleep(100); // polling interval of a bounded wait (each poll is a guest command)
-            }
-        }
+        readyMs = awaitReady(timeout, vm::sincePowerOn);
         long onlineDeadline = System.nanoTime() + ONLINE_AFTER_READY.toNanos();
         long nextJournalLook = 0;
         while (!online()) {
@@ -175,6 +180,25 @@ final class ImageLab implements AutoCloseable {
         onlineMs = vm.sincePowerOn();
         System.out.printf("image %s (%s): power-on -> ready %d ms, -> online on the broker %d ms%n", arch,
                 vm.accel.equals("kvm") ? "KVM" : "TCG, emulated", readyMs, onlineMs);
+    }
+
+    /**
+     * Waits for the ready: line of this boot (journalctl -b); {@code clock} read the moment it is seen. Fails at once,
+     * with the diagnostics, when the journal says the document was rolled back.
+     */
+    long awaitReady(Duration timeout, java.util.function.LongSupplier clock) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String seen = vm.sh("journalctl -q -b -u isthmus -o cat | grep -E '^ready:|rolled[ ]back'",
+                    Duration.ofSeconds(30)).out();
+            failIfRolledBack(seen);
+            if (seen.lines().anyMatch(l -> l.startsWith("ready:"))) {
+                return clock.getAsLong();
+            } else if (System.nanoTime() > deadline) {
+                throw new AssertionError("no ready: line within " + timeout + "\n" + diagnostics());
+            }
+            Thread.sleep(100); // polling interval of a bounded wait (each poll is a guest command)
+        }
     }
 
     /** The grep patterns above are written 'rolled[ ]back' so that an echo of the command line never matches. */
@@ -209,7 +233,8 @@ final class ImageLab implements AutoCloseable {
     /** What to look at when something did not come up: the unit, its journal, the addresses, the console. */
     String diagnostics() {
         StringBuilder b = new StringBuilder();
-        for (String cmd : List.of("systemctl status --no-pager isthmus", "journalctl -q -b -u isthmus -o cat | tail -n 60",
+        for (String cmd : List.of("systemctl status --no-pager isthmus isthmus-provision",
+                "journalctl -q -b -u isthmus-provision -o cat | tail -n 10", "journalctl -q -b -u isthmus -o cat | tail -n 60",
                 "systemctl status --no-pager isthmus-smcroute smcroute",
                 "journalctl -q -b -u isthmus-smcroute -u smcroute -o short-monotonic | tail -n 30",
                 // jobs systemd dropped (ordering cycles, conflicts) at boot

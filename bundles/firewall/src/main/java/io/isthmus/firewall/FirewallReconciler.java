@@ -1,6 +1,7 @@
 package io.isthmus.firewall;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -36,7 +38,6 @@ import org.osgi.service.log.LoggerFactory;
         SectionApplier.NAME + "=firewall", SectionApplier.AFTER + "=routing"})
 public class FirewallReconciler implements SectionApplier, KernelStateListener {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * What we last wrote or adopted: its digest and the digest of its shape as nft lists it without set elements
@@ -48,6 +49,8 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
     private final Nftables nft;
     private final Logger log;
     private final ReconcileWorker worker;
+    /** How long an apply or preview may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
     private volatile Optional<NetworkDocument> document = Optional.empty();
     /** The management agent, when it runs: drift repairs become {@code evt/firewall} events. */
     private final EventRelay events = new EventRelay();
@@ -61,16 +64,21 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
 
     @Activate
     public FirewallReconciler(@Reference(name = "nftables") Nftables nft,
-            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+            @Reference(name = "log", service = LoggerFactory.class) Logger log, BundleContext context) {
+        this(nft, log, ApplyTimeout.of(context, log::error));
+    }
+
+    FirewallReconciler(Nftables nft, Logger log, Duration applyTimeout) {
         this.nft = nft;
         this.log = log;
+        this.applyTimeout = applyTimeout;
         this.worker = new ReconcileWorker("firewall", this::reconcile, DRIFT_CHECK, log::warn);
         try {
             // synchronously: the boot table is in place before activation returns, so before drivers bring ports up
             worker.call(() -> {
                 reconcile();
                 return null;
-            }, APPLY_TIMEOUT);
+            }, applyTimeout);
         } catch (ApplyException e) {
             log.error("firewall: no table at start: " + e.getMessage());
         }
@@ -100,7 +108,7 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
 
     @Override
     public void apply(NetworkDocument doc) throws ApplyException {
-        worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
+        worker.apply(() -> document = Optional.of(doc), applyTimeout);
     }
 
     @Override
@@ -109,7 +117,7 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
             Ruleset r = plan(doc); // kept: the apply that follows a preview is usually of the same document
             boolean same = applied.map(a -> a.digest().equals(r.digest())).orElse(false);
             return same ? List.<String>of() : List.of("replace table inet " + Nft.TABLE + " with " + r);
-        }, APPLY_TIMEOUT);
+        }, applyTimeout);
     }
 
     /**

@@ -1,18 +1,24 @@
 package io.isthmus.firewall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
+import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.linux.KernelStateListener.Kind;
 import io.isthmus.api.linux.Nftables;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.log.Logger;
 
 /**
@@ -75,7 +81,7 @@ class FirewallReconcilerTest {
     @Test
     void aRuleAddedFromOutsideBetweenTheRepairsWriteAndItsReadBackIsRemovedToo() throws Exception {
         Table kernel = new Table();
-        FirewallReconciler firewall = new FirewallReconciler(kernel, quiet());
+        FirewallReconciler firewall = new FirewallReconciler(kernel, quiet(), ApplyTimeout.DEFAULT);
         try {
             firewall.apply(Docs.lab(Docs.firewall(List.of(Docs.conduit("dmz", "uplink", "any", List.of(),
                     List.of())), List.of())));
@@ -102,6 +108,47 @@ class FirewallReconcilerTest {
             assertTrue(writes <= 4, "boot table, document, repair, repair of the repair: " + writes);
         } finally {
             firewall.deactivate();
+        }
+    }
+
+    /** A framework whose only properties are these (the reconciler reads nothing else from its context). */
+    static BundleContext framework(Map<String, String> properties) {
+        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
+                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> method.getName().equals("getProperty")
+                        ? properties.get((String) args[0]) : null);
+    }
+
+    /**
+     * The deadline of an apply is the framework property isthmus.apply.timeoutMs: a document whose nft write takes
+     * 1.5 s (an emulated gateway's first write, scaled down) fails the apply (the config service rolls it back) with
+     * 1000 ms, and is applied with 10000 ms.
+     */
+    @Test
+    void theApplyDeadlineIsTheFrameworkPropertyIsthmusApplyTimeoutMs() throws Exception {
+        NetworkDocument doc = Docs.lab(Docs.firewall(List.of(Docs.conduit("dmz", "uplink", "any", List.of(),
+                List.of())), List.of()));
+        for (String ms : List.of("1000", "10000")) {
+            Table kernel = new Table();
+            FirewallReconciler firewall = new FirewallReconciler(kernel, quiet(),
+                    framework(Map.of("isthmus.apply.timeoutMs", ms)));
+            try {
+                kernel.afterNextWrite.set(() -> {
+                    try {
+                        Thread.sleep(1500); // a slow nft, not synchronisation
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                if (ms.equals("1000")) {
+                    ApplyException e = assertThrows(ApplyException.class, () -> firewall.apply(doc));
+                    assertEquals("firewall: no answer within 1 s", e.getMessage());
+                } else {
+                    firewall.apply(doc);
+                    assertTrue(kernel.listTable("isthmus").orElseThrow().contains("dmz"));
+                }
+            } finally {
+                firewall.deactivate();
+            }
         }
     }
 }

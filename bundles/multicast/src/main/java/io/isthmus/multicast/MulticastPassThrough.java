@@ -1,6 +1,7 @@
 package io.isthmus.multicast;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -30,18 +32,20 @@ public class MulticastPassThrough implements SectionApplier {
     static final Duration CHECK = Duration.ofSeconds(1);
     /** Without multicast routes or a reflector there is nothing to look after. */
     static final Duration CHECK_IDLE = Duration.ofSeconds(60);
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final MulticastRoutes routes;
     private final MdnsReflector reflector;
     private final Logger log;
     private final ReconcileWorker worker;
+    /** How long an apply may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
     private volatile Optional<NetworkDocument> document = Optional.empty();
 
     @Activate
     public MulticastPassThrough(@Reference(name = "routes") MulticastRoutes routes,
             @Reference(name = "reflector") MdnsReflector reflector,
-            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+            @Reference(name = "log", service = LoggerFactory.class) Logger log, BundleContext context) {
+        this.applyTimeout = ApplyTimeout.of(context, log::error);
         this.routes = routes;
         this.reflector = reflector;
         this.log = log;
@@ -57,7 +61,7 @@ public class MulticastPassThrough implements SectionApplier {
 
     @Override
     public void apply(NetworkDocument doc) throws ApplyException {
-        worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
+        worker.apply(() -> document = Optional.of(doc), applyTimeout);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.isthmus.routing;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.ReconcileWorker;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -53,12 +55,13 @@ import org.osgi.service.log.LoggerFactory;
 public class PolicyRouter implements SectionApplier, PortStatusListener, LinkListener, RoutingTables,
         UplinkListener, KernelStateListener {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final Kernel kernel;
     private final Logger log;
     private final List<PortDriver> drivers = new CopyOnWriteArrayList<>();
     private final ReconcileWorker worker;
+    /** How long an apply may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
     private volatile Optional<NetworkDocument> document = Optional.empty();
     private volatile RoutingPlan lastPlan;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -69,7 +72,8 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
 
     @Activate
     public PolicyRouter(@Reference(name = "kernel") Kernel kernel,
-            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+            @Reference(name = "log", service = LoggerFactory.class) Logger log, BundleContext context) {
+        this.applyTimeout = ApplyTimeout.of(context, log::error);
         this.kernel = kernel;
         this.log = log;
         this.worker = new ReconcileWorker("routing", this::reconcile, DRIFT_CHECK, log::warn);
@@ -110,7 +114,7 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
             worker.call(() -> {
                 reconcile();
                 return null;
-            }, APPLY_TIMEOUT);
+            }, applyTimeout);
         } catch (ApplyException e) {
             log.warn("routing: default route not moved to " + selected + ": " + e.getMessage());
         }
@@ -123,13 +127,13 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
 
     @Override
     public void apply(NetworkDocument doc) throws ApplyException {
-        worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
+        worker.apply(() -> document = Optional.of(doc), applyTimeout);
     }
 
     /** As far as the ports' current status tells: addresses a new document gives a port show up once applied. */
     @Override
     public List<String> preview(NetworkDocument doc) throws ApplyException {
-        return worker.call(() -> pass(doc).changes().stream().map(Object::toString).toList(), APPLY_TIMEOUT);
+        return worker.call(() -> pass(doc).changes().stream().map(Object::toString).toList(), applyTimeout);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.isthmus.uplink;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.ReconcileWorker;
@@ -67,7 +68,6 @@ import org.osgi.service.log.LoggerFactory;
 public class UplinkManager implements SectionApplier, LinkListener, PortStatusListener, UplinkSelection, UplinkStatus {
     static final Duration TICK = Duration.ofSeconds(1);
     static final Duration TICK_IDLE = Duration.ofSeconds(60);
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration SAVE_USAGE_EVERY = Duration.ofSeconds(10);
     /** How often the counters are read while a data cap applies: a cap is noticed within this much. */
     static final Duration COUNT_CAPPED = Duration.ofSeconds(2);
@@ -78,6 +78,8 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private final Kernel kernel;
     private final Logger log;
     private final ReconcileWorker worker;
+    /** How long an apply may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
     private final ProbeRounds rounds;
     private final DataFile usageFile;
     private final DataFile selectionFile;
@@ -110,6 +112,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     public UplinkManager(BundleContext context, @Reference(name = "kernel") Kernel kernel,
             @Reference(name = "pinger") Pinger pinger,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this.applyTimeout = ApplyTimeout.of(context, log::error);
         this.kernel = kernel;
         this.log = log;
         this.usageFile = DataFile.of(context, "data-usage");
@@ -161,7 +164,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
 
     @Override
     public void apply(NetworkDocument doc) throws ApplyException {
-        worker.apply(() -> adopt(doc), APPLY_TIMEOUT);
+        worker.apply(() -> adopt(doc), applyTimeout);
     }
 
     @Override

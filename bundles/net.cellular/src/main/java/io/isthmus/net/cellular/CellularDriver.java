@@ -1,6 +1,7 @@
 package io.isthmus.net.cellular;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.ReconcileWorker;
@@ -61,7 +62,6 @@ public class CellularDriver implements PortDriver, SectionApplier {
     static final String PID = "io.isthmus.net.cellular";
     /** Framework or system property that overrides {@link Config#busAddress()} (the lab's private bus). */
     static final String BUS_PROPERTY = "isthmus.cellular.bus";
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration BUS_RETRY = Duration.ofSeconds(5);
     static final Duration IDLE_POLL = Duration.ofSeconds(60);
 
@@ -80,6 +80,8 @@ public class CellularDriver implements PortDriver, SectionApplier {
     private final Logger log;
     private final String busAddress;
     private final ReconcileWorker worker;
+    /** How long an apply may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
     private final ScheduledExecutorService timer;
     private final PortStatusBoard board = new PortStatusBoard();
     private final Map<String, PortStatus> ipv4Status = new ConcurrentHashMap<>();
@@ -97,6 +99,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
     @Activate
     public CellularDriver(BundleContext context, Config config, @Reference(name = "kernel") Kernel kernel,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this.applyTimeout = ApplyTimeout.of(context, log::error);
         this.kernel = kernel;
         this.log = log;
         this.busAddress = Optional.ofNullable(context.getProperty(BUS_PROPERTY)).filter(s -> !s.isBlank())
@@ -171,7 +174,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
         worker.call(() -> {
             adopt(mine);
             return null;
-        }, APPLY_TIMEOUT);
+        }, applyTimeout);
         worker.request();
     }
 
@@ -192,7 +195,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
                 }
             });
             return lines;
-        }, APPLY_TIMEOUT);
+        }, applyTimeout);
     }
 
     private static Map<String, PortConfig> cellularPorts(NetworkDocument document) {

@@ -1,6 +1,7 @@
 package io.isthmus.net.ethernet;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.Ipv4Config;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
@@ -67,7 +68,6 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
         KernelStateListener {
     static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
     static final Duration COUNTERS_CAPPED = Duration.ofSeconds(2);
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     /** How long a DHCP port keeps its previous address while its new client has not got a lease yet. */
     static final Duration DHCP_CARRY_OVER = Duration.ofSeconds(60);
 
@@ -78,6 +78,8 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
     private final PortStatusBoard board = new PortStatusBoard();
     private final Map<String, DhcpLease> leases = new ConcurrentHashMap<>();
     private final ReconcileWorker worker;
+    /** How long an apply may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
 
     /** Empty until the first document: before that there is nothing to reconcile (and nothing to remove). */
     private volatile Optional<Map<String, PortConfig>> ports = Optional.empty();
@@ -102,6 +104,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
     public EthernetDriver(BundleContext context, @Reference(name = "kernel") Kernel kernel,
             @Reference(name = "dhcp") DhcpClients dhcp,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this.applyTimeout = ApplyTimeout.of(context, log::error);
         this.kernel = kernel;
         this.dhcp = dhcp;
         this.log = log;
@@ -148,7 +151,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
             ports = Optional.of(Map.copyOf(mine));
             otherKinds = Set.copyOf(others);
             capped = !document.uplink().dataCaps().isEmpty();
-        }, APPLY_TIMEOUT);
+        }, applyTimeout);
     }
 
     private record Assignment(PortConfig config, PortStatusListener listener) {
@@ -162,7 +165,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
             // a new listener (the driver came back) hears the current status before assign returns, so its first
             // status of an adopted port has the addresses; the pass that follows tells it of any change
             Optional.ofNullable(assignedStatus.get(port)).ifPresent(s -> tell(listener, s));
-        }, APPLY_TIMEOUT);
+        }, applyTimeout);
     }
 
     @Override
@@ -170,7 +173,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
         worker.apply(() -> {
             assigned.remove(port);
             released.add(port);
-        }, APPLY_TIMEOUT);
+        }, applyTimeout);
     }
 
     private void tell(PortStatusListener listener, PortStatus s) {
@@ -196,7 +199,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
             dhcpRunning.stream().filter(p -> !plan.dhcpPorts().contains(p)).forEach(p -> lines.add("stop DHCP on " + p));
             mine.keySet().stream().filter(p -> !links.containsKey(p)).forEach(p -> lines.add(p + ": missing, configured when it appears"));
             return lines;
-        }, APPLY_TIMEOUT);
+        }, applyTimeout);
     }
 
     private static Map<String, PortConfig> ethernetPorts(NetworkDocument document) {

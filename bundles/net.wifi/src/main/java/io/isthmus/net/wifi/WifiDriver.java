@@ -1,6 +1,7 @@
 package io.isthmus.net.wifi;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.ReconcileWorker;
@@ -59,7 +60,6 @@ import org.osgi.service.log.LoggerFactory;
 public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     static final String SCAN_COMMAND = "diag.wifi.scan";
     static final Duration POLL = Duration.ofSeconds(1);
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration SCAN_WAIT = Duration.ofSeconds(10);
     /** Keys of details that change all the time: a change in them alone tells no listener. */
     static final List<String> VOLATILE_DETAILS = List.of("signalDbm", "linkSpeedMbps");
@@ -70,6 +70,8 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     private final DriverOptions options;
     private final String salt;
     private final ReconcileWorker worker;
+    /** How long an apply may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
     private final PortStatusBoard board = new PortStatusBoard(
             (now, before) -> withoutVolatile(now).equals(withoutVolatile(before)));
     private final Map<String, WifiPort> states = new ConcurrentHashMap<>();
@@ -81,6 +83,7 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     public WifiDriver(BundleContext context, WifiConfig config, @Reference(name = "kernel") Kernel kernel,
             @Reference(name = "supplicants") WpaSupplicants supplicants,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this.applyTimeout = ApplyTimeout.of(context, log::error);
         this.kernel = kernel;
         this.supplicants = supplicants;
         this.log = log;
@@ -142,7 +145,7 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     @Override
     public void apply(NetworkDocument document) throws ApplyException {
         Map<String, PortConfig> mine = wifiPorts(document);
-        worker.apply(() -> ports = Optional.of(Map.copyOf(mine)), APPLY_TIMEOUT);
+        worker.apply(() -> ports = Optional.of(Map.copyOf(mine)), applyTimeout);
     }
 
     @Override
