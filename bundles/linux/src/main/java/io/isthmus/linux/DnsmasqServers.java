@@ -44,6 +44,8 @@ public class DnsmasqServers implements LocalServers, HelperDaemon {
     private final String user;
     /** By device; guarded by this. */
     private final Map<String, ConfiguredDaemon> daemons = new TreeMap<>();
+    /** Guarded by this. */
+    private List<LocalService> served = List.of();
 
     @Activate
     public DnsmasqServers(LinuxConfig config, BundleContext context,
@@ -64,6 +66,7 @@ public class DnsmasqServers implements LocalServers, HelperDaemon {
     synchronized void deactivate() {
         daemons.values().forEach(ConfiguredDaemon::stop);
         daemons.clear();
+        served = List.of();
     }
 
     @Override
@@ -92,6 +95,12 @@ public class DnsmasqServers implements LocalServers, HelperDaemon {
                     line -> line.contains("started, version"), log));
             d.run(e.getValue(), "dnsmasq", List.of("--conf-file=" + d.config()));
         }
+        served = List.copyOf(services);
+    }
+
+    @Override
+    public synchronized List<LocalService> served() {
+        return served;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.isthmus.services;
 
 import io.isthmus.api.linux.LocalServers;
+import io.isthmus.api.linux.LocalService;
 import io.isthmus.api.linux.ServedLease;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
@@ -16,8 +17,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code dhcp.leases}: the leases the gateway's DHCP servers handed out, unexpired, per port (MAC, address, the
- * client's name, expiry). {@code {"port": "eth1"}} keeps one port's.
+ * {@code dhcp.leases}: what each port serves now ({@code ports}: range, lease time, router option, DNS and where it
+ * forwards) and the leases the DHCP servers handed out, unexpired (MAC, address, the client's name, expiry).
+ * {@code {"port": "eth1"}} keeps one port's.
  */
 @Component(service = CommandHandler.class, property = CommandHandler.COMMAND + "=dhcp.leases")
 public class DhcpLeasesCommand implements CommandHandler {
@@ -53,6 +55,29 @@ public class DhcpLeasesCommand implements CommandHandler {
                 leases.add(m);
             }
         }
-        return CommandReply.ok(Map.of("leases", leases));
+        Map<String, Object> ports = new LinkedHashMap<>();
+        for (LocalService s : servers.served()) {
+            if (only.isEmpty() || only.equals(s.device())) {
+                ports.put(s.device(), port(s));
+            }
+        }
+        return CommandReply.ok(Map.of("ports", ports, "leases", leases));
+    }
+
+    /** What one port serves, as {@code status}-like plain values. */
+    static Map<String, Object> port(LocalService s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", s.address().toString());
+        s.dhcp().ifPresent(d -> {
+            m.put("range", d.first() + "-" + d.last());
+            m.put("leaseSeconds", d.lease().toSeconds());
+            m.put("router", d.router());
+            m.put("reservations", d.reservations().size());
+        });
+        m.put("dhcp", s.dhcp().isPresent());
+        m.put("dns", s.dns());
+        m.put("forwardsTo", s.upstream().stream().map(Object::toString).toList());
+        m.put("domain", s.domain());
+        return m;
     }
 }

@@ -13,6 +13,9 @@ public interface LocalServers {
     /** Serves exactly these interfaces; an empty list stops every server. Fails when a server does not start. */
     void serve(List<LocalService> services) throws KernelException;
 
+    /** What is served now: the list last given to {@link #serve} (empty before the first). */
+    List<LocalService> served();
+
     /** The leases the servers have handed out, unexpired ones first by interface; empty when nothing runs. */
     List<ServedLease> leases();
 }
