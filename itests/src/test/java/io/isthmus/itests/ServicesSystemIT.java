@@ -47,6 +47,8 @@ public class ServicesSystemIT {
     Lab lab;
     Path script;
     final List<Process> processes = new ArrayList<>();
+    /** The test's management client, made at the first command. */
+    MqttTestClient client;
 
     @Before
     public void setUp() throws Exception {
@@ -143,8 +145,10 @@ public class ServicesSystemIT {
     }
 
     JsonNode call(String command, Map<String, Object> request) throws Exception {
-        MqttTestClient c = run.closeAtEnd(MqttTestClient.v5("it-" + UUID.randomUUID(), true));
-        return c.request(ManagementSystemIT.DEVICE, command, request, Duration.ofSeconds(40));
+        if (client == null) {
+            client = run.closeAtEnd(MqttTestClient.v5("it-" + UUID.randomUUID(), true));
+        }
+        return client.request(ManagementSystemIT.DEVICE, command, request, Duration.ofSeconds(40));
     }
 
     String ruleset() throws Exception {
@@ -230,6 +234,7 @@ public class ServicesSystemIT {
         g.close();
 
         GatewayProcess again = startSettled(doc, "--shell");
+        awaitForwarding();
         // before the host asks again, the restarted server already knows its lease (kept in the state dir)
         String listed = call("dhcp.leases", Map.of("port", "eth2")).at("/body/leases").toString();
         assertTrue(listed, listed.contains(first) && listed.contains(mac("ot")));
@@ -245,9 +250,17 @@ public class ServicesSystemIT {
         assertTrue(table, table.contains("\"dhcp server on eth2\""));
     }
 
+    /** Once the DMZ's server forwards to the wired uplink's resolver: the servers are as the document says. */
+    void awaitForwarding() throws Exception {
+        assertTrue("eth1 forwards to the uplink's resolver", Lab.within(Duration.ofSeconds(15), () ->
+                FirewallSystemIT.quietly(() -> call("dhcp.leases", Map.of("port", "eth1"))
+                        .at("/body/ports/eth1/forwardsTo").toString().contains("203.0.113.53"))) >= 0);
+    }
+
     @Test
     public void badServicesAreRejectedWithPointersAndChangeNothing() throws Exception {
         startSettled(document(services()));
+        awaitForwarding();
         String tableBefore = ruleset();
         String pid = dnsmasqPid("eth1");
         Map<String, String> bad = Map.of(

@@ -31,9 +31,11 @@ import org.osgi.service.log.LoggerFactory;
  * in between. Configurations live in this bundle's data area; leases in {@code <state dir>/services/} (the
  * launcher's {@value #STATE_DIR}), so a restart of the gateway or an update of any bundle finds them
  * and a renewing client keeps its address. dnsmasq runs as the gateway's own user (root in the lab, isthmus on an
- * installed gateway, where the unit grants CAP_NET_BIND_SERVICE, CAP_NET_RAW and CAP_NET_ADMIN).
+ * installed gateway, where the unit grants CAP_NET_BIND_SERVICE, CAP_NET_RAW and CAP_NET_ADMIN). Immediate: while
+ * the services bundle is updated nothing uses this component, and a delayed one would be deactivated, stopping the
+ * servers under the clients' feet.
  */
-@Component(service = {LocalServers.class, HelperDaemon.class}, configurationPid = LinuxConfig.PID)
+@Component(immediate = true, service = {LocalServers.class, HelperDaemon.class}, configurationPid = LinuxConfig.PID)
 public class DnsmasqServers implements LocalServers, HelperDaemon {
     /** The launcher's framework property (ConfigService.STATE_DIR; this bundle does not use the config API). */
     static final String STATE_DIR = "isthmus.state.dir";

@@ -26,6 +26,11 @@ final class ServicesSection {
     static final int MIN_LEASE = 120;
     static final int MAX_LEASE = 31_536_000;
     static final int DEFAULT_LEASE = 3600;
+    static final List<String> KEYS = List.of("domain", "hostname", "ports");
+    static final List<String> PORT_KEYS = List.of("dhcp", "dns");
+    static final List<String> DHCP_KEYS = List.of("start", "end", "leaseSeconds", "router", "reservations");
+    static final List<String> DNS_KEYS = List.of("forward");
+    static final List<String> RESERVATION_KEYS = List.of("mac", "address", "name");
 
     private final JsonReader in;
 
@@ -45,7 +50,7 @@ final class ServicesSection {
         if (plain == null) {
             return ServicesConfig.none();
         }
-        return in.object(JsonValue.at(POINTER, plain), List.of("domain", "hostname", "ports")).map(s -> {
+        return in.object(JsonValue.at(POINTER, plain), KEYS).map(s -> {
             String domain = s.get("domain").flatMap(d -> in.matching(d, DOMAIN,
                     "a domain of lower-case labels (e.g. \"plant.lan\")")).orElse(ServicesConfig.DEFAULT_DOMAIN);
             String hostname = s.get("hostname").flatMap(h -> in.matching(h, LABEL,
@@ -58,12 +63,12 @@ final class ServicesSection {
     }
 
     private Optional<ServicesConfig.PortServices> portServices(JsonValue port) {
-        return in.object(port, List.of("dhcp", "dns")).map(p -> new ServicesConfig.PortServices(
+        return in.object(port, PORT_KEYS).map(p -> new ServicesConfig.PortServices(
                 p.get("dhcp").flatMap(this::dhcp), p.get("dns").flatMap(this::dns)));
     }
 
     private Optional<ServicesConfig.Dhcp> dhcp(JsonValue at) {
-        return in.object(at, List.of("start", "end", "leaseSeconds", "router", "reservations")).flatMap(d -> {
+        return in.object(at, DHCP_KEYS).flatMap(d -> {
             Optional<Ipv4Address> start = in.required(d, "start", "the first address of the pool").flatMap(
                     this::address);
             Optional<Ipv4Address> end = in.required(d, "end", "the last address of the pool").flatMap(this::address);
@@ -79,7 +84,7 @@ final class ServicesSection {
     }
 
     private Optional<ServicesConfig.Reservation> reservation(JsonValue at) {
-        return in.object(at, List.of("mac", "address", "name")).flatMap(r -> {
+        return in.object(at, RESERVATION_KEYS).flatMap(r -> {
             Optional<String> mac = in.required(r, "mac", "the client's MAC address").flatMap(m -> in.matching(m, MAC,
                     "a MAC address like 02:00:00:00:00:01")).map(m -> m.toLowerCase(Locale.ROOT));
             Optional<Ipv4Address> address = in.required(r, "address", "the reserved address").flatMap(this::address);
@@ -92,7 +97,7 @@ final class ServicesSection {
     }
 
     private Optional<ServicesConfig.Dns> dns(JsonValue at) {
-        return in.object(at, List.of("forward")).map(d -> new ServicesConfig.Dns(d.get("forward").flatMap(in::bool)));
+        return in.object(at, DNS_KEYS).map(d -> new ServicesConfig.Dns(d.get("forward").flatMap(in::bool)));
     }
 
     private Optional<Ipv4Address> address(JsonValue at) {
