@@ -7,8 +7,10 @@ DHCP and DNS on eth1 (dmz, a reservation for the DMZ host) and eth2 (offline, lo
          address: dnsmasq pings it first), and a renewal of an existing lease (the OT host again, same MAC);
   dns    query latency from the DMZ host to the gateway, timed inside the host's namespace around one UDP
          query/answer (Python, no process start): cached (the same internet name again), forwarded (a new name
-         each time, answered by the lab's internet resolver through the wired uplink) and local (a reservation's
-         name).
+         each time, answered NXDOMAIN by the internet resolver through the wired uplink; its log must show every
+         one) and local (a reservation's name). The internet resolver is a dnsmasq of this script's at
+         203.0.113.54 (the document's /dns/servers) whose answers have a TTL of 300 s: the lab's own resolver
+         answers with TTL 0, which no forwarder caches.
 Writes target/bench/services.md and target/bench/services.json.
 
 Usage: itests/bench/services.py [--runs 3] [--queries 200] [--out target/bench]
@@ -45,8 +47,8 @@ for name in names:
         data = s.recv(1500)
         if struct.unpack(">H", data[:2])[0] == qid:
             break
-    out.append((time.perf_counter_ns() - t0) / 1e6)
-print(" ".join("%.3f" % x for x in out))
+    out.append("%.3f/%d/%d" % ((time.perf_counter_ns() - t0) / 1e6, data[3] & 0xF, struct.unpack(">H", data[6:8])[0]))
+print(" ".join(out))
 """
 
 
@@ -65,9 +67,16 @@ def dhcp_ms(lab_id, node, script):
     return ms
 
 
-def queries(lab_id, names):
+def queries(lab_id, names, rcode, answers):
+    """Times of the answers, each checked: its rcode (0 an answer, 3 NXDOMAIN) and number of answers."""
     out = sh(*ns(lab_id, "dmz"), "python3", "-c", QUERY, "192.168.50.1", *names)
-    return [float(x) for x in out.split()]
+    times = []
+    for x in out.split():
+        ms, rc, an = x.split("/")
+        if (int(rc), int(an)) != (rcode, answers):
+            raise RuntimeError(f"unexpected answer (rcode {rc}, {an} answers) to one of {names[:3]}...")
+        times.append(float(ms))
+    return times
 
 
 def summary(values):
@@ -90,6 +99,13 @@ def one_run(work, n):
                               "reservations": [{"mac": dmz_mac, "address": "192.168.50.20", "name": "hmi1"}]},
                      "dns": {}},
             "eth2": {"dhcp": {"start": "10.20.0.100", "end": "10.20.0.150"}, "dns": {}}}}
+        doc["dns"] = {"servers": ["203.0.113.54"]}
+        sh(*ns(lab_id, "inet"), "ip", "addr", "add", "203.0.113.54/32", "dev", "lo")
+        inet_log = os.path.join(work, "inet-dns.log")
+        resolver = subprocess.Popen(ns(lab_id, "inet") + [
+            "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--user=root", "--no-resolv", "--no-hosts",
+            "--pid-file=", "--listen-address=203.0.113.54", "--bind-interfaces", "--port=53", "--local=/test/",
+            "--local-ttl=300", "--address=/cached.test/203.0.113.12", "--log-queries", "--log-facility=" + inet_log])
         path = os.path.join(work, "network.json")
         with open(path, "w") as f:
             json.dump(doc, f)
@@ -100,8 +116,8 @@ def one_run(work, n):
             while default_via(lab_id) != "eth0" and time.monotonic() < deadline:
                 time.sleep(0.05)
             deadline = time.monotonic() + 15  # the DMZ's server forwards once it knows the uplink's resolver
-            while time.monotonic() < deadline and "203.0.113.10" not in subprocess.run(
-                    ns(lab_id, "dmz") + ["busybox", "nslookup", "example.test", "192.168.50.1"],
+            while time.monotonic() < deadline and "203.0.113.12" not in subprocess.run(
+                    ns(lab_id, "dmz") + ["busybox", "nslookup", "cached.test", "192.168.50.1"],
                     capture_output=True, text=True).stdout:
                 time.sleep(0.2)
             reservation = [dhcp_ms(lab_id, "dmz", script) for _ in range(5)]
@@ -111,12 +127,21 @@ def one_run(work, n):
                 sh(*ns(lab_id, "ot"), "ip", "link", "set", "eth0", "address", mac)
                 fresh.append(dhcp_ms(lab_id, "ot", script))
             renewal = [dhcp_ms(lab_id, "ot", script) for _ in range(5)]
-            queries(lab_id, ["example.test"])  # into the cache
-            cached = queries(lab_id, ["example.test"] * n)
-            forwarded = queries(lab_id, [f"bench{random.randrange(10**9)}-{i}.test" for i in range(n)])
-            local = queries(lab_id, ["hmi1.plant.lan"] * n)
+            queries(lab_id, ["cached.test"], 0, 1)  # into the cache
+            seen = open(inet_log).read().count("query[A] cached.test")
+            cached = queries(lab_id, ["cached.test"] * n, 0, 1)
+            if open(inet_log).read().count("query[A] cached.test") != seen:
+                raise RuntimeError("cached queries reached the internet resolver")
+            # new names each: the internet resolver answers NXDOMAIN for them (it knows only a few *.test names)
+            forwarded = queries(lab_id, [f"bench{random.randrange(10**9)}-{i}.test" for i in range(n)], 3, 0)
+            forwarded_seen = open(inet_log).read().count("query[A] bench")
+            if forwarded_seen != n:
+                raise RuntimeError(f"the internet resolver saw {forwarded_seen} of the {n} forwarded queries")
+            local = queries(lab_id, ["hmi1.plant.lan"] * n, 0, 1)
         finally:
             gw.stop()
+            resolver.terminate()
+            resolver.wait(5)
         return {"dhcp_reservation": reservation, "dhcp_fresh_pool": fresh, "dhcp_renewal": renewal,
                 "dns_cached": cached, "dns_forwarded": forwarded, "dns_local": local}
     finally:

@@ -230,6 +230,41 @@ public class UnprivilegedGatewayIT {
     }
 
     /**
+     * DHCP and DNS on an inside port as the service user (docs/services.md): dnsmasq, a child of the gateway, runs as
+     * the user with the inherited capabilities (ports 53 and 67, the raw and admin ones DHCP uses), keeps its leases
+     * in the state dir, and answers a real DHCP client and a DNS query from the OT host.
+     */
+    @Test
+    public void dhcpAndDnsServersRunAsTheUserWithItsCapabilities() throws Exception {
+        chown(work, USER + ":" + GROUP);
+        gateway = startUnprivileged(FirewallSystemIT.document("""
+                "services": {"domain": "plant.lan", "ports": {
+                  "eth2": {"dhcp": {"start": "10.20.0.100", "end": "10.20.0.150"}, "dns": {}}}}"""),
+                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
+        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
+        assertTrue(gateway.transcript(), gateway.awaitOutput("generation 1 committed", Duration.ofSeconds(30)));
+        List<ProcessHandle> dnsmasq = ProcessHandle.of(gateway.pid()).orElseThrow().descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("dnsmasq")).toList();
+        assertEquals(gateway.transcript(), 1, dnsmasq.size());
+        assertEquals("65534", procStatus(dnsmasq.get(0).pid(), "Uid").split("\\s+")[1]);
+
+        Path script = work.resolve("udhcpc.sh");
+        Files.writeString(script, "#!/bin/sh\ncase \"$1\" in bound) echo \"lease ip=$ip\";; esac\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Lab.Result lease = lab.exec("ot", "timeout", "20", "udhcpc", "-f", "-q", "-n", "-t", "6", "-T", "2", "-A", "1",
+                "-i", "eth0", "-s", script.toString());
+        assertTrue(lease.out() + lease.err() + gateway.transcript(), lease.out().matches("(?s).*lease ip=10\\.20\\.0\\."
+                + "1[0-5][0-9].*"));
+        assertTrue(Files.readString(state.resolve("services/dnsmasq-eth2.leases")).contains("10.20.0.1"));
+        Lab.Result name = lab.exec("ot", "timeout", "6", "busybox", "nslookup", "gateway.plant.lan", "10.20.0.1");
+        assertTrue(name.out() + name.err(), name.out().contains("Address: 10.20.0.1"));
+        String transcript = gateway.transcript();
+        for (String bad : List.of("rolled back", "restarting in", "did not start")) {
+            assertTrue(bad + " in\n" + transcript, !transcript.contains(bad));
+        }
+    }
+
+    /**
      * The outside review's case: without the system's smcrouted, the gateway's own one refuses to start as this user
      * (exit 77). The boot document is rolled back and the reason is on stderr (and in status.bootFile) instead of a
      * daemon retried every 10 s while the document commits.

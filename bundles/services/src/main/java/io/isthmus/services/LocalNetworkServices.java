@@ -63,8 +63,9 @@ public class LocalNetworkServices implements SectionApplier {
     @Override
     public List<String> preview(NetworkDocument doc) {
         List<String> changes = new ArrayList<>();
+        List<LocalService> now = servers.served();
         for (LocalService s : ServicesPlan.services(doc, resolver.nameservers())) {
-            if (!served.contains(s)) {
+            if (!now.contains(s)) {
                 changes.add("serve on " + s.device() + ": " + describe(s));
             }
         }
