@@ -324,7 +324,8 @@ public class UnprivilegedGatewayIT {
                 "{\"deviceId\": \"" + device + "\", \"brokers\": [\"" + broker + "\"]}");
         // with ICMP probes of the lab's internet host: ping as the user (CAP_NET_RAW)
         Files.writeString(from.resolve("network.json"), MulticastSystemIT.document("", MulticastSystemIT.MULTICAST
-                + ",\n\"uplink\": {\"probe\": {\"targets\": [\"" + lab.get("INET_PROBE_ADDR") + "\"]}}"));
+                + ",\n\"uplink\": {\"probe\": {\"targets\": [\"" + lab.get("INET_PROBE_ADDR") + "\"]}}"
+                + ",\n\"services\": {\"ports\": {\"eth2\": {\"dhcp\": {\"start\": \"10.20.0.100\", \"end\": \"10.20.0.150\"}}}}"));
         Lab.Result provisioned = Lab.run(List.of(Distribution.root().resolve("distribution/target/isthmus-" + PROFILE
                 + "/bin/isthmus").toString(), "provision", "--from", from.toString(), "--etc",
                 work.resolve("etc/isthmus").toString(), "--state", state.toString(), "--user", USER, "--group", GROUP),
@@ -376,7 +377,8 @@ public class UnprivilegedGatewayIT {
                     && uplink[0].path("rttMs").isNumber();
         });
         assertTrue("eth0 up by its probes: " + uplinks[0], upAfter >= 0);
-        assertEquals(body.path("helpers").toString(), 2, body.path("helpers").size());
+        // smcrouted, avahi-daemon and (DHCP on eth2, docs/services.md) dnsmasq: all wanted and running
+        assertEquals(body.path("helpers").toString(), 3, body.path("helpers").size());
         for (com.fasterxml.jackson.databind.JsonNode helper : body.path("helpers")) {
             assertTrue(helper.toString(), helper.path("wanted").asBoolean() && helper.path("running").asBoolean()
                     && helper.path("problem").isNull());
