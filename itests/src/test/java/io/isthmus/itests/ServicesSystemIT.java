@@ -35,6 +35,19 @@ public class ServicesSystemIT {
     static final String RESERVED = "192.168.50.20";
     /** A second resolver in the lab's internet, the cellular uplink's: it alone knows cell.test. */
     static final String CELL_DNS = "203.0.113.54";
+    /** One DNS query over TCP (busybox nslookup speaks UDP only): rcode, answers and the answer's last 4 bytes. */
+    static final String TCP_QUERY = """
+            import socket, struct, sys
+            q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + b"".join(
+                bytes([len(l)]) + l.encode() for l in sys.argv[2].split(".")) + b"\\0" + struct.pack(">HH", 1, 1)
+            s = socket.create_connection((sys.argv[1], 53), timeout=3)
+            s.sendall(struct.pack(">H", len(q)) + q)
+            n = struct.unpack(">H", s.recv(2))[0]
+            d = b""
+            while len(d) < n:
+                d += s.recv(n - len(d))
+            print("rcode=%d answers=%d last=%s" % (d[3] & 15, struct.unpack(">H", d[6:8])[0], socket.inet_ntoa(d[-4:])))
+            """;
     static final Pattern LEASE = Pattern.compile("lease ip=(\\S*) router=(\\S*) dns=(\\S*) domain=(\\S*)");
 
     @ClassRule
@@ -197,6 +210,9 @@ public class ServicesSystemIT {
         assertTrue(fromDmz, fromDmz.contains("203.0.113.10"));
         String reserved = lookup("dmz", "hmi1.plant.lan", DMZ_GW);
         assertTrue(reserved, reserved.contains(RESERVED));
+        // DNS over TCP too (tcp/53 is open on the port as well): one query, its answer's address
+        Lab.Result tcp = lab.exec("dmz", "python3", "-c", TCP_QUERY, DMZ_GW, "hmi1.plant.lan");
+        assertEquals(tcp.err(), "rcode=0 answers=1 last=" + RESERVED, tcp.out().strip());
         String gateway = lookup("ot", "gateway.plant.lan", OT_GW);
         assertTrue(gateway, gateway.contains(OT_GW));
         String otReserved = lookup("ot", "hmi1.plant.lan", OT_GW);
