@@ -56,6 +56,7 @@ public class DebianPackageIT {
         // program the bundles run -> the Debian 12 package that ships it
         for (String pkg : List.of("nftables", "iproute2", "procps" /* sysctl, kill */, "iputils-ping", "conntrack",
                 "udhcpc", "busybox" /* nslookup for diag.resolve; udhcpc is busybox */, "smcroute", "avahi-daemon",
+                "dnsmasq-base" /* the DHCP and DNS servers of the services bundle */,
                 "passwd" /* useradd in postinst */)) {
             assertTrue(pkg + " in Depends: " + depends, packages(depends).contains(pkg));
         }

@@ -230,6 +230,41 @@ public class UnprivilegedGatewayIT {
     }
 
     /**
+     * DHCP and DNS on an inside port as the service user (docs/services.md): dnsmasq, a child of the gateway, runs as
+     * the user with the inherited capabilities (ports 53 and 67, the raw and admin ones DHCP uses), keeps its leases
+     * in the state dir, and answers a real DHCP client and a DNS query from the OT host.
+     */
+    @Test
+    public void dhcpAndDnsServersRunAsTheUserWithItsCapabilities() throws Exception {
+        chown(work, USER + ":" + GROUP);
+        gateway = startUnprivileged(FirewallSystemIT.document("""
+                "services": {"domain": "plant.lan", "ports": {
+                  "eth2": {"dhcp": {"start": "10.20.0.100", "end": "10.20.0.150"}, "dns": {}}}}"""),
+                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
+        assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(60)).isPresent());
+        assertTrue(gateway.transcript(), gateway.awaitOutput("generation 1 committed", Duration.ofSeconds(30)));
+        List<ProcessHandle> dnsmasq = ProcessHandle.of(gateway.pid()).orElseThrow().descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("dnsmasq")).toList();
+        assertEquals(gateway.transcript(), 1, dnsmasq.size());
+        assertEquals("65534", procStatus(dnsmasq.get(0).pid(), "Uid").split("\\s+")[1]);
+
+        Path script = work.resolve("udhcpc.sh");
+        Files.writeString(script, "#!/bin/sh\ncase \"$1\" in bound) echo \"lease ip=$ip\";; esac\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Lab.Result lease = lab.exec("ot", "timeout", "20", "udhcpc", "-f", "-q", "-n", "-t", "6", "-T", "2", "-A", "1",
+                "-i", "eth0", "-s", script.toString());
+        assertTrue(lease.out() + lease.err() + gateway.transcript(), lease.out().matches("(?s).*lease ip=10\\.20\\.0\\."
+                + "1[0-5][0-9].*"));
+        assertTrue(Files.readString(state.resolve("services/dnsmasq-eth2.leases")).contains("10.20.0.1"));
+        Lab.Result name = lab.exec("ot", "timeout", "6", "busybox", "nslookup", "gateway.plant.lan", "10.20.0.1");
+        assertTrue(name.out() + name.err(), name.out().contains("Address: 10.20.0.1"));
+        String transcript = gateway.transcript();
+        for (String bad : List.of("rolled back", "restarting in", "did not start")) {
+            assertTrue(bad + " in\n" + transcript, !transcript.contains(bad));
+        }
+    }
+
+    /**
      * The outside review's case: without the system's smcrouted, the gateway's own one refuses to start as this user
      * (exit 77). The boot document is rolled back and the reason is on stderr (and in status.bootFile) instead of a
      * daemon retried every 10 s while the document commits.
@@ -289,7 +324,8 @@ public class UnprivilegedGatewayIT {
                 "{\"deviceId\": \"" + device + "\", \"brokers\": [\"" + broker + "\"]}");
         // with ICMP probes of the lab's internet host: ping as the user (CAP_NET_RAW)
         Files.writeString(from.resolve("network.json"), MulticastSystemIT.document("", MulticastSystemIT.MULTICAST
-                + ",\n\"uplink\": {\"probe\": {\"targets\": [\"" + lab.get("INET_PROBE_ADDR") + "\"]}}"));
+                + ",\n\"uplink\": {\"probe\": {\"targets\": [\"" + lab.get("INET_PROBE_ADDR") + "\"]}}"
+                + ",\n\"services\": {\"ports\": {\"eth2\": {\"dhcp\": {\"start\": \"10.20.0.100\", \"end\": \"10.20.0.150\"}}}}"));
         Lab.Result provisioned = Lab.run(List.of(Distribution.root().resolve("distribution/target/isthmus-" + PROFILE
                 + "/bin/isthmus").toString(), "provision", "--from", from.toString(), "--etc",
                 work.resolve("etc/isthmus").toString(), "--state", state.toString(), "--user", USER, "--group", GROUP),
@@ -341,7 +377,8 @@ public class UnprivilegedGatewayIT {
                     && uplink[0].path("rttMs").isNumber();
         });
         assertTrue("eth0 up by its probes: " + uplinks[0], upAfter >= 0);
-        assertEquals(body.path("helpers").toString(), 2, body.path("helpers").size());
+        // smcrouted, avahi-daemon and (DHCP on eth2, docs/services.md) dnsmasq: all wanted and running
+        assertEquals(body.path("helpers").toString(), 3, body.path("helpers").size());
         for (com.fasterxml.jackson.databind.JsonNode helper : body.path("helpers")) {
             assertTrue(helper.toString(), helper.path("wanted").asBoolean() && helper.path("running").asBoolean()
                     && helper.path("problem").isNull());

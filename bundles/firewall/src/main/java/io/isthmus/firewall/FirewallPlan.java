@@ -7,6 +7,7 @@ import io.isthmus.api.config.FirewallConfig.Conduit;
 import io.isthmus.api.config.FirewallConfig.PortForward;
 import io.isthmus.api.config.MulticastConfig.PassThrough;
 import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.firewall.HostOpenings;
 import io.isthmus.api.firewall.Zones;
 import io.isthmus.api.net.PortRole;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ import java.util.TreeSet;
  * <li>the multicast section's flows: a forward rule each, a TTL fix-up (TTL 1 becomes 2, so the kernel
  * forwards it once) and, for mDNS, the reflector's input rule. The firewall reads the multicast section itself:
  * one bundle owns the one table.</li>
+ * <li>the openings the services on the box ask for ({@link HostOpenings}: DHCP, DNS), one input rule each,
+ * commented {@code <service> on <port>}, never on an uplink.</li>
  * </ul>
  */
 final class FirewallPlan {
@@ -75,10 +78,20 @@ final class FirewallPlan {
     }
 
     static Ruleset of(NetworkDocument doc) {
+        return of(doc, List.of());
+    }
+
+    /** With the host-input openings of the services on the box ({@link HostOpeningProviders}). */
+    static Ruleset of(NetworkDocument doc, List<HostOpenings.Opening> openings) {
         FirewallPlan p = new FirewallPlan();
         p.filterChains();
         p.dhcp(doc);
         p.icmpEcho(doc);
+        for (HostOpenings.Opening o : openings) {
+            p.rule(INPUT, o.service() + " on " + o.port(), Nft.iifname(List.of(o.port())),
+                    Nft.match(Nft.payload(o.protocol(), "dport"), F.numberNode(o.dport())), Nft.counter(),
+                    Nft.verdict("accept"));
+        }
         List<Conduit> conduits = doc.firewall().conduits();
         for (int i = 0; i < conduits.size(); i++) {
             p.conduit(doc, i, conduits.get(i));

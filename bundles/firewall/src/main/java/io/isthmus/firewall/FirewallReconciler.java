@@ -5,6 +5,7 @@ import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.firewall.HostOpenings;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.KernelStateListener;
 import io.isthmus.api.linux.Nftables;
@@ -61,6 +62,9 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
      * (a plan of 10,000 conduits is megabytes of garbage and a good part of a second of CPU).
      */
     private Optional<Map.Entry<NetworkDocument, Ruleset>> plan = Optional.empty();
+    /** The services on the box that need host-input openings; the plan's generation of them (worker thread). */
+    private final HostOpeningProviders openings = new HostOpeningProviders();
+    private int planOpenings = -1;
 
     @Activate
     public FirewallReconciler(@Reference(name = "nftables") Nftables nft,
@@ -91,6 +95,18 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
 
     void unbindEvents(EventPublisher publisher) {
         events.unbind(publisher);
+    }
+
+    /** A service that needs openings came: the table is planned again (and rewritten if it changed). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindOpenings(HostOpenings provider) {
+        openings.add(provider);
+        worker.request();
+    }
+
+    void unbindOpenings(HostOpenings provider) {
+        openings.remove(provider);
+        worker.request();
     }
 
     @Deactivate
@@ -181,8 +197,10 @@ public class FirewallReconciler implements SectionApplier, KernelStateListener {
     }
 
     private Ruleset plan(NetworkDocument doc) {
-        if (plan.isEmpty() || plan.get().getKey() != doc) {
-            plan = Optional.of(Map.entry(doc, FirewallPlan.of(doc)));
+        int generation = openings.generation();
+        if (plan.isEmpty() || plan.get().getKey() != doc || planOpenings != generation) {
+            plan = Optional.of(Map.entry(doc, FirewallPlan.of(doc, openings.openings(doc))));
+            planOpenings = generation;
         }
         return plan.get().getValue();
     }

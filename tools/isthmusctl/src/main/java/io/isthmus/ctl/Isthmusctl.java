@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "isthmusctl", mixinStandardHelpOptions = true, version = "isthmusctl 0.1",
         description = "Manage Isthmus gateways over MQTT.",
         subcommands = {Isthmusctl.Devices.class, Isthmusctl.Status.class, Isthmusctl.Config.class,
-                Isthmusctl.Bundles.class, BundleCommands.Bundle.class, BundleCommands.RolloutGroup.class,
-                CredentialCommands.Credentials.class, Isthmusctl.Diag.class},
+                Isthmusctl.Bundles.class, Isthmusctl.Leases.class, BundleCommands.Bundle.class,
+                BundleCommands.RolloutGroup.class, CredentialCommands.Credentials.class, Isthmusctl.Diag.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:reply 200", "1:cannot reach the broker, or another failure", "2:bad usage",
                 "3:no reply within --timeout", "4:reply 400 (bad request, invalid document)", "5:reply 404",
@@ -339,6 +339,41 @@ public final class Isthmusctl {
                         x.path("previousVersion").asText(null), x.path("symbolicName").asText()));
                 t.print(out);
             });
+        }
+    }
+
+    @Command(name = "leases", description = "DHCP and DNS the gateway serves per port, and the leases it handed out.")
+    static final class Leases extends Sub {
+        @Parameters(index = "0", paramLabel = "DEVICE")
+        String device;
+
+        @Option(names = "--port", description = "Only this port.")
+        String port = "";
+
+        @Override
+        public Integer call() {
+            return call(device, "dhcp.leases", Map.of("port", port), Leases::print);
+        }
+
+        /** Two tables: what each port serves, then the leases. */
+        static void print(JsonNode b, PrintWriter out) {
+            Table ports = new Table("PORT", "ADDRESS", "RANGE", "LEASE S", "ROUTER", "DNS", "FORWARDS TO");
+            b.path("ports").properties().forEach(e -> ports.row(e.getKey(), e.getValue().path("address").asText(),
+                    e.getValue().path("range").asText(null), e.getValue().path("leaseSeconds").asText(null),
+                    e.getValue().has("router") ? e.getValue().path("router").asText() : null,
+                    e.getValue().path("dns").asText(), forwards(e.getValue().path("forwardsTo"))));
+            ports.print(out);
+            out.println();
+            Table leases = new Table("PORT", "MAC", "ADDRESS", "NAME", "EXPIRES");
+            b.path("leases").forEach(l -> leases.row(l.path("port").asText(), l.path("mac").asText(),
+                    l.path("address").asText(), l.path("name").asText(""), l.path("expires").asText()));
+            leases.print(out);
+        }
+
+        private static String forwards(JsonNode list) {
+            java.util.List<String> servers = new java.util.ArrayList<>();
+            list.forEach(s -> servers.add(s.asText()));
+            return servers.isEmpty() ? "local names only" : String.join(",", servers);
         }
     }
 

@@ -49,6 +49,26 @@ class IsthmusctlTest {
     }
 
     @Test
+    void leasesArePrintedAsTwoTables() throws Exception {
+        StringWriter out = new StringWriter();
+        Isthmusctl.Leases.print(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"ports": {"eth1": {"address": "192.168.50.1/24", "range": "192.168.50.100-192.168.50.150",
+                                    "leaseSeconds": 600, "router": true, "reservations": 1, "dhcp": true,
+                                    "dns": true, "forwardsTo": ["203.0.113.53"], "domain": "plant.lan"},
+                           "eth2": {"address": "10.20.0.1/24", "dhcp": false, "dns": true, "forwardsTo": [],
+                                    "domain": "plant.lan"}},
+                 "leases": [{"port": "eth1", "mac": "02:aa:00:00:00:01", "address": "192.168.50.20",
+                             "name": "hmi1", "expires": "2026-12-03T12:01:00Z"}]}"""), new PrintWriter(out));
+        assertEquals(String.join("\n",
+                "PORT  ADDRESS          RANGE                          LEASE S  ROUTER  DNS   FORWARDS TO",
+                "eth1  192.168.50.1/24  192.168.50.100-192.168.50.150  600      true    true  203.0.113.53",
+                "eth2  10.20.0.1/24     -                              -        -       true  local names only",
+                "",
+                "PORT  MAC                ADDRESS        NAME  EXPIRES",
+                "eth1  02:aa:00:00:00:01  192.168.50.20  hmi1  2026-12-03T12:01:00Z", ""), out.toString());
+    }
+
+    @Test
     void bundleCommandsCheckTheJarAndTheTargetsBeforeTouchingTheNetwork(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) throws Exception {
         java.nio.file.Path plain = FleetTestJars.bundle(dir, null, "1", 10);

@@ -1,0 +1,96 @@
+package io.isthmus.services;
+
+import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.ReconcileWorker;
+import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.LocalServers;
+import io.isthmus.api.linux.LocalService;
+import io.isthmus.api.linux.Resolver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * Runs {@link ServicesPlan}: the linux bundle's DHCP/DNS servers on exactly the ports the document names. Applied
+ * after the firewall, whose table already has the openings ({@link ServicesOpenings}) in the same write. DNS
+ * forwarding follows the gateway's own resolvers (those of the active uplink, or the document's {@code /dns}),
+ * checked every {@link #CHECK}: an uplink switch reaches the forwarders within a second. The servers are not
+ * stopped when this bundle stops (an update must not disturb the clients); the linux bundle owns them.
+ */
+@Component(immediate = true, service = SectionApplier.class, property = {
+        SectionApplier.NAME + "=" + ServicesSection.NAME, SectionApplier.AFTER + "=firewall"})
+public class LocalNetworkServices implements SectionApplier {
+    static final Duration CHECK = Duration.ofSeconds(1);
+    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final LocalServers servers;
+    private final Resolver resolver;
+    private final Logger log;
+    private final ReconcileWorker worker;
+    private volatile Optional<NetworkDocument> document = Optional.empty();
+    /** Worker thread only: what was last served, for the log. */
+    private List<LocalService> served = List.of();
+
+    @Activate
+    public LocalNetworkServices(@Reference(name = "servers") LocalServers servers,
+            @Reference(name = "resolver") Resolver resolver,
+            @Reference(name = "log", service = LoggerFactory.class) Logger log) {
+        this.servers = servers;
+        this.resolver = resolver;
+        this.log = log;
+        this.worker = new ReconcileWorker("services", this::reconcile, CHECK, log::warn);
+    }
+
+    @Deactivate
+    void deactivate() {
+        worker.close();
+    }
+
+    @Override
+    public void apply(NetworkDocument doc) throws ApplyException {
+        worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
+    }
+
+    @Override
+    public List<String> preview(NetworkDocument doc) {
+        List<String> changes = new ArrayList<>();
+        List<LocalService> now = servers.served();
+        for (LocalService s : ServicesPlan.services(doc, resolver.nameservers())) {
+            if (!now.contains(s)) {
+                changes.add("serve on " + s.device() + ": " + describe(s));
+            }
+        }
+        return changes;
+    }
+
+    private void reconcile() throws KernelException {
+        if (document.isEmpty()) {
+            return;
+        }
+        List<LocalService> wanted = ServicesPlan.services(document.get(), resolver.nameservers());
+        servers.serve(wanted);
+        if (!wanted.equals(served)) {
+            wanted.forEach(s -> log.info("services: " + s.device() + ": " + describe(s)));
+            served = wanted;
+        }
+    }
+
+    static String describe(LocalService s) {
+        StringBuilder b = new StringBuilder();
+        s.dhcp().ifPresent(d -> b.append("DHCP ").append(d.first()).append('-').append(d.last())
+                .append(d.router() ? " with router" : " without router").append(", ")
+                .append(d.reservations().size()).append(" reservation(s); "));
+        b.append(s.dns() ? (s.upstream().isEmpty() ? "DNS local names only" : "DNS forwarding to " + s.upstream())
+                : "no DNS");
+        return b.toString();
+    }
+}
