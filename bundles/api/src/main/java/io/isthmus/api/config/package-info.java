@@ -1,5 +1,5 @@
 /** Isthmus API: config. Semantically versioned; bump the minor for additions, the major for breaks. */
-@Version("1.3.0")
+@Version("1.4.0")
 @Export
 package io.isthmus.api.config;
 
