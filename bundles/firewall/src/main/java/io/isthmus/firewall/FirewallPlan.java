@@ -85,6 +85,7 @@ final class FirewallPlan {
     static Ruleset of(NetworkDocument doc, List<HostOpenings.Opening> openings) {
         FirewallPlan p = new FirewallPlan();
         p.filterChains();
+        p.noDataOut(doc);
         p.dhcp(doc);
         p.icmpEcho(doc);
         for (HostOpenings.Opening o : openings) {
@@ -150,6 +151,27 @@ final class FirewallPlan {
         out.object(Nft.chain(DNAT, "nat", "prerouting", -100, "accept"));
         out.object(Nft.chain(SNAT, "nat", "postrouting", 100, "accept"));
         out.object(Nft.chain(MANGLE, "filter", "prerouting", -150, "accept"));
+    }
+
+    /**
+     * New flows from the inside ports out of an uplink that may not carry data ({@code uplink.data}) are dropped
+     * before any conduit can accept them: routing already sends them elsewhere, this holds even if a route does
+     * not (a static route, a route someone else added). Answers of flows the document lets in through that uplink
+     * (a port forward) are established and pass.
+     */
+    private void noDataOut(NetworkDocument doc) {
+        Set<String> inside = new LinkedHashSet<>();
+        ROUTED_OUT.forEach(role -> inside.addAll(Zones.ports(doc, role)));
+        Set<String> noData = new LinkedHashSet<>();
+        Zones.ports(doc, PortRole.UPLINK).forEach(u -> {
+            if (!doc.uplink().mayCarryData(u)) {
+                noData.add(u);
+            }
+        });
+        if (!inside.isEmpty() && !noData.isEmpty()) {
+            rule(FORWARD, "no data out of " + String.join(",", new TreeSet<>(noData)), iifname(inside),
+                    oifname(noData), Nft.counter(), Nft.verdict("drop"));
+        }
     }
 
     /** Offers and acks to the gateway's DHCP clients arrive before conntrack knows the flow (broadcast). */

@@ -30,6 +30,13 @@ final class ArgumentChecks {
         return mac;
     }
 
+    static int prefixLength(int length) throws KernelException {
+        if (length < 0 || length > 32) {
+            throw new KernelException("invalid IPv4 prefix length: " + length);
+        }
+        return length;
+    }
+
     static int mtu(int mtu) throws KernelException {
         if (mtu < 68 || mtu > 65535) {
             throw new KernelException("invalid MTU: " + mtu);

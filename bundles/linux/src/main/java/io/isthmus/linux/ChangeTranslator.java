@@ -110,6 +110,9 @@ final class ChangeTranslator {
             b.append(" iif ").append(ArgumentChecks.device(r.inputInterface().get()));
         }
         b.append(" table ").append(Integer.toUnsignedString(r.table()));
+        if (r.suppressPrefixLength().isPresent()) {
+            b.append(" suppress_prefixlength ").append(ArgumentChecks.prefixLength(r.suppressPrefixLength().get()));
+        }
         if (protocol != 0) {
             b.append(" protocol ").append(Integer.toUnsignedString(protocol));
         }

@@ -59,7 +59,8 @@ final class RouteJson {
     }
 
     /**
-     * Rules with the selectors the Rule record has (priority, from, iif); others (to, fwmark, oif …) are not
+     * Rules with the selectors the Rule record has (priority, from, iif, suppress_prefixlength); others (to,
+     * fwmark, oif …) are not
      * represented. A rule without a table (goto, nop) reads as table 0.
      */
     List<Rule> rules(String output) throws KernelException {
@@ -69,7 +70,9 @@ final class RouteJson {
             Optional<Ipv4Cidr> from = src.equals("all") ? Optional.empty()
                     : Optional.of(IpJson.cidr(src, n.path("srclen").asInt(32)));
             rules.add(new Rule(IpJson.u32(n, "priority", 0), from, IpJson.text(n, "iif"),
-                    number(n, "table", 0, true), number(n, "protocol", 0, false)));
+                    number(n, "table", 0, true), number(n, "protocol", 0, false),
+                    n.has("suppress_prefixlen") ? Optional.of(n.get("suppress_prefixlen").asInt())
+                            : Optional.empty()));
         }
         return rules;
     }

@@ -74,6 +74,17 @@ class ChangeTranslatorTest {
     }
 
     @Test
+    void ruleThatSuppressesTheDefaultRoute() throws KernelException {
+        Rule r = new Rule(3000, Optional.empty(), Optional.of("eth1"), 254, 73, Optional.of(0));
+        assertEquals("rule add pref 3000 iif eth1 table 254 suppress_prefixlength 0 protocol 73",
+                ChangeTranslator.line(new KernelChange.AddRule(r)));
+        assertEquals("rule del pref 3000 iif eth1 table 254 suppress_prefixlength 0 protocol 73",
+                ChangeTranslator.line(new KernelChange.RemoveRule(r)));
+        assertThrows(KernelException.class, () -> ChangeTranslator.line(new KernelChange.AddRule(
+                new Rule(3000, Optional.empty(), Optional.empty(), 254, 73, Optional.of(33)))));
+    }
+
+    @Test
     void links() throws KernelException {
         assertEquals("link set dev eth0 up mtu 1400 address 02:00:00:aa:bb:cc", ChangeTranslator.line(
                 new KernelChange.SetLink("eth0", Optional.of(true), Optional.of(1400), Optional.of("02:00:00:aa:bb:cc"))));

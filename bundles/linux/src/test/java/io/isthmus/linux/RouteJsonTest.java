@@ -85,6 +85,17 @@ class RouteJsonTest {
     }
 
     @Test
+    void ruleThatSuppressesTheDefaultRoute() throws KernelException {
+        // as iproute2 6.1 prints `ip -d -N -j -4 rule show` of `ip rule add pref 3000 iif eth1 lookup main
+        // suppress_prefixlength 0 protocol 73`
+        List<Rule> rules = parser.rules("[{\"priority\":3000,\"src\":\"all\",\"iif\":\"eth1\",\"table\":\"254\","
+                + "\"suppress_prefixlen\":0,\"protocol\":\"73\"},{\"priority\":3001,\"src\":\"all\",\"iif\":\"eth1\","
+                + "\"table\":\"998\",\"protocol\":\"73\"}]");
+        assertEquals(List.of(new Rule(3000, Optional.empty(), Optional.of("eth1"), 254, 73, Optional.of(0)),
+                new Rule(3001, Optional.empty(), Optional.of("eth1"), 998, 73)), rules);
+    }
+
+    @Test
     void numericRulesCarryEveryProtocol() throws KernelException {
         List<Rule> rules = parser.rules(Captured.read("rule-numeric.json"));
         assertEquals(2, rules.get(0).protocol(), "the kernel's own rules");

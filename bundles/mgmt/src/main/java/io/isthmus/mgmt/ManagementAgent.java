@@ -11,6 +11,7 @@ import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
 import io.isthmus.api.mgmt.ManagementSession;
 import io.isthmus.api.uplink.UplinkListener;
+import io.isthmus.api.uplink.UplinkSwitch;
 import io.isthmus.mgmt.commands.ConfigReplies;
 import io.isthmus.mgmt.credentials.Certificates;
 import io.isthmus.mgmt.credentials.CredentialSet;
@@ -401,14 +402,21 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
     @Override
     public void activeUplinkChanged(Optional<String> previous, Optional<String> current, String reason) {
+        uplinkSwitched(new UplinkSwitch(previous, current, reason, Duration.ZERO, Instant.now(), List.of()));
+    }
+
+    @Override
+    public void uplinkSwitched(UplinkSwitch change) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("event", "switched");
-        body.put("previous", previous.orElse(null));
-        body.put("current", current.orElse(null));
-        body.put("reason", reason);
+        body.put("previous", change.previous().orElse(null));
+        body.put("current", change.current().orElse(null));
+        body.put("reason", change.reason());
+        body.put("paths", change.paths().stream().map(UplinkSwitch.Path::id).toList());
         publish("uplink", body, Priority.HIGH);
-        // The old path may be dead without the TCP session knowing for a keep-alive or two: do not wait.
-        if (session.enabled()) {
+        // The old path may be dead without the TCP session knowing for a keep-alive or two: do not wait. A switch
+        // of the data path alone moves nothing the session uses.
+        if (change.management() && session.enabled()) {
             session.reconnect();
         }
     }

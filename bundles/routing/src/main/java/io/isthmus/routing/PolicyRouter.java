@@ -179,6 +179,10 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
         if (lastPlan == null || !lastPlan.defaultUplink().equals(plan.defaultUplink())) {
             log.info("routing: default route via " + plan.defaultUplink().orElse("(no uplink ready)"));
         }
+        if (lastPlan != null && !lastPlan.dataUplink().equals(plan.dataUplink()) && plan.rules().stream()
+                .anyMatch(r -> r.table() == RoutingPlan.DATA_TABLE)) {
+            log.info("routing: data default route via " + plan.dataUplink().orElse("(no data uplink ready)"));
+        }
         lastPlan = plan;
         updateResolver(doc, plan, pass.status());
     }
@@ -204,7 +208,7 @@ public class PolicyRouter implements SectionApplier, PortStatusListener, LinkLis
         }
         UplinkSelection s = selection;
         RoutingPlan plan = RoutingPlan.of(doc.ports(), doc.routes(), status, links,
-                s == null ? List.of() : s.selected());
+                s == null ? List.of() : s.selected(), s == null ? List.of() : s.dataSelected(), doc.uplink());
         Map<String, Optional<String>> sysctls = new LinkedHashMap<>();
         for (String key : plan.sysctls().keySet()) {
             sysctls.put(key, kernel.sysctl(key));

@@ -2,6 +2,7 @@ package io.isthmus.routing;
 
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.RouteConfig;
+import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.Nexthop;
 import io.isthmus.api.linux.Route;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The routes, rules and sysctls the gateway wants, as a pure function of the document and the ports'
@@ -35,11 +37,24 @@ import java.util.Set;
  * networks: it can never reach an offline network;</li>
  * <li>the main table holds the static routes and one default route: via the uplinks the uplink manager selected
  * (several: one multipath route, flows spread by weight), or — without a usable selection — via the uplink of
- * lowest cost that has carrier.</li>
+ * lowest cost that has carrier;</li>
+ * <li>when the document splits management from data ({@code uplink.management}, {@code uplink.data}), the main
+ * default route is the management path (the gateway's own traffic) and traffic forwarded in from an inside port
+ * takes the data path: {@code iif <port> lookup main suppress_prefixlength 0} (every route of main but its
+ * default), then {@code iif <port> lookup} {@value #DATA_TABLE}, which holds the data default route and an
+ * {@code unreachable default} behind it: without a data uplink the inside networks have no way out, never the
+ * management-only uplink.</li>
  * </ul>
+ *
+ * @param dataUplink the first uplink of the data path when the paths are split; else empty
  */
 record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysctls, Optional<String> defaultUplink,
-        Map<String, Integer> tables, Unknown unknown) {
+        Map<String, Integer> tables, Unknown unknown, Optional<String> dataUplink) {
+
+    RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysctls, Optional<String> defaultUplink,
+            Map<String, Integer> tables, Unknown unknown) {
+        this(routes, rules, sysctls, defaultUplink, tables, unknown, Optional.empty());
+    }
 
     /**
      * Ports of the document that no driver reports on (the driver bundle is stopped or being updated), and
@@ -60,6 +75,8 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
 
     static final int TABLE_BASE = 1000;
     static final int UPLINK_IN_TABLE = 999;
+    /** The data path's default route, for traffic forwarded from the inside ports when the paths are split. */
+    static final int DATA_TABLE = 998;
     /** Behind any real default route (metric 0), in front of nothing. */
     static final int UNREACHABLE_METRIC = 65535;
     static final int PREF_OFFLINE_IIF = 1000;
@@ -67,6 +84,8 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
     static final int PREF_SOURCE = 1200;
     /** Source rules per port: the priorities of port n are 1200 + 8n … 1200 + 8n + 7. */
     static final int ADDRESSES_PER_PORT = 8;
+    /** Inside port n, split paths: 3000 + 2n main without its default route, 3000 + 2n + 1 the data table. */
+    static final int PREF_DATA = 3000;
 
     static RoutingPlan of(Map<String, PortConfig> ports, List<RouteConfig> staticRoutes, Map<String, PortStatus> status,
             Map<String, Link> links) {
@@ -76,6 +95,17 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
     /** @param selection the uplink manager's choice; empty: none (no manager, or no uplink it found healthy) */
     static RoutingPlan of(Map<String, PortConfig> ports, List<RouteConfig> staticRoutes, Map<String, PortStatus> status,
             Map<String, Link> links, List<UplinkSelection.Weighted> selection) {
+        return of(ports, staticRoutes, status, links, selection, selection, UplinkConfig.defaults());
+    }
+
+    /**
+     * @param selection     the management path (the main default route)
+     * @param dataSelection the data path; used only when {@code uplink} splits the paths
+     * @param usage         which uplinks may carry management and data
+     */
+    static RoutingPlan of(Map<String, PortConfig> ports, List<RouteConfig> staticRoutes, Map<String, PortStatus> status,
+            Map<String, Link> links, List<UplinkSelection.Weighted> selection,
+            List<UplinkSelection.Weighted> dataSelection, UplinkConfig usage) {
         Set<Route> routes = new LinkedHashSet<>();
         Set<Rule> rules = new LinkedHashSet<>();
         Map<String, String> sysctls = new LinkedHashMap<>();
@@ -167,23 +197,47 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
             });
         }
 
-        List<Nexthop> selected = selection.stream().filter(w -> canCarryDefault(present.get(w.port())))
-                .map(w -> new Nexthop(present.get(w.port()).gateway().orElseThrow(), w.port(), w.weight())).toList();
-        Optional<String> uplink;
-        if (selected.size() > 1) {
-            routes.add(Route.multipath(Route.MAIN_TABLE, Optional.empty(), 0, selected));
-            uplink = Optional.of(selected.get(0).device());
-        } else {
-            // one selected uplink, or the fallback: the cheapest with carrier (no manager, or nothing it trusts)
-            uplink = selected.stream().map(Nexthop::device).findFirst().or(() -> present.values().stream()
-                    .filter(RoutingPlan::canCarryDefault)
-                    .min(Comparator.comparingInt(PortStatus::cost))
-                    .map(PortStatus::name));
-            uplink.ifPresent(u -> routes.add(unicast(Route.MAIN_TABLE, Optional.empty(), present.get(u).gateway(), u,
-                    0)));
+        Optional<String> uplink = defaultRoute(Route.MAIN_TABLE, selection, usage::mayCarryManagement, present,
+                routes);
+        Optional<String> dataUplink = Optional.empty();
+        List<String> uplinkNames = ports.entrySet().stream().filter(e -> e.getValue().role() == PortRole.UPLINK)
+                .map(Map.Entry::getKey).toList();
+        if (usage.splitsPaths(uplinkNames)) {
+            dataUplink = defaultRoute(DATA_TABLE, dataSelection, usage::mayCarryData, present, routes);
+            routes.add(unreachableDefault(DATA_TABLE));
+            present.forEach((name, s) -> {
+                if (forwardedToUplinks(s.role())) {
+                    int slot = order.indexOf(name);
+                    rules.add(new Rule(PREF_DATA + 2 * slot, Optional.empty(), Optional.of(name), Route.MAIN_TABLE,
+                            Route.ISTHMUS_PROTOCOL, Optional.of(0)));
+                    rules.add(rule(PREF_DATA + 2 * slot + 1, Optional.empty(), Optional.of(name), DATA_TABLE));
+                }
+            });
         }
         return new RoutingPlan(Set.copyOf(routes), Set.copyOf(rules), Map.copyOf(sysctls), uplink, Map.copyOf(tables),
-                new Unknown(Set.copyOf(unknownPorts), Set.copyOf(unknownTables)));
+                new Unknown(Set.copyOf(unknownPorts), Set.copyOf(unknownTables)), dataUplink);
+    }
+
+    /**
+     * The default route of a path into {@code table}: via the selected uplinks allowed on it (several: one
+     * multipath route), or — without a usable selection — via the cheapest allowed uplink with carrier (no
+     * manager, or nothing it trusts). Returns the first uplink of the route.
+     */
+    private static Optional<String> defaultRoute(int table, List<UplinkSelection.Weighted> selection,
+            Predicate<String> allowed, Map<String, PortStatus> present, Set<Route> routes) {
+        List<Nexthop> selected = selection.stream().filter(w -> allowed.test(w.port()))
+                .filter(w -> canCarryDefault(present.get(w.port())))
+                .map(w -> new Nexthop(present.get(w.port()).gateway().orElseThrow(), w.port(), w.weight())).toList();
+        if (selected.size() > 1) {
+            routes.add(Route.multipath(table, Optional.empty(), 0, selected));
+            return Optional.of(selected.get(0).device());
+        }
+        Optional<String> uplink = selected.stream().map(Nexthop::device).findFirst().or(() -> present.values()
+                .stream().filter(RoutingPlan::canCarryDefault).filter(s -> allowed.test(s.name()))
+                .min(Comparator.comparingInt(PortStatus::cost))
+                .map(PortStatus::name));
+        uplink.ifPresent(u -> routes.add(unicast(table, Optional.empty(), present.get(u).gateway(), u, 0)));
+        return uplink;
     }
 
     private static boolean canCarryDefault(PortStatus s) {
@@ -239,7 +293,8 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules, Map<String, String> sysct
     }
 
     static Rule comparable(Rule r) {
-        return new Rule(r.priority(), r.from(), r.inputInterface(), r.table(), Route.ISTHMUS_PROTOCOL);
+        return new Rule(r.priority(), r.from(), r.inputInterface(), r.table(), Route.ISTHMUS_PROTOCOL,
+                r.suppressPrefixLength());
     }
 
     /** Ports whose default routes someone else (a DHCP client, a router advertisement) may have added. */

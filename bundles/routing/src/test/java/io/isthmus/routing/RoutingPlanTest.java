@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isthmus.api.config.Ipv4Config;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.config.RouteConfig;
+import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.linux.KernelChange;
 import io.isthmus.api.linux.Link;
 import io.isthmus.api.linux.Nexthop;
@@ -269,5 +270,90 @@ class RoutingPlanTest {
                 List.copyOf(before.rules()), Map.of(), List.of());
         assertTrue(changes.stream().noneMatch(c -> c instanceof KernelChange.RemoveRoute
                 || c instanceof KernelChange.RemoveRule), changes.toString());
+    }
+
+    static UplinkConfig usage(Optional<List<String>> management, Optional<List<String>> data) {
+        UplinkConfig d = UplinkConfig.defaults();
+        return new UplinkConfig(d.probe(), d.equalCost(), d.minDwellMs(), d.costly(), Map.of(), Map.of(), management,
+                data);
+    }
+
+    static List<UplinkSelection.Weighted> sel(String... ports) {
+        return java.util.Arrays.stream(ports).map(p -> new UplinkSelection.Weighted(p, 1)).toList();
+    }
+
+    Route defaultVia(int table, String gateway, String dev) {
+        return new Route(table, Optional.empty(), Route.Type.UNICAST, ip(gateway), Optional.of(dev), 0,
+                Optional.empty(), Route.ISTHMUS_PROTOCOL);
+    }
+
+    @Test
+    void splitPathsSendTheGatewaysOwnTrafficAndTheInsideTrafficThroughTheirOwnUplinks() {
+        x86();
+        port("eth3", 6, PortRole.LAN, 0, "192.168.60.1/24", Optional.empty(), true);
+        RoutingPlan p = RoutingPlan.of(ports, List.of(), status, links, sel("wwan0"), sel("eth0"),
+                usage(Optional.of(List.of("wwan0")), Optional.of(List.of("eth0"))));
+        assertEquals(Optional.of("wwan0"), p.defaultUplink(), "main: the management path");
+        assertEquals(Optional.of("eth0"), p.dataUplink());
+        assertEquals(List.of(defaultVia(Route.MAIN_TABLE, "100.65.1.1", "wwan0")), inTable(p, Route.MAIN_TABLE));
+        assertEquals(java.util.Set.of(defaultVia(RoutingPlan.DATA_TABLE, "100.64.1.1", "eth0"),
+                new Route(RoutingPlan.DATA_TABLE, Optional.empty(), Route.Type.UNREACHABLE, Optional.empty(),
+                        Optional.empty(), RoutingPlan.UNREACHABLE_METRIC, Optional.empty(), Route.ISTHMUS_PROTOCOL)),
+                java.util.Set.copyOf(inTable(p, RoutingPlan.DATA_TABLE)));
+        // eth1 (dmz) is port 2, eth3 (lan) port 4 of the document; the offline port eth2 gets none
+        List<Rule> inside = p.rules().stream().filter(r -> r.priority() >= RoutingPlan.PREF_DATA)
+                .sorted(java.util.Comparator.comparingInt(Rule::priority)).toList();
+        assertEquals(List.of(
+                new Rule(3004, Optional.empty(), Optional.of("eth1"), Route.MAIN_TABLE, 73, Optional.of(0)),
+                new Rule(3005, Optional.empty(), Optional.of("eth1"), RoutingPlan.DATA_TABLE, 73),
+                new Rule(3008, Optional.empty(), Optional.of("eth3"), Route.MAIN_TABLE, 73, Optional.of(0)),
+                new Rule(3009, Optional.empty(), Optional.of("eth3"), RoutingPlan.DATA_TABLE, 73)), inside);
+    }
+
+    @Test
+    void withoutADataUplinkTheInsideNetworksHaveNoWayOutNotEvenTheManagementOne() {
+        x86();
+        port("eth0", 2, PortRole.UPLINK, 0, "100.64.1.10/24", ip("100.64.1.1"), false); // wired cable pulled
+        UplinkConfig split = usage(Optional.of(List.of("wwan0")), Optional.of(List.of("eth0")));
+        RoutingPlan p = RoutingPlan.of(ports, List.of(), status, links, sel("wwan0"), sel(), split);
+        assertEquals(Optional.empty(), p.dataUplink());
+        assertEquals(List.of(Route.Type.UNREACHABLE), inTable(p, RoutingPlan.DATA_TABLE).stream().map(Route::type)
+                .toList(), "no fallback onto the management-only uplink");
+        RoutingPlan noManager = RoutingPlan.of(ports, List.of(), status, links, sel(), sel(), split);
+        assertEquals(Optional.of("wwan0"), noManager.defaultUplink(), "carrier fallback among management uplinks");
+        assertEquals(Optional.empty(), noManager.dataUplink(), "carrier fallback among data uplinks: none");
+        port("eth0", 2, PortRole.UPLINK, 0, "100.64.1.10/24", ip("100.64.1.1"), true);
+        port("wwan0", 3, PortRole.UPLINK, 100, "100.65.1.10/24", ip("100.65.1.1"), false);
+        RoutingPlan cellDown = RoutingPlan.of(ports, List.of(), status, links, sel(), sel("eth0"), split);
+        assertEquals(Optional.empty(), cellDown.defaultUplink(), "management never takes the data-only uplink");
+        assertTrue(inTable(cellDown, Route.MAIN_TABLE).isEmpty());
+    }
+
+    @Test
+    void listsThatDoNotSplitThePathsWriteNothingNew() {
+        x86();
+        RoutingPlan today = RoutingPlan.of(ports, List.of(), status, links, sel("eth0"));
+        RoutingPlan listed = RoutingPlan.of(ports, List.of(), status, links, sel("eth0"), sel("eth0"),
+                usage(Optional.of(List.of("eth0", "wwan0")), Optional.empty()));
+        assertEquals(today, listed, "every uplink may carry both: the kernel state of today");
+        assertTrue(listed.rules().stream().noneMatch(r -> r.priority() >= RoutingPlan.PREF_DATA));
+    }
+
+    @Test
+    void joiningAndLeavingTheSplitAddsAndRemovesOnlyTheDataRulesAndTable() {
+        x86();
+        RoutingPlan one = RoutingPlan.of(ports, List.of(), status, links, sel("eth0"));
+        RoutingPlan split = RoutingPlan.of(ports, List.of(), status, links, sel("eth0"), sel("eth0"),
+                usage(Optional.of(List.of("eth0", "wwan0")), Optional.of(List.of("eth0"))));
+        List<KernelChange> in = RoutingDiff.changes(split, List.copyOf(one.routes()), List.copyOf(one.rules()),
+                Map.of(), List.of());
+        assertEquals(4, in.size(), "two rules for the DMZ, the data default and its unreachable: " + in);
+        List<KernelChange> out = RoutingDiff.changes(one, List.copyOf(split.routes()), List.copyOf(split.rules()),
+                Map.of(), List.of());
+        assertEquals(4, out.size(), out.toString());
+        assertTrue(out.stream().allMatch(c -> c instanceof KernelChange.RemoveRoute
+                || c instanceof KernelChange.RemoveRule), out.toString());
+        assertEquals(List.of(), RoutingDiff.changes(split, List.copyOf(split.routes()), List.copyOf(split.rules()),
+                Map.of(), List.of()), "the suppress_prefixlength rule reads back as written");
     }
 }

@@ -1,5 +1,6 @@
 package io.isthmus.uplink;
 
+import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.config.UplinkConfig.EqualCost;
 import io.isthmus.api.uplink.UplinkSelection.Weighted;
 import java.time.Duration;
@@ -34,6 +35,27 @@ final class Selector {
         Optional<String> active() {
             return selection.stream().map(Weighted::port).findFirst();
         }
+    }
+
+    /** Both paths' decisions: the management path (main default route) and the data path. */
+    record Paths(Decision management, Decision data) {
+        /** Nothing decided anew (the decide calls return the current decision itself when nothing changes). */
+        boolean sameAs(Paths other) {
+            return management == other.management && data == other.data;
+        }
+    }
+
+    /**
+     * The same cost rules pick each path among the uplinks allowed to carry it. Unless the document splits the
+     * paths ({@code split}), one decision is both: the data path is the management path, as without the lists.
+     */
+    static Paths decidePaths(List<Candidate> candidates, UplinkConfig cfg, boolean split, Paths current,
+            Duration minDwell, Instant now) {
+        Decision management = decide(candidates.stream().filter(c -> cfg.mayCarryManagement(c.port())).toList(),
+                cfg.equalCost(), current.management(), minDwell, now);
+        Decision data = split ? decide(candidates.stream().filter(c -> cfg.mayCarryData(c.port())).toList(),
+                cfg.equalCost(), current.data(), minDwell, now) : management;
+        return new Paths(management, data);
     }
 
     static Decision decide(List<Candidate> candidates, EqualCost mode, Decision current, Duration minDwell,

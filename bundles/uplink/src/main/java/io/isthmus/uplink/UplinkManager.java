@@ -31,11 +31,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
@@ -95,7 +97,10 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private volatile Map<String, Ipv4Address> sources = Map.of();
     /** Uplinks whose probes have told something (health no longer unknown): a failed probe is not retried soon. */
     private volatile java.util.Set<String> known = java.util.Set.of();
+    /** The management path: the main default route, the gateway's own traffic. */
     private volatile Selector.Decision decision = Selector.Decision.NONE;
+    /** The data path: traffic forwarded from the inside ports; the same object unless the document splits them. */
+    private volatile Selector.Decision dataDecision = Selector.Decision.NONE;
     private volatile List<UplinkState> states = List.of();
 
     // the worker's own
@@ -120,11 +125,13 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         this.usage = DataUsage.parse(usageFile.lines());
         this.rounds = new ProbeRounds(new Prober(pinger), this::probed);
         this.worker = new ReconcileWorker("uplink", this::evaluate, this::tick, log::warn);
-        List<Weighted> restored = parseSelection(selectionFile.lines());
-        if (!restored.isEmpty()) {
-            // the selection of the previous run holds until probes say otherwise: an update moves no route
-            decision = new Selector.Decision(restored, Instant.now(), "kept from before the restart");
-        }
+        // the selection of the previous run holds until probes say otherwise: an update moves no route
+        SavedSelection restored = SavedSelection.parse(selectionFile.lines());
+        Instant now = Instant.now();
+        decision = restored.management().isEmpty() ? Selector.Decision.NONE
+                : new Selector.Decision(restored.management(), now, "kept from before the restart");
+        dataDecision = restored.data().map(d -> d.isEmpty() ? Selector.Decision.NONE
+                : new Selector.Decision(d, now, "kept from before the restart")).orElse(decision);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -190,6 +197,21 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     }
 
     @Override
+    public List<Weighted> dataSelected() {
+        return dataDecision.selection();
+    }
+
+    @Override
+    public List<String> managementPath() {
+        return decision.selection().stream().map(Weighted::port).toList();
+    }
+
+    @Override
+    public List<String> dataPath() {
+        return dataDecision.selection().stream().map(Weighted::port).toList();
+    }
+
+    @Override
     public List<UplinkState> uplinks() {
         return states;
     }
@@ -216,7 +238,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         UplinkConfig.Probe probe = doc.uplink().probe();
         List<ProbeTarget> targets = probe.targets().stream().map(ProbeTarget::parse)
                 .flatMap(p -> p.target().stream()).toList();
-        List<String> trusted = decision.selection().stream().map(Weighted::port).toList();
+        List<String> trusted = java.util.stream.Stream.concat(managementPath().stream(), dataPath().stream()).toList();
         health.clear();
         for (String port : uplinkPorts(doc).keySet()) {
             UplinkHealth h = new UplinkHealth(probe.downAfter(), probe.upAfter(), !targets.isEmpty(), now);
@@ -246,14 +268,15 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             return TICK;
         }
         Duration dwell = Duration.ofMillis(doc.uplink().minDwellMs()).plus(TICK);
-        return Duration.between(decision.since(), Instant.now()).compareTo(dwell) <= 0 ? TICK : TICK_IDLE;
+        Instant since = decision.since().isAfter(dataDecision.since()) ? decision.since() : dataDecision.since();
+        return Duration.between(since, Instant.now()).compareTo(dwell) <= 0 ? TICK : TICK_IDLE;
     }
 
     /** How a port is probed now: a costly uplink on standby slowly and with small packets. Any thread. */
     private ProbeRounds.Plan plan(String port) {
         NetworkDocument doc = document;
         PortConfig p = doc.ports().get(port);
-        boolean standby = decision.selection().stream().noneMatch(w -> w.port().equals(port));
+        boolean standby = !managementPath().contains(port) && !dataPath().contains(port);
         return ProbeRounds.Plan.of(doc.uplink(), p == null ? 0 : p.cost(), Optional.ofNullable(sources.get(port)),
                 standby, known.contains(port));
     }
@@ -330,12 +353,15 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         known = newKnown;
         saveUsageEvery(now);
 
-        Selector.Decision before = decision;
-        Selector.Decision after = Selector.decide(candidates, doc.uplink().equalCost(), before,
-                Duration.ofMillis(doc.uplink().minDwellMs()), now);
-        if (after != before) {
-            replan |= !after.selection().equals(before.selection());
-            switchTo(before, after, now);
+        UplinkConfig cfg = doc.uplink();
+        boolean split = cfg.splitsPaths(uplinkPorts(doc).keySet());
+        Duration dwell = Duration.ofMillis(cfg.minDwellMs());
+        Selector.Paths before = new Selector.Paths(decision, dataDecision);
+        Selector.Paths after = Selector.decidePaths(candidates, cfg, split, before, dwell, now);
+        if (!after.sameAs(before)) {
+            replan |= !after.management().selection().equals(before.management().selection())
+                    || !after.data().selection().equals(before.data().selection());
+            switchTo(before, after, split, now);
         }
         states = states(doc, now);
         if (replan) {
@@ -361,29 +387,63 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         return reached;
     }
 
-    private void switchTo(Selector.Decision before, Selector.Decision after, Instant now) {
-        decision = after;
-        saveSelection(after.selection());
+    /**
+     * Routing first (it reads both paths), then per path that changed its active uplink: the conntrack flush of
+     * flows NATed through the old data uplink, the listeners, the log. One switch when one path carries both.
+     */
+    private void switchTo(Selector.Paths before, Selector.Paths after, boolean split, Instant now) {
+        decision = after.management();
+        dataDecision = after.data();
+        saveSelection(after, split);
         List<UplinkListener> ordered = listeners.entrySet().stream()
                 .sorted(Map.Entry.<UplinkListener, Integer>comparingByValue().reversed()).map(Map.Entry::getKey)
                 .toList();
-        ordered.forEach(l -> tell(l, () -> l.selectionChanged(after.selection())));
-        if (before.active().equals(after.active())) {
-            log.info("uplink: selection " + after.selection() + " (" + after.reason() + ")");
+        ordered.forEach(l -> tell(l, () -> l.selectionChanged(after.management().selection())));
+        boolean managementMoved = !before.management().active().equals(after.management().active());
+        boolean dataMoved = !before.data().active().equals(after.data().active());
+        if (!managementMoved && !dataMoved) {
+            log.info("uplink: selection " + after.management().selection() + (split ? ", data "
+                    + after.data().selection() : "") + " (" + after.management().reason() + ")");
             return;
         }
+        boolean together = managementMoved && dataMoved
+                && before.management().active().equals(before.data().active())
+                && after.management().active().equals(after.data().active());
+        List<UplinkSwitch> changes = new ArrayList<>();
+        if (together) {
+            changes.add(change(before.management(), after.management(), EnumSet.allOf(UplinkSwitch.Path.class), now));
+        } else {
+            if (managementMoved) {
+                changes.add(change(before.management(), after.management(), EnumSet.of(UplinkSwitch.Path.MANAGEMENT),
+                        now));
+            }
+            if (dataMoved) {
+                changes.add(change(before.data(), after.data(), EnumSet.of(UplinkSwitch.Path.DATA), now));
+            }
+        }
+        if (dataMoved) {
+            before.data().active().ifPresent(this::flushNat); // only forwarded (inside) flows are NATed
+        }
+        for (UplinkSwitch change : changes) {
+            ordered.forEach(l -> tell(l, () -> l.uplinkSwitched(change)));
+            String path = change.paths().size() == 1 ? " (" + change.paths().iterator().next().id() + ")" : "";
+            log.info("uplink" + path + ": " + change.previous().orElse("(none)") + " -> "
+                    + change.current().orElse("(none)") + " (" + change.reason() + "; detected after "
+                    + change.detectedAfter().toMillis() + " ms)");
+        }
+        // evt/uplink of the switch: the management agent publishes it as an UplinkListener (uplinkSwitched)
+    }
+
+    private UplinkSwitch change(Selector.Decision before, Selector.Decision after, Set<UplinkSwitch.Path> paths,
+            Instant now) {
         Duration detected = before.selection().stream().map(w -> health.get(w.port())).filter(h -> h != null
                 && !h.usable()).flatMap(h -> h.firstFailure().stream()).min(Comparator.naturalOrder())
                 .map(first -> Duration.between(first, now)).orElse(Duration.ZERO);
-        String reason = before.active().map(health::get).filter(h -> !h.usable())
-                .map(h -> after.reason() + ": " + h.reason()).orElse(after.reason());
-        UplinkSwitch change = new UplinkSwitch(before.active(), after.active(), reason, detected, now,
-                after.selection());
-        before.active().ifPresent(this::flushNat);
-        ordered.forEach(l -> tell(l, () -> l.uplinkSwitched(change)));
-        log.info("uplink: " + before.active().orElse("(none)") + " -> " + after.active().orElse("(none)") + " ("
-                + reason + "; detected after " + detected.toMillis() + " ms)");
-        // evt/uplink of the switch: the management agent publishes it as an UplinkListener (uplinkSwitched)
+        String why = after.selection().isEmpty() && paths.size() == 1
+                ? "no uplink that may carry " + paths.iterator().next().id() + " is up" : after.reason();
+        String reason = before.active().map(health::get).filter(h -> h != null && !h.usable())
+                .map(h -> why + ": " + h.reason()).orElse(why);
+        return new UplinkSwitch(before.active(), after.active(), reason, detected, now, after.selection(), paths);
     }
 
     private void tell(UplinkListener l, Runnable call) {
@@ -440,24 +500,12 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         }
     }
 
-    private void saveSelection(List<Weighted> selection) {
-        StringBuilder b = new StringBuilder();
-        selection.forEach(w -> b.append(w.port()).append(' ').append(w.weight()).append('\n'));
+    private void saveSelection(Selector.Paths paths, boolean split) {
         try {
-            selectionFile.replace(b.toString());
+            selectionFile.replace(SavedSelection.serialize(paths.management().selection(),
+                    split ? Optional.of(paths.data().selection()) : Optional.empty()));
         } catch (IOException e) {
             log.warn("uplink: cannot save the selection: " + e.getMessage());
         }
-    }
-
-    private static List<Weighted> parseSelection(List<String> lines) {
-        List<Weighted> out = new ArrayList<>();
-        for (String line : lines) {
-            String[] p = line.trim().split(" ");
-            if (p.length == 2 && p[1].matches("\\d{1,3}")) {
-                out.add(new Weighted(p[0], Integer.parseInt(p[1])));
-            }
-        }
-        return out;
     }
 }

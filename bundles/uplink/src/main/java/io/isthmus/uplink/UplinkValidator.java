@@ -17,7 +17,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The uplink section's checks beyond the schema: each probe target is one the manager can probe and does not
  * lie on an offline network (a probe there would test nothing and leak toward the OT side); probing is not
- * faster than a safe minimum; data caps name uplinks. (A negative cost and {@code downAfter} 0 are already
+ * faster than a safe minimum; data caps, weights and the management and data lists name uplinks, and at least
+ * one uplink may carry management. (A negative cost and {@code downAfter} 0 are already
  * rejected by the document's own rules.)
  */
 @Component(property = SectionValidator.SECTION + "=uplink")
@@ -52,7 +53,27 @@ public class UplinkValidator implements SectionValidator {
         }
         mustBeUplinks(document, uplink.dataCaps().keySet(), "/uplink/dataCaps/", errors);
         mustBeUplinks(document, uplink.weights().keySet(), "/uplink/weights/", errors);
+        uplink.management().ifPresent(l -> {
+            listedUplinks(document, l, "/uplink/management", errors);
+            if (l.isEmpty()) {
+                errors.add(new ValidationError("/uplink/management", "no uplink may carry management: the gateway "
+                        + "could never be reached; name at least one uplink, or leave the list out (every uplink)"));
+            }
+        });
+        uplink.data().ifPresent(l -> listedUplinks(document, l, "/uplink/data", errors));
         return errors;
+    }
+
+    /** A list of uplinks ({@code management}, {@code data}): each entry an uplink port of the document. */
+    private static void listedUplinks(NetworkDocument document, List<String> ports, String pointer,
+            List<ValidationError> errors) {
+        for (int i = 0; i < ports.size(); i++) {
+            PortConfig p = document.ports().get(ports.get(i));
+            if (p == null || p.role() != PortRole.UPLINK) {
+                errors.add(new ValidationError(pointer + "/" + i, p == null ? "no port " + ports.get(i)
+                        + " in this document" : "port " + ports.get(i) + " is " + p.role().id() + ", not an uplink"));
+            }
+        }
     }
 
     private static Optional<String> offlinePortHolding(ProbeTarget target, Map<String, PortConfig> ports) {

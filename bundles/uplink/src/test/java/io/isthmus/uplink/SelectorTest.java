@@ -3,13 +3,17 @@ package io.isthmus.uplink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.isthmus.api.config.UplinkConfig;
 import io.isthmus.api.config.UplinkConfig.EqualCost;
 import io.isthmus.api.uplink.UplinkSelection.Weighted;
 import io.isthmus.uplink.Selector.Candidate;
 import io.isthmus.uplink.Selector.Decision;
+import io.isthmus.uplink.Selector.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SelectorTest {
@@ -89,5 +93,62 @@ class SelectorTest {
         Candidate b = new Candidate("eth3", 0, 1, true, false, 1);
         assertEquals(List.of(new Weighted("eth0", 3), new Weighted("eth3", 1)),
                 decide(List.of(a, b), Decision.NONE, 0).selection());
+    }
+
+    static UplinkConfig usage(Optional<List<String>> management, Optional<List<String>> data) {
+        UplinkConfig d = UplinkConfig.defaults();
+        return new UplinkConfig(d.probe(), d.equalCost(), d.minDwellMs(), d.costly(), Map.of(), Map.of(), management,
+                data);
+    }
+
+    static Paths paths(List<Candidate> c, UplinkConfig cfg, Paths current, long atMs) {
+        return Selector.decidePaths(c, cfg, cfg.splitsPaths(List.of("eth0", "wwan0")), current, DWELL,
+                T0.plusMillis(atMs));
+    }
+
+    static final Paths NONE = new Paths(Decision.NONE, Decision.NONE);
+
+    @Test
+    void withoutListsOnePathCarriesBoth() {
+        UplinkConfig cfg = UplinkConfig.defaults();
+        Paths p = paths(List.of(wired(true), cell(true, false)), cfg, NONE, 0);
+        assertSame(p.management(), p.data(), "one decision: today's behaviour");
+        assertEquals(only("eth0"), p.management().selection());
+        Paths failed = paths(List.of(wired(false), cell(true, false)), cfg, p, 100);
+        assertEquals(only("wwan0"), failed.data().selection(), "data fails over to any uplink");
+    }
+
+    @Test
+    void eachPathIsPickedAmongTheUplinksAllowedToCarryIt() {
+        // the lab's split: cellular (a private APN) for management only, wired for data only
+        UplinkConfig cfg = usage(Optional.of(List.of("wwan0")), Optional.of(List.of("eth0")));
+        Paths p = paths(List.of(wired(true), cell(true, false)), cfg, NONE, 0);
+        assertEquals(only("wwan0"), p.management().selection(), "the dearer uplink, the only one allowed management");
+        assertEquals(only("eth0"), p.data().selection());
+
+        Paths wiredDown = paths(List.of(wired(false), cell(true, false)), cfg, p, 100);
+        assertEquals(List.of(), wiredDown.data().selection(), "no fallback of data onto the management-only uplink");
+        assertSame(p.management(), wiredDown.management(), "management unmoved");
+
+        Paths cellDown = paths(List.of(wired(true), cell(false, false)), cfg, p, 100);
+        assertEquals(List.of(), cellDown.management().selection(), "management never takes the data-only uplink");
+        assertSame(p.data(), cellDown.data());
+    }
+
+    @Test
+    void aSharedUplinkFailsOverForBothPathsBySameCostRules() {
+        // management may take either, data only wired: wired carries both while it is up
+        UplinkConfig cfg = usage(Optional.of(List.of("eth0", "wwan0")), Optional.of(List.of("eth0")));
+        Paths p = paths(List.of(wired(true), cell(true, false)), cfg, NONE, 0);
+        assertEquals(only("eth0"), p.management().selection());
+        assertEquals(only("eth0"), p.data().selection());
+        Paths down = paths(List.of(wired(false), cell(true, false)), cfg, p, 100);
+        assertEquals(only("wwan0"), down.management().selection(), "management fails over at once");
+        assertEquals(List.of(), down.data().selection());
+        Paths early = paths(List.of(wired(true), cell(true, false)), cfg, down, 100 + DWELL.toMillis() - 1);
+        assertSame(down.management(), early.management(), "failback of management waits for the dwell time");
+        assertEquals(only("eth0"), early.data().selection(), "data had nothing: it takes wired at once");
+        assertEquals(only("eth0"), paths(List.of(wired(true), cell(true, false)), cfg, early,
+                100 + DWELL.toMillis()).management().selection());
     }
 }

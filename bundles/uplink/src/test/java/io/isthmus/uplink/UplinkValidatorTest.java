@@ -62,4 +62,30 @@ class UplinkValidatorTest {
         assertEquals(List.of("/uplink/costly/intervalMs"), pointers(new UplinkConfig(UplinkConfig.Probe.defaults(),
                 UplinkConfig.EqualCost.MULTIPATH, 0, new UplinkConfig.Costly(50, 200, 16), Map.of())));
     }
+
+    static UplinkConfig paths(Optional<List<String>> management, Optional<List<String>> data) {
+        UplinkConfig d = UplinkConfig.defaults();
+        return new UplinkConfig(d.probe(), d.equalCost(), d.minDwellMs(), d.costly(), Map.of(), Map.of(), management,
+                data);
+    }
+
+    @Test
+    void managementAndDataListsNameUplinks() {
+        assertEquals(List.of(), pointers(paths(Optional.of(List.of("eth0")), Optional.of(List.of()))));
+        List<ValidationError> errors = new UplinkValidator().validate(document(paths(
+                Optional.of(List.of("eth0", "eth2")), Optional.of(List.of("eth9", "eth0")))));
+        assertEquals(List.of("/uplink/management/1", "/uplink/data/0"),
+                errors.stream().map(ValidationError::pointer).toList());
+        assertEquals("port eth2 is offline, not an uplink", errors.get(0).message());
+        assertEquals("no port eth9 in this document", errors.get(1).message());
+    }
+
+    @Test
+    void aDocumentWhereNoUplinkMayCarryManagementIsRefused() {
+        List<ValidationError> errors = new UplinkValidator().validate(document(paths(Optional.of(List.of()),
+                Optional.empty())));
+        assertEquals(List.of("/uplink/management"), errors.stream().map(ValidationError::pointer).toList());
+        assertEquals("no uplink may carry management: the gateway could never be reached; name at least one uplink, "
+                + "or leave the list out (every uplink)", errors.get(0).message());
+    }
 }

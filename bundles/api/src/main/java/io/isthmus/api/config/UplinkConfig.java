@@ -1,7 +1,9 @@
 package io.isthmus.api.config;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -12,16 +14,45 @@ import org.osgi.annotation.versioning.ProviderType;
  * @param costly    how uplinks above a cost threshold (cellular) are probed while standby
  * @param dataCaps  per uplink port: bytes per period, after which it is used only as a last resort
  * @param weights   per uplink port: its share of new flows when equal-cost uplinks share load (default 1)
+ * @param management the uplinks that may carry the gateway's own traffic (management, probes aside); empty:
+ *                   every uplink
+ * @param data       the uplinks that may carry traffic forwarded from the inside ports (dmz, lan, mgmt); empty:
+ *                   every uplink
  */
 @ProviderType
 public record UplinkConfig(Probe probe, EqualCost equalCost, int minDwellMs, Costly costly,
-        Map<String, DataCap> dataCaps, Map<String, Integer> weights) {
+        Map<String, DataCap> dataCaps, Map<String, Integer> weights, Optional<List<String>> management,
+        Optional<List<String>> data) {
 
     public static final int DEFAULT_MIN_DWELL_MS = 5_000;
 
     public UplinkConfig {
         dataCaps = Map.copyOf(dataCaps);
         weights = Map.copyOf(weights);
+        management = management.map(List::copyOf);
+        data = data.map(List::copyOf);
+    }
+
+    /** Every uplink may carry both management and data. */
+    public UplinkConfig(Probe probe, EqualCost equalCost, int minDwellMs, Costly costly,
+            Map<String, DataCap> dataCaps, Map<String, Integer> weights) {
+        this(probe, equalCost, minDwellMs, costly, dataCaps, weights, Optional.empty(), Optional.empty());
+    }
+
+    public boolean mayCarryManagement(String port) {
+        return management.map(l -> l.contains(port)).orElse(true);
+    }
+
+    public boolean mayCarryData(String port) {
+        return data.map(l -> l.contains(port)).orElse(true);
+    }
+
+    /**
+     * Whether management and data may take different uplinks among these: false when each of them may carry
+     * both or neither (no list given, or both lists allow the same ones), and one path carries both.
+     */
+    public boolean splitsPaths(Collection<String> uplinks) {
+        return uplinks.stream().anyMatch(u -> mayCarryManagement(u) != mayCarryData(u));
     }
 
     /** Without weights: equal-cost uplinks share load evenly. */

@@ -1,5 +1,5 @@
 /** Isthmus API: uplink. Semantically versioned; bump the minor for additions, the major for breaks. */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package io.isthmus.api.uplink;
 

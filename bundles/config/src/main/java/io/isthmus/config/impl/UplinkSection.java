@@ -22,7 +22,8 @@ import java.util.Optional;
 final class UplinkSection {
     /** Linux takes nexthop weights 1..256; 255 leaves room and reads like a byte. */
     static final int MAX_WEIGHT = 255;
-    static final List<String> KEYS = List.of("probe", "equalCost", "minDwellMs", "costly", "dataCaps", "weights");
+    static final List<String> KEYS = List.of("probe", "equalCost", "minDwellMs", "costly", "dataCaps", "weights",
+            "management", "data");
     static final List<String> PROBE_KEYS = List.of("targets", "intervalMs", "timeoutMs", "downAfter",
             "upAfter", "quorum");
     static final List<String> COSTLY_KEYS = List.of("above", "intervalMs", "payloadBytes");
@@ -55,7 +56,10 @@ final class UplinkSection {
         Map<String, Integer> weights = new LinkedHashMap<>();
         s.get("weights").flatMap(in::object).ifPresent(w -> w.members().forEach(
                 m -> in.integer(m, 1, MAX_WEIGHT).ifPresent(v -> weights.put(m.name(), v))));
-        return new UplinkConfig(probe, equalCost, dwell, costly, caps, weights);
+        // which uplinks may carry management and data: the uplink bundle's validator checks the names
+        Optional<List<String>> management = s.get("management").flatMap(v -> in.list(v, in::nonEmptyString));
+        Optional<List<String>> data = s.get("data").flatMap(v -> in.list(v, in::nonEmptyString));
+        return new UplinkConfig(probe, equalCost, dwell, costly, caps, weights, management, data);
     }
 
     private Probe probe(JsonValue at) {

@@ -172,6 +172,17 @@ class DocumentParserTest {
     }
 
     @Test
+    void uplinkReadsWhichUplinksCarryManagementAndData() {
+        UplinkConfig u = valid(Json.of("{'uplink': {'management': ['wwan0', 'eth0'], 'data': ['eth0']}}")).uplink();
+
+        assertEquals(Optional.of(List.of("wwan0", "eth0")), u.management());
+        assertEquals(Optional.of(List.of("eth0")), u.data());
+        assertFalse(u.mayCarryData("wwan0"));
+        assertTrue(u.splitsPaths(List.of("eth0", "wwan0")));
+        assertEquals(Optional.empty(), valid("{\"uplink\": {}}").uplink().management(), "absent: every uplink");
+    }
+
+    @Test
     void anEmptyDocumentMeansEveryDefault() {
         NetworkDocument doc = valid("{}");
 
@@ -451,6 +462,10 @@ class DocumentParserTest {
                         List.of("/uplink/equalCost"), "expected one of multipath, failover"),
                 arguments("weight 0", Json.of("{'uplink': {'weights': {'eth0': 0}}}"),
                         List.of("/uplink/weights/eth0"), "expected an integer 1..255"),
+                arguments("management not a list", Json.of("{'uplink': {'management': 'eth0'}}"),
+                        List.of("/uplink/management"), "expected an array"),
+                arguments("empty port name in data", Json.of("{'uplink': {'data': ['eth0', '']}}"),
+                        List.of("/uplink/data/1"), "non-empty string"),
                 arguments("data cap without bytes", Json.of("{'uplink': {'dataCaps': {'wwan0': {'resetDay': 1}}}}"),
                         List.of("/uplink/dataCaps/wwan0"), "missing \"bytes\""),
                 arguments("data cap reset day 31", Json.of("{'uplink': {'dataCaps': {'wwan0': {'bytes': 1, "

@@ -181,6 +181,8 @@ public class StatusCommand implements CommandHandler {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("active", u.active().orElse(null));
         m.put("activeSince", u.activeSince().map(Object::toString).orElse(null));
+        m.put("management", u.managementPath());
+        m.put("data", u.dataPath());
         List<Map<String, Object>> states = new ArrayList<>();
         for (UplinkState s : u.uplinks()) {
             Map<String, Object> one = new LinkedHashMap<>();
