@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -31,9 +32,10 @@ import org.osgi.service.log.LoggerFactory;
  * gateway's own user ({@code -u}: as root it would otherwise switch to Debian's _chrony, which cannot write there).
  * With the framework property {@value #SET_CLOCK}{@code =false} it runs with {@code -x}: it measures but never
  * touches the system clock (tests and labs, whose machine's clock is not namespaced). Immediate for the same reason
- * as {@link DnsmasqServers}.
+ * as {@link DnsmasqServers}. It is a {@link HelperDaemon} only while a sync is kept (registered then): a gateway that
+ * leaves its clock to the system lists no chronyd in {@code status}.
  */
-@Component(immediate = true, service = {TimeKeeper.class, HelperDaemon.class}, configurationPid = LinuxConfig.PID)
+@Component(immediate = true, service = TimeKeeper.class, configurationPid = LinuxConfig.PID)
 public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
     /** Framework property: {@code false} runs chronyd with -x (never sets the clock). Default true. */
     static final String SET_CLOCK = "isthmus.time.setClock";
@@ -43,6 +45,9 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
     private final String user;
     private final Logger log;
     private final ConfiguredDaemon daemon;
+    private final Optional<BundleContext> context;
+    /** Guarded by this: the HelperDaemon registration while a sync is kept. */
+    private Optional<ServiceRegistration<HelperDaemon>> helper = Optional.empty();
     /** Guarded by this. */
     private Optional<TimeSync> kept = Optional.empty();
 
@@ -51,11 +56,13 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10),
                 Optional.of(ChildRecords.of(context, log))), dataDir(context), stateDir(context),
-                !"false".equalsIgnoreCase(context.getProperty(SET_CLOCK)), log);
+                !"false".equalsIgnoreCase(context.getProperty(SET_CLOCK)), log, Optional.of(context));
     }
 
-    ChronyTimeKeeper(ProcessRunner runner, Path configDir, Path stateDir, boolean setClock, Logger log) {
+    ChronyTimeKeeper(ProcessRunner runner, Path configDir, Path stateDir, boolean setClock, Logger log,
+            Optional<BundleContext> context) {
         this.runner = runner;
+        this.context = context;
         this.stateDir = stateDir;
         this.setClock = setClock;
         this.log = log;
@@ -69,6 +76,7 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
     synchronized void deactivate() {
         daemon.stop();
         kept = Optional.empty();
+        unregister();
     }
 
     @Override
@@ -76,6 +84,7 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
         if (sync.isEmpty()) {
             daemon.run("", "chronyd", List.of());
             kept = Optional.empty();
+            unregister();
             return;
         }
         String text = ChronyConfig.render(sync.get(), stateDir.resolve("chrony.drift"), stateDir);
@@ -87,6 +96,20 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
         }
         daemon.run(text, "chronyd", arguments(daemon.config(), user, setClock));
         kept = sync;
+        if (helper.isEmpty()) {
+            helper = context.map(c -> c.registerService(HelperDaemon.class, this, null));
+        }
+    }
+
+    private void unregister() {
+        helper.ifPresent(r -> {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping: the framework unregistered it
+            }
+        });
+        helper = Optional.empty();
     }
 
     /** chronyd's command line: foreground, as {@code user}, with -x unless it may set the clock. */
