@@ -93,8 +93,9 @@ final class ManagedGateway extends ExternalResource {
     /** Starts the gateway in {@code gw} on this test's state dir, without waiting. */
     GatewayProcess start(Optional<Path> config, String... options) throws Exception {
         Map<String, String> env = new java.util.LinkedHashMap<>(environment);
+        // isthmus.time.setClock=false: a gateway's chronyd runs with -x, never setting the shared machine's clock
         env.put("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")
-                + javaOptions.stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()));
+                + " -Disthmus.time.setClock=false" + javaOptions.stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()));
         gateway = closeAtEnd(GatewayProcess.start(broker.lab().inNamespace("gw"), ManagementSystemIT.PROFILE, config,
                 state(), env, List.of(options)));
         return gateway;

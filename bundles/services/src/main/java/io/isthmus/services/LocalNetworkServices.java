@@ -8,6 +8,8 @@ import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.LocalServers;
 import io.isthmus.api.linux.LocalService;
 import io.isthmus.api.linux.Resolver;
+import io.isthmus.api.linux.TimeKeeper;
+import io.isthmus.api.linux.TimeSync;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,8 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 /**
- * Runs {@link ServicesPlan}: the linux bundle's DHCP/DNS servers on exactly the ports the document names. Applied
+ * Runs {@link ServicesPlan}: the linux bundle's DHCP/DNS servers on exactly the ports the document names, and its
+ * NTP client (serving time to the ports the {@code time} part names) when there is one. Applied
  * after the firewall, whose table already has the openings ({@link ServicesOpenings}) in the same write. DNS
  * forwarding follows the gateway's own resolvers (those of the active uplink, or the document's {@code /dns}),
  * checked every {@link #CHECK}: an uplink switch reaches the forwarders within a second. The servers are not
@@ -33,6 +36,7 @@ public class LocalNetworkServices implements SectionApplier {
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final LocalServers servers;
+    private final TimeKeeper time;
     private final Resolver resolver;
     private final Logger log;
     private final ReconcileWorker worker;
@@ -42,9 +46,10 @@ public class LocalNetworkServices implements SectionApplier {
 
     @Activate
     public LocalNetworkServices(@Reference(name = "servers") LocalServers servers,
-            @Reference(name = "resolver") Resolver resolver,
+            @Reference(name = "resolver") Resolver resolver, @Reference(name = "time") TimeKeeper time,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.servers = servers;
+        this.time = time;
         this.resolver = resolver;
         this.log = log;
         this.worker = new ReconcileWorker("services", this::reconcile, CHECK, log::warn);
@@ -69,6 +74,10 @@ public class LocalNetworkServices implements SectionApplier {
                 changes.add("serve on " + s.device() + ": " + describe(s));
             }
         }
+        Optional<TimeSync> sync = ServicesPlan.time(doc);
+        if (!sync.equals(time.kept())) {
+            changes.add(sync.map(LocalNetworkServices::describe).orElse("stop keeping the clock"));
+        }
         return changes;
     }
 
@@ -78,10 +87,20 @@ public class LocalNetworkServices implements SectionApplier {
         }
         List<LocalService> wanted = ServicesPlan.services(document.get(), resolver.nameservers());
         servers.serve(wanted);
+        Optional<TimeSync> sync = ServicesPlan.time(document.get());
+        if (!sync.equals(time.kept())) {
+            time.keep(sync);
+            log.info("services: " + sync.map(LocalNetworkServices::describe).orElse("clock left to the system"));
+        }
         if (!wanted.equals(served)) {
             wanted.forEach(s -> log.info("services: " + s.device() + ": " + describe(s)));
             served = wanted;
         }
+    }
+
+    static String describe(TimeSync t) {
+        return "time from " + String.join(", ", t.servers()) + (t.serve().isEmpty() ? ", served to nobody"
+                : ", served to " + t.serve().stream().map(c -> c.network().toString()).toList());
     }
 
     static String describe(LocalService s) {

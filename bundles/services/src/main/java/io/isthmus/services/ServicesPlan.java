@@ -5,6 +5,7 @@ import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.firewall.HostOpenings;
 import io.isthmus.api.linux.LocalService;
+import io.isthmus.api.linux.TimeSync;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortRole;
@@ -23,6 +24,10 @@ import java.util.Optional;
 final class ServicesPlan {
     static final int DHCP_PORT = 67;
     static final int DNS_PORT = 53;
+    static final int NTP_PORT = 123;
+    /** The servers of Debian's own chrony.conf (its pool), when the document names none. */
+    static final List<String> DEFAULT_NTP = List.of("0.debian.pool.ntp.org", "1.debian.pool.ntp.org",
+            "2.debian.pool.ntp.org", "3.debian.pool.ntp.org");
 
     private ServicesPlan() {
     }
@@ -53,7 +58,17 @@ final class ServicesPlan {
         return services;
     }
 
-    /** udp/67 where DHCP is served, udp+tcp/53 where DNS is; never on an uplink. */
+    /**
+     * The gateway's clock when the section has a {@code time} part: the document's servers, else {@link
+     * #DEFAULT_NTP}; time served to the subnets of the inside ports it names. Empty without a {@code time} part (the
+     * gateway then leaves its clock to the system).
+     */
+    static Optional<TimeSync> time(NetworkDocument doc) {
+        return ServicesSection.of(doc).time().map(t -> new TimeSync(t.servers().filter(l -> !l.isEmpty())
+                .orElse(DEFAULT_NTP), t.serve().stream().flatMap(p -> served(doc, p.name()).stream()).distinct().toList()));
+    }
+
+    /** udp/67 where DHCP is served, udp+tcp/53 where DNS is, udp/123 where time is; never on an uplink. */
     static List<HostOpenings.Opening> openings(NetworkDocument doc) {
         List<HostOpenings.Opening> openings = new ArrayList<>();
         ServicesSection.of(doc).ports().forEach((name, p) -> {
@@ -68,6 +83,9 @@ final class ServicesPlan {
                 openings.add(new HostOpenings.Opening(name, "tcp", DNS_PORT, "dns"));
             }
         });
+        ServicesSection.of(doc).time().ifPresent(t -> t.serve().stream().map(ServicesConfig.Named::name).distinct()
+                .filter(name -> served(doc, name).isPresent())
+                .forEach(name -> openings.add(new HostOpenings.Opening(name, "udp", NTP_PORT, "ntp"))));
         return openings;
     }
 

@@ -26,7 +26,11 @@ final class ServicesSection {
     static final int MIN_LEASE = 120;
     static final int MAX_LEASE = 31_536_000;
     static final int DEFAULT_LEASE = 3600;
-    static final List<String> KEYS = List.of("domain", "hostname", "ports");
+    static final List<String> KEYS = List.of("domain", "hostname", "ports", "time");
+    static final List<String> TIME_KEYS = List.of("servers", "serve");
+    /** An NTP server: a host name (letters, digits, -, dot-separated) or an IPv4 address. */
+    static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]"
+            + "([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     static final List<String> PORT_KEYS = List.of("dhcp", "dns");
     static final List<String> DHCP_KEYS = List.of("start", "end", "leaseSeconds", "router", "reservations");
     static final List<String> DNS_KEYS = List.of("forward");
@@ -58,8 +62,25 @@ final class ServicesSection {
             Map<String, ServicesConfig.PortServices> ports = new LinkedHashMap<>();
             s.get("ports").flatMap(in::object).ifPresent(p -> p.members().forEach(
                     port -> portServices(port).ifPresent(ps -> ports.put(port.name(), ps))));
-            return new ServicesConfig(domain, hostname, ports);
+            return new ServicesConfig(domain, hostname, ports, s.get("time").flatMap(this::time));
         }).orElse(ServicesConfig.none());
+    }
+
+    private Optional<ServicesConfig.Time> time(JsonValue at) {
+        return in.object(at, TIME_KEYS).map(t -> new ServicesConfig.Time(
+                t.get("servers").flatMap(s -> in.list(s, this::server)),
+                in.optionalList(t, "serve", p -> in.nonEmptyString(p).map(n -> new ServicesConfig.Named(n,
+                        p.pointer())))));
+    }
+
+    /** A host name or an IPv4 address; a name of digits and dots only must be a valid address. */
+    private Optional<String> server(JsonValue at) {
+        return in.matching(at, HOST, "an NTP server: a host name or an IPv4 address").flatMap(s -> {
+            if (s.matches("[0-9.]+")) {
+                return address(at).map(Object::toString);
+            }
+            return Optional.of(s);
+        });
     }
 
     private Optional<ServicesConfig.PortServices> portServices(JsonValue port) {

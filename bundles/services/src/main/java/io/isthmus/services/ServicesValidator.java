@@ -21,7 +21,8 @@ import org.osgi.service.component.annotations.Component;
  * inside port of the document with a static address (the subnet served); a pool lies inside that subnet, from
  * before to, without the gateway's own, network or broadcast address; reservations lie inside the subnet, off the
  * gateway's address, unique by MAC and by address on the port; names are unique; and no two pools serve
- * overlapping subnets (at most one DHCP server per broadcast domain). Every error has its pointer; a document with
+ * overlapping subnets (at most one DHCP server per broadcast domain). Time is served only on such inside ports.
+ * Every error has its pointer; a document with
  * any is not applied.
  */
 @Component(service = SectionValidator.class, property = SectionValidator.SECTION + "=" + ServicesSection.NAME)
@@ -98,7 +99,33 @@ public class ServicesValidator implements SectionValidator {
                 }
             });
         });
+        config.time().ifPresent(t -> time(doc, t, errors));
         return errors;
+    }
+
+    /** Time is served on inside ports with a static address, each named once; a server list is never empty. */
+    private static void time(NetworkDocument doc, ServicesConfig.Time t, List<ValidationError> errors) {
+        if (t.servers().filter(List::isEmpty).isPresent()) {
+            errors.add(new ValidationError(ServicesSection.POINTER + "/time/servers", "at least one NTP server; "
+                    + "leave servers out for the default (" + String.join(", ", ServicesPlan.DEFAULT_NTP) + ")"));
+        }
+        Map<String, String> seen = new HashMap<>();
+        for (ServicesConfig.Named port : t.serve()) {
+            PortConfig p = doc.ports().get(port.name());
+            String first = seen.putIfAbsent(port.name(), port.pointer());
+            if (first != null) {
+                errors.add(new ValidationError(port.pointer(), port.name() + " is already listed at " + first));
+            } else if (p == null) {
+                errors.add(new ValidationError(port.pointer(), "no port " + port.name() + " in /ports"));
+            } else if (p.role() == PortRole.UPLINK) {
+                errors.add(new ValidationError(port.pointer(), port.name() + " is an uplink; time is served on "
+                        + "inside ports only (dmz, lan, mgmt, offline)"));
+            } else if (!(p.ipv4() instanceof Ipv4Config.Static)) {
+                errors.add(new ValidationError(port.pointer(), port.name() + " has no static IPv4 address; the "
+                        + "gateway serves time to the subnet of its own static address on the port (/ports/"
+                        + escape(port.name()) + "/ipv4)"));
+            }
+        }
     }
 
     /** Inside the subnet, and neither the gateway's own, the network nor the broadcast address. */

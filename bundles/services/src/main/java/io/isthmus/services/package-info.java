@@ -1,2 +1,5 @@
-/** DHCP and DNS for the networks behind the gateway (the document's services section). Private implementation. */
+/**
+ * DHCP and DNS for the networks behind the gateway, and the gateway's clock and the time it serves them (the
+ * document's services section). Private implementation.
+ */
 package io.isthmus.services;

@@ -42,6 +42,12 @@ class ServicesSchemaTest {
         assertEquals("^" + ServicesSection.DOMAIN.pattern() + "$", at(defs, "services", "properties", "domain")
                 .get("pattern"));
         assertEquals("^" + ServicesSection.LABEL.pattern() + "$", at(defs, "hostLabel").get("pattern"));
+        assertEquals(ServicesSection.TIME_KEYS, List.copyOf(at(defs, "services", "properties", "time", "properties")
+                .keySet()));
+        assertEquals(ServicesPlan.DEFAULT_NTP, at(defs, "services", "properties", "time", "properties", "servers")
+                .get("default"));
+        assertEquals("^" + ServicesSection.HOST.pattern() + "$", at(defs, "services", "properties", "time",
+                "properties", "servers", "items").get("pattern"));
         assertEquals("^" + ServicesSection.MAC.pattern() + "$", at(defs, "dhcpReservation", "properties", "mac")
                 .get("pattern"));
     }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "isthmusctl", mixinStandardHelpOptions = true, version = "isthmusctl 0.1",
         description = "Manage Isthmus gateways over MQTT.",
         subcommands = {Isthmusctl.Devices.class, Isthmusctl.Status.class, Isthmusctl.Config.class,
-                Isthmusctl.Bundles.class, Isthmusctl.Leases.class, BundleCommands.Bundle.class,
+                Isthmusctl.Bundles.class, Isthmusctl.Leases.class, Isthmusctl.Time.class, BundleCommands.Bundle.class,
                 BundleCommands.RolloutGroup.class, CredentialCommands.Credentials.class, Isthmusctl.Diag.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:reply 200", "1:cannot reach the broker, or another failure", "2:bad usage",
@@ -374,6 +374,33 @@ public final class Isthmusctl {
             java.util.List<String> servers = new java.util.ArrayList<>();
             list.forEach(s -> servers.add(s.asText()));
             return servers.isEmpty() ? "local names only" : String.join(",", servers);
+        }
+    }
+
+    @Command(name = "time", description = "The gateway's clock: whether it is synchronised, to what, and its sources.")
+    static final class Time extends Sub {
+        @Parameters(index = "0", paramLabel = "DEVICE")
+        String device;
+
+        @Override
+        public Integer call() {
+            return call(device, "time.status", Map.of(), Time::print);
+        }
+
+        /** One table of the clock's state, then one of its sources. */
+        static void print(JsonNode b, PrintWriter out) {
+            Table clock = new Table("KEPT", "SYNCHRONISED", "SOURCE", "STRATUM", "OFFSET S", "LAST SYNC", "SERVES");
+            java.util.List<String> serves = new java.util.ArrayList<>();
+            b.path("serves").forEach(s -> serves.add(s.asText()));
+            clock.row(b.path("kept").asText(), b.path("synchronised").asText(), b.path("source").asText(""),
+                    b.path("stratum").asText(), b.path("offsetSeconds").asText(), b.path("lastSync").asText(""),
+                    serves.isEmpty() ? "nobody" : String.join(",", serves));
+            clock.print(out);
+            out.println();
+            Table sources = new Table("SOURCE", "STATE", "STRATUM", "REACH");
+            b.path("sources").forEach(s -> sources.row(s.path("address").asText(), s.path("state").asText(),
+                    s.path("stratum").asText(), s.path("reach").asText()));
+            sources.print(out);
         }
     }
 

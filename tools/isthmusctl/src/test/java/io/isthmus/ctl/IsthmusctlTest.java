@@ -69,6 +69,23 @@ class IsthmusctlTest {
     }
 
     @Test
+    void timeIsPrintedAsTwoTables() throws Exception {
+        StringWriter out = new StringWriter();
+        Isthmusctl.Time.print(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"kept": true, "servers": ["203.0.113.123"], "serves": ["10.20.0.0/24"], "running": true,
+                 "synchronised": true, "source": "203.0.113.123", "stratum": 9, "offsetSeconds": -2.5E-5,
+                 "lastSync": "2026-12-03T17:00:00Z",
+                 "sources": [{"address": "203.0.113.123", "state": "selected", "stratum": 8, "reach": "377"}]}"""),
+                new PrintWriter(out));
+        assertEquals(String.join("\n",
+                "KEPT  SYNCHRONISED  SOURCE         STRATUM  OFFSET S  LAST SYNC             SERVES",
+                "true  true          203.0.113.123  9        -2.5E-5   2026-12-03T17:00:00Z  10.20.0.0/24",
+                "",
+                "SOURCE         STATE     STRATUM  REACH",
+                "203.0.113.123  selected  8        377", ""), out.toString());
+    }
+
+    @Test
     void bundleCommandsCheckTheJarAndTheTargetsBeforeTouchingTheNetwork(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) throws Exception {
         java.nio.file.Path plain = FleetTestJars.bundle(dir, null, "1", 10);

@@ -1,0 +1,52 @@
+package io.isthmus.linux;
+
+import io.isthmus.api.linux.KernelException;
+import io.isthmus.api.linux.TimeSync;
+import io.isthmus.api.net.Ipv4Cidr;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * chrony.conf for the gateway's chronyd, a pure function of its {@link TimeSync}. Everything chronyd keeps lives in
+ * the gateway's own directories (drift file in the state dir; pid file and command socket in a run dir of this
+ * bundle), never in the system's /run/chrony or /var/lib/chrony, so a distribution's chronyd and chronyc are not
+ * touched. No UDP command port: chronyc reaches it only over its Unix socket. Without a subnet to serve there is no
+ * {@code allow}, and chronyd then answers no NTP client at all.
+ */
+final class ChronyConfig {
+    /** A host name (labels of letters, digits and -) or an IPv4 address: nothing that could end a config line. */
+    private static final Pattern SERVER = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]"
+            + "([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+    private ChronyConfig() {
+    }
+
+    static String render(TimeSync sync, Path driftFile, Path runDir) throws KernelException {
+        StringBuilder c = new StringBuilder("# written by Isthmus (io.isthmus.linux) from the network document; do not "
+                + "edit\n");
+        for (String server : sync.servers()) {
+            if (!SERVER.matcher(server).matches()) {
+                throw new KernelException("invalid NTP server for chronyd: " + server);
+            }
+            line(c, "server " + server + " iburst");
+        }
+        line(c, "driftfile " + driftFile);
+        line(c, "pidfile " + runDir.resolve("chronyd.pid"));
+        line(c, "bindcmdaddress " + socket(runDir));
+        line(c, "cmdport 0");
+        // a clock far off at boot (no RTC battery) is stepped at once, later ones slewed
+        line(c, "makestep 1 3");
+        for (Ipv4Cidr subnet : sync.serve()) {
+            line(c, "allow " + subnet.network());
+        }
+        return c.toString();
+    }
+
+    static Path socket(Path runDir) {
+        return runDir.resolve("chronyd.sock");
+    }
+
+    private static void line(StringBuilder c, String line) {
+        c.append(line).append('\n');
+    }
+}
