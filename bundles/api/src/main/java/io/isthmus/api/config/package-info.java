@@ -1,5 +1,8 @@
-/** Isthmus API: config. Semantically versioned; bump the minor for additions, the major for breaks. */
-@Version("1.3.0")
+/**
+ * Isthmus API: config. Semantically versioned; bump the minor for additions, the major for breaks.
+ * 1.4.0: the section whiteboard (SectionReader, SectionContext, KnownPorts, Addresses), NetworkDocument.sections.
+ */
+@Version("1.4.0")
 @Export
 package io.isthmus.api.config;
 

@@ -1,5 +1,8 @@
-/** Isthmus API: firewall. Semantically versioned; bump the minor for additions, the major for breaks. */
-@Version("1.1.0")
+/**
+ * Isthmus API: firewall. Semantically versioned; bump the minor for additions, the major for breaks.
+ * 1.2.0: ZoneRefs, the zone references of the firewall and multicast sections, read.
+ */
+@Version("1.2.0")
 @Export
 package io.isthmus.api.firewall;
 

@@ -7,6 +7,7 @@ import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
 import io.isthmus.api.config.ValidationError;
 import java.io.IOException;
@@ -161,6 +162,23 @@ public class ConfigComponent implements ConfigService {
 
     void removeValidator(SectionValidator validator) {
         whiteboard.removeValidator(validator);
+    }
+
+    /** A section's reader: from the next validation on, documents read with it (or, when it left, without it). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeReader")
+    void addReader(SectionReader<?> reader, Map<String, Object> properties) {
+        if (!whiteboard.addReader(reader, properties)) {
+            Logger log = logger;
+            if (log != null) {
+                log.warn("config: section reader " + properties.get("component.name") + " names no section ("
+                        + SectionReader.SECTION + "); ignored");
+            }
+        }
+    }
+
+    void removeReader(SectionReader<?> reader) {
+        whiteboard.removeReader(reader);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -1,6 +1,8 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.Addresses;
 import io.isthmus.api.config.Ipv4Config;
+import io.isthmus.api.config.KnownPorts;
 import io.isthmus.api.config.PortConfig;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;

@@ -3,7 +3,9 @@ package io.isthmus.config.impl;
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -28,9 +30,22 @@ final class Whiteboard {
     record NamedApplier(String name, SectionApplier applier) {
     }
 
+    /** A reader, the section it owns and the sections it reads after. */
+    record NamedReader(String name, String section, Set<String> after, SectionReader<?> reader) {
+    }
+
+    /** The readers registered at one moment; {@code version} changes whenever one comes or goes. */
+    record ReaderSet(long version, List<NamedReader> readers) {
+        ReaderSet {
+            readers = List.copyOf(readers);
+        }
+    }
+
     private final CopyOnWriteArrayList<NamedValidator> validators = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<ApplyOrder.Entry<NamedApplier>> appliers = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<CommitCheck> checks = new CopyOnWriteArrayList<>();
+    private final List<NamedReader> readers = new ArrayList<>();
+    private long readerVersion;
     // Services registered without a service id (tests, plain Java use) still get a stable rank.
     private final AtomicLong unregisteredIds = new AtomicLong(Long.MAX_VALUE / 2);
 
@@ -52,6 +67,32 @@ final class Whiteboard {
     static Set<String> claimedSections(List<NamedValidator> validators) {
         return validators.stream().map(NamedValidator::section).filter(s -> !s.equals(ANY_SECTION))
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** A reader without {@value SectionReader#SECTION} owns nothing and is left out. */
+    synchronized boolean addReader(SectionReader<?> reader, Map<String, ?> properties) {
+        Optional<String> section = Optional.ofNullable(properties.get(SectionReader.SECTION)).map(String::valueOf)
+                .filter(s -> !s.isBlank() && !s.equals(ANY_SECTION));
+        section.ifPresent(s -> {
+            readers.add(new NamedReader(name(reader, properties), s, names(properties.get(SectionReader.AFTER)),
+                    reader));
+            readerVersion++;
+        });
+        return section.isPresent();
+    }
+
+    synchronized void removeReader(SectionReader<?> reader) {
+        if (readers.removeIf(r -> r.reader() == reader)) {
+            readerVersion++;
+        }
+    }
+
+    synchronized ReaderSet readers() {
+        return new ReaderSet(readerVersion, readers);
+    }
+
+    synchronized long readerVersion() {
+        return readerVersion;
     }
 
     NamedApplier addApplier(SectionApplier applier, Map<String, ?> properties) {

@@ -9,6 +9,10 @@ import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.config.UplinkConfig.Probe;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
+import io.isthmus.firewall.FirewallSection;
+import io.isthmus.mgmt.ManagementSection;
+import io.isthmus.multicast.MulticastSection;
+import io.isthmus.uplink.UplinkSection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +91,7 @@ class SchemaAndDocsTest {
     @Test
     void everyExampleDocumentInTheReferenceIsValid() throws IOException {
         List<String> examples = jsonBlocks(Files.readString(DOCS.resolve("configuration.md")));
-        DocumentParser parser = new DocumentParser(DeviceProfile.empty());
+        DocumentParser parser = Readers.parser(DeviceProfile.empty());
 
         assertFalse(examples.isEmpty());
         for (String example : examples) {
