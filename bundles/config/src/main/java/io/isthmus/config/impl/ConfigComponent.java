@@ -6,6 +6,7 @@ import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
 import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortSettingsReader;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
@@ -179,6 +180,23 @@ public class ConfigComponent implements ConfigService {
 
     void removeReader(SectionReader<?> reader) {
         whiteboard.removeReader(reader);
+    }
+
+    /** A driver's reader of its ports' settings key: from the next validation on, ports may carry it. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeSettingsReader")
+    void addSettingsReader(PortSettingsReader reader, Map<String, Object> properties) {
+        if (!whiteboard.addSettingsReader(reader, properties)) {
+            Logger log = logger;
+            if (log != null) {
+                log.warn("config: port settings reader " + properties.get("component.name") + " names no kind ("
+                        + PortSettingsReader.KIND + "); ignored");
+            }
+        }
+    }
+
+    void removeSettingsReader(PortSettingsReader reader) {
+        whiteboard.removeSettingsReader(reader);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

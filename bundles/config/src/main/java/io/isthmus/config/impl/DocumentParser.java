@@ -4,6 +4,7 @@ import io.isthmus.api.config.Addresses;
 import io.isthmus.api.config.DnsConfig;
 import io.isthmus.api.config.KnownPorts;
 import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortSettingsReader;
 import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.config.SectionContext;
 import io.isthmus.api.config.ValidationError;
@@ -13,6 +14,7 @@ import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.json.StrictJson;
 import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.config.impl.Whiteboard.NamedReader;
+import io.isthmus.config.impl.Whiteboard.ReaderSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -35,13 +37,16 @@ final class DocumentParser {
 
     private final DeviceProfile profile;
     private final List<NamedReader> readers;
+    private final Map<String, PortSettingsReader> settingsReaders;
 
     /**
-     * @param readers the section readers registered at this moment, one snapshot for the whole document
+     * @param readers the section readers and the drivers' port settings readers registered at this moment, one
+     *                snapshot for the whole document
      */
-    DocumentParser(DeviceProfile profile, List<NamedReader> readers) {
+    DocumentParser(DeviceProfile profile, ReaderSet readers) {
         this.profile = profile;
-        this.readers = List.copyOf(readers);
+        this.readers = readers.readers();
+        this.settingsReaders = readers.settings();
     }
 
     /**
@@ -85,7 +90,7 @@ final class DocumentParser {
                 extensions.put(name, section.plain());
             }
         }
-        KnownPorts ports = new PortsSection(in, profile).read(root.get("ports"));
+        KnownPorts ports = new PortsSection(in, profile, settingsReaders).read(root.get("ports"));
         List<RouteConfig> routes = new RoutesSection(in, ports).read(root.get("routes"));
         DnsConfig dns = root.get("dns").flatMap(s -> in.object(s, List.of("servers")))
                 .map(s -> new DnsConfig(in.optionalList(s, "servers",

@@ -4,6 +4,7 @@ import io.isthmus.api.config.Addresses;
 import io.isthmus.api.config.Ipv4Config;
 import io.isthmus.api.config.KnownPorts;
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.PortSettingsReader;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.InterfaceName;
@@ -12,7 +13,9 @@ import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
 import io.isthmus.config.impl.DeviceProfile.PortDefaults;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,8 +29,8 @@ import java.util.regex.Pattern;
 /** Reads {@code /ports}: each port with the profile's defaults filled in, then the overlap check across ports. */
 final class PortsSection {
     static final int UPLINK_MIN_MTU = 576;
-    static final List<String> KEYS = List.of("kind", "role", "cost", "ipv4", "mtu", "mac", "dns", "wifi",
-            "cellular");
+    /** The keys every port may have; a port may also have the settings key of its kind, when a driver reads it. */
+    static final List<String> BASE_KEYS = List.of("kind", "role", "cost", "ipv4", "mtu", "mac", "dns");
     private static final List<String> KINDS = Arrays.stream(PortKind.values()).map(PortKind::id).toList();
     private static final List<String> ROLES = Arrays.stream(PortRole.values()).map(PortRole::id).toList();
     private static final List<String> METHODS = List.of("dhcp", "static", "none");
@@ -37,15 +40,28 @@ final class PortsSection {
 
     private final JsonReader in;
     private final DeviceProfile profile;
+    private final Map<String, PortSettingsReader> settingsReaders;
+    private final List<String> keys;
     private final Map<String, PortConfig> configs = new LinkedHashMap<>();
     private final Set<String> names = new LinkedHashSet<>();
     private final Map<String, PortRole> roles = new LinkedHashMap<>();
     private final Map<String, Ipv4Cidr> staticAddresses = new LinkedHashMap<>();
     private final Map<String, String> addressPointers = new LinkedHashMap<>();
 
-    PortsSection(JsonReader in, DeviceProfile profile) {
+    /** @param settingsReaders the drivers' readers of the settings key of their kind, by kind */
+    PortsSection(JsonReader in, DeviceProfile profile, Map<String, PortSettingsReader> settingsReaders) {
         this.in = in;
         this.profile = profile;
+        this.settingsReaders = Map.copyOf(settingsReaders);
+        this.keys = keys(settingsReaders.keySet());
+    }
+
+    /** The keys a port may have with these settings readers: the base keys, then the kinds' in kind order. */
+    static List<String> keys(Collection<String> settingsKinds) {
+        List<String> keys = new ArrayList<>(BASE_KEYS);
+        KINDS.stream().filter(settingsKinds::contains).forEach(keys::add);
+        settingsKinds.stream().filter(k -> !KINDS.contains(k)).sorted().forEach(keys::add);
+        return List.copyOf(keys);
     }
 
     KnownPorts read(Optional<JsonValue> section) {
@@ -61,7 +77,7 @@ final class PortsSection {
             in.error(at.pointer(), JsonValue.quote(name)
                     + " is not a valid Linux interface name; expected 1 to 15 of A-Z a-z 0-9 _ . -");
         }
-        Optional<JsonValue> object = in.object(at, KEYS);
+        Optional<JsonValue> object = in.object(at, keys);
         if (object.isEmpty()) {
             return;
         }
@@ -85,10 +101,9 @@ final class PortsSection {
         Optional<String> mac = port.get("mac").flatMap(this::mac);
         List<String> dns = in.optionalList(port, "dns", a -> Addresses.address(in, a).map(Ipv4Address::toString));
         Map<String, Object> driver = new LinkedHashMap<>();
-        for (PortKind driverKind : List.of(PortKind.WIFI, PortKind.CELLULAR)) {
-            port.get(driverKind.id()).flatMap(d -> driverSettings(d, driverKind, kind))
-                    .ifPresent(settings -> driver.put(driverKind.id(), settings));
-        }
+        settingsReaders.forEach((driverKind, reader) -> port.get(driverKind)
+                .flatMap(d -> driverSettings(d, driverKind, kind, reader))
+                .ifPresent(settings -> driver.put(driverKind, settings)));
         if (kind.isPresent() && role.isPresent() && cost.isPresent() && ipv4.isPresent()) {
             configs.put(name, new PortConfig(kind.get(), role.get(), cost.get(), ipv4.get(), mtu, mac, dns, driver));
         }
@@ -184,14 +199,20 @@ final class PortsSection {
         });
     }
 
-    /** Driver settings stay plain values: their rules belong to the driver bundle of that kind. */
-    private Optional<Object> driverSettings(JsonValue at, PortKind driverKind, Optional<PortKind> portKind) {
-        if (portKind.isPresent() && portKind.get() != driverKind) {
-            in.error(at.pointer(), "a " + JsonValue.quote(driverKind.id()) + " object is only allowed on a port of kind "
-                    + driverKind.id() + "; this port is " + portKind.get().id());
+    /** Driver settings are read by the driver bundle of that kind: their rules are its own. */
+    private Optional<Object> driverSettings(JsonValue at, String driverKind, Optional<PortKind> portKind,
+            PortSettingsReader reader) {
+        if (portKind.isPresent() && !portKind.get().id().equals(driverKind)) {
+            in.error(at.pointer(), "a " + JsonValue.quote(driverKind) + " object is only allowed on a port of kind "
+                    + driverKind + "; this port is " + portKind.get().id());
             return Optional.empty();
         }
-        return in.object(at).map(JsonValue::plain);
+        try {
+            return reader.read(at, in);
+        } catch (RuntimeException | LinkageError e) {
+            in.error(at.pointer(), "the " + driverKind + " driver's settings reader failed: " + Failures.describe(e));
+            return Optional.empty();
+        }
     }
 
     /** Two static ports on overlapping subnets would make routing ambiguous; report it at the later port. */

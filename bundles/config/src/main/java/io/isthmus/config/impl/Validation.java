@@ -23,7 +23,7 @@ final class Validation {
         // One snapshot, so the sections claimed and the validators asked are the same set; the same for readers.
         List<NamedValidator> validators = whiteboard.validators();
         ReaderSet readers = whiteboard.readers();
-        Validated parsed = new DocumentParser(profile, readers.readers()).parse(json,
+        Validated parsed = new DocumentParser(profile, readers).parse(json,
                 Whiteboard.claimedSections(validators)).readWith(readers.version());
         if (parsed.document().isEmpty()) {
             return new Validated(Optional.empty(), Validated.sorted(parsed.errors()), readers.version());

@@ -2,12 +2,14 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.CommitCheck;
+import io.isthmus.api.config.PortSettingsReader;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,10 +36,15 @@ final class Whiteboard {
     record NamedReader(String name, String section, Set<String> after, SectionReader<?> reader) {
     }
 
-    /** The readers registered at one moment; {@code version} changes whenever one comes or goes. */
-    record ReaderSet(long version, List<NamedReader> readers) {
+    /**
+     * The readers registered at one moment; {@code version} changes whenever one comes or goes.
+     *
+     * @param settings the drivers' port settings readers by kind
+     */
+    record ReaderSet(long version, List<NamedReader> readers, Map<String, PortSettingsReader> settings) {
         ReaderSet {
             readers = List.copyOf(readers);
+            settings = Map.copyOf(settings);
         }
     }
 
@@ -45,6 +52,7 @@ final class Whiteboard {
     private final CopyOnWriteArrayList<ApplyOrder.Entry<NamedApplier>> appliers = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<CommitCheck> checks = new CopyOnWriteArrayList<>();
     private final List<NamedReader> readers = new ArrayList<>();
+    private final Map<String, List<PortSettingsReader>> settingsReaders = new LinkedHashMap<>();
     private long readerVersion;
     // Services registered without a service id (tests, plain Java use) still get a stable rank.
     private final AtomicLong unregisteredIds = new AtomicLong(Long.MAX_VALUE / 2);
@@ -88,7 +96,31 @@ final class Whiteboard {
     }
 
     synchronized ReaderSet readers() {
-        return new ReaderSet(readerVersion, readers);
+        Map<String, PortSettingsReader> settings = new LinkedHashMap<>();
+        settingsReaders.forEach((kind, list) -> settings.put(kind, list.get(0)));
+        return new ReaderSet(readerVersion, readers, settings);
+    }
+
+    /** A settings reader without {@value PortSettingsReader#KIND} reads no kind and is left out. */
+    synchronized boolean addSettingsReader(PortSettingsReader reader, Map<String, ?> properties) {
+        Optional<String> kind = Optional.ofNullable(properties.get(PortSettingsReader.KIND)).map(String::valueOf)
+                .filter(k -> !k.isBlank());
+        kind.ifPresent(k -> {
+            settingsReaders.computeIfAbsent(k, x -> new ArrayList<>()).add(reader);
+            readerVersion++;
+        });
+        return kind.isPresent();
+    }
+
+    synchronized void removeSettingsReader(PortSettingsReader reader) {
+        boolean removed = false;
+        for (List<PortSettingsReader> list : settingsReaders.values()) {
+            removed |= list.remove(reader);
+        }
+        settingsReaders.values().removeIf(List::isEmpty);
+        if (removed) {
+            readerVersion++;
+        }
     }
 
     synchronized long readerVersion() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isthmus.api.config.ApplyResult.Committed;
 import io.isthmus.api.config.FirewallConfig;
 import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortSettingsReader;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.config.SectionContext;
 import io.isthmus.api.config.SectionReader;
@@ -66,10 +67,7 @@ class SectionReaderTest {
 
     @Test
     void aSectionWhoseBundleIsAbsentIsRefusedWithItsPointer() {
-        List<Whiteboard.NamedReader> withoutFirewall = Readers.all().stream()
-                .filter(r -> !r.section().equals("firewall") && !r.section().equals("multicast")).toList();
-
-        Validated result = new DocumentParser(DeviceProfile.empty(), withoutFirewall).parse(FIREWALL, Set.of());
+        Validated result = new DocumentParser(DeviceProfile.empty(), Readers.without("firewall", "multicast")).parse(FIREWALL, Set.of());
 
         assertEquals(List.of(new ValidationError("/firewall", "unknown section \"firewall\"; expected one of ports, "
                 + "routes, uplink, dns, management")), result.errors());
@@ -101,7 +99,7 @@ class SectionReaderTest {
         whiteboard.addReader(new Tagging("base"), section("base"));
         whiteboard.addReader(new Tagging("other"), section("other"));
 
-        NetworkDocument document = new DocumentParser(DeviceProfile.empty(), whiteboard.readers().readers())
+        NetworkDocument document = new DocumentParser(DeviceProfile.empty(), whiteboard.readers())
                 .parse("{\"base\": \"b\"}", Set.of()).document().orElseThrow();
 
         assertEquals(Optional.of("sees base:b, not other"), document.section("derived", String.class));
@@ -112,9 +110,7 @@ class SectionReaderTest {
 
     @Test
     void aReaderWhoseSectionItNeedsIsMissingRefusesItsSectionSayingWhy() {
-        List<Whiteboard.NamedReader> withoutFirewall = Readers.all().stream()
-                .filter(r -> !r.section().equals("firewall")).toList();
-        DocumentParser parser = new DocumentParser(DeviceProfile.empty(), withoutFirewall);
+        DocumentParser parser = new DocumentParser(DeviceProfile.empty(), Readers.without("firewall"));
 
         assertEquals(List.of(new ValidationError("/multicast", "section \"multicast\" cannot be read: it is read after "
                 + "section \"firewall\", which no installed capability reads")),
@@ -129,7 +125,7 @@ class SectionReaderTest {
         whiteboard.addReader(new Tagging("a"), section("a", "b"));
         whiteboard.addReader(new Tagging("b"), section("b", "a"));
 
-        List<ValidationError> errors = new DocumentParser(DeviceProfile.empty(), whiteboard.readers().readers())
+        List<ValidationError> errors = new DocumentParser(DeviceProfile.empty(), whiteboard.readers())
                 .parse("{\"a\": \"x\"}", Set.of()).errors();
 
         assertEquals(List.of(new ValidationError("/a", "section \"a\" cannot be read: the readers of sections "
@@ -143,7 +139,7 @@ class SectionReaderTest {
             throw new IllegalStateException("index out of date");
         }, section("quota"));
 
-        List<ValidationError> errors = new DocumentParser(DeviceProfile.empty(), whiteboard.readers().readers())
+        List<ValidationError> errors = new DocumentParser(DeviceProfile.empty(), whiteboard.readers())
                 .parse("{\"quota\": 1}", Set.of()).errors();
 
         assertEquals(List.of(new ValidationError("/quota", "reader reader-quota of section \"quota\" failed: "
@@ -167,6 +163,28 @@ class SectionReaderTest {
 
         assertEquals(Optional.of("v2:x"), handed.get(10, TimeUnit.SECONDS).section("demo", String.class));
         assertEquals(Optional.of("v2:x"), engine.currentDocument().orElseThrow().section("demo", String.class));
+    }
+
+    @Test
+    void aPortCarriesItsDriversSettingsOnlyWhileTheDriverReadsThem() throws Exception {
+        Whiteboard whiteboard = new Whiteboard();
+        ConfigEngine engine = engine(whiteboard);
+        String wifi = "{\"ports\": {\"wlan0\": {\"kind\": \"wifi\", \"role\": \"lan\", \"wifi\": {\"ssid\": \"plant\"}}}}";
+        PortSettingsReader reader = (at, in) -> in.object(at).map(o -> "read by the driver: " + o.get("ssid")
+                .map(JsonValue::string).orElse("?"));
+
+        assertEquals(List.of(new ValidationError("/ports/wlan0/wifi", "unknown key \"wifi\"; expected one of kind, "
+                + "role, cost, ipv4, mtu, mac, dns")), engine.validate(wifi));
+        whiteboard.addSettingsReader(reader, Map.of(PortSettingsReader.KIND, "wifi"));
+        assertEquals(List.of(), engine.validate(wifi));
+        assertTrue(engine.apply(wifi, "test") instanceof Committed);
+        assertEquals("read by the driver: plant", engine.currentDocument().orElseThrow().ports().get("wlan0").driver()
+                .get("wifi"));
+        // A port carries only its own kind's settings, whatever is installed.
+        assertEquals(List.of("/ports/eth0/wifi"), pointers(engine.validate("{\"ports\": {\"eth0\": {\"kind\": "
+                + "\"ethernet\", \"role\": \"lan\", \"wifi\": {}}}}")));
+        whiteboard.removeSettingsReader(reader);
+        assertEquals(List.of("/ports/wlan0/wifi"), pointers(engine.validate(wifi)));
     }
 
     private static List<String> pointers(List<ValidationError> errors) {
