@@ -1,7 +1,7 @@
 /**
  * Isthmus API: config. Semantically versioned; bump the minor for additions, the major for breaks.
  * 1.4.0: the section whiteboard (SectionReader, SectionContext, KnownPorts, Addresses), NetworkDocument.sections;
- * PortSettingsReader, the drivers' own port settings.
+ * PortKindReader, the drivers' own port kinds and settings.
  */
 @Version("1.4.0")
 @Export

@@ -6,7 +6,7 @@ import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
 import io.isthmus.api.config.NetworkDocument;
-import io.isthmus.api.config.PortSettingsReader;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
@@ -182,21 +182,21 @@ public class ConfigComponent implements ConfigService {
         whiteboard.removeReader(reader);
     }
 
-    /** A driver's reader of its ports' settings key: from the next validation on, ports may carry it. */
+    /** A driver's port kind: from the next validation on, ports may be of that kind (and carry its settings). */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeSettingsReader")
-    void addSettingsReader(PortSettingsReader reader, Map<String, Object> properties) {
-        if (!whiteboard.addSettingsReader(reader, properties)) {
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeKindReader")
+    void addKindReader(PortKindReader reader, Map<String, Object> properties) {
+        if (!whiteboard.addKindReader(reader, properties)) {
             Logger log = logger;
             if (log != null) {
-                log.warn("config: port settings reader " + properties.get("component.name") + " names no kind ("
-                        + PortSettingsReader.KIND + "); ignored");
+                log.warn("config: port kind reader " + properties.get("component.name") + " names no well-formed kind ("
+                        + PortKindReader.KIND + "); ignored");
             }
         }
     }
 
-    void removeSettingsReader(PortSettingsReader reader) {
-        whiteboard.removeSettingsReader(reader);
+    void removeKindReader(PortKindReader reader) {
+        whiteboard.removeKindReader(reader);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -127,10 +127,14 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
             return Optional.empty();
         }
         long number = current.get().number();
-        // Read again when the section readers changed since (a capability bundle came, went or was updated).
-        return pipeline.inForce().filter(f -> f.generation().number() == number && f.readers() == whiteboard
-                .readerVersion()).map(InForce::document)
-                .or(() -> store.json(number).flatMap(json -> validation.validate(json).document()));
+        Optional<InForce> inForce = pipeline.inForce().filter(f -> f.generation().number() == number);
+        if (inForce.isPresent() && inForce.get().readers() == whiteboard.readerVersion()) {
+            return inForce.map(InForce::document);
+        }
+        // Read again when the readers changed since (a capability bundle came, went or was updated); while a
+        // bundle is away its section does not read, and the document in force is still the one applied.
+        return store.json(number).flatMap(json -> validation.validate(json).document())
+                .or(() -> inForce.map(InForce::document));
     }
 
     @Override

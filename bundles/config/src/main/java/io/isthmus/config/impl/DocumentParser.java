@@ -4,7 +4,7 @@ import io.isthmus.api.config.Addresses;
 import io.isthmus.api.config.DnsConfig;
 import io.isthmus.api.config.KnownPorts;
 import io.isthmus.api.config.NetworkDocument;
-import io.isthmus.api.config.PortSettingsReader;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.config.SectionContext;
 import io.isthmus.api.config.ValidationError;
@@ -37,7 +37,7 @@ final class DocumentParser {
 
     private final DeviceProfile profile;
     private final List<NamedReader> readers;
-    private final Map<String, PortSettingsReader> settingsReaders;
+    private final Map<String, PortKindReader> kindReaders;
 
     /**
      * @param readers the section readers and the drivers' port settings readers registered at this moment, one
@@ -46,7 +46,7 @@ final class DocumentParser {
     DocumentParser(DeviceProfile profile, ReaderSet readers) {
         this.profile = profile;
         this.readers = readers.readers();
-        this.settingsReaders = readers.settings();
+        this.kindReaders = readers.kinds();
     }
 
     /**
@@ -90,7 +90,7 @@ final class DocumentParser {
                 extensions.put(name, section.plain());
             }
         }
-        KnownPorts ports = new PortsSection(in, profile, settingsReaders).read(root.get("ports"));
+        KnownPorts ports = new PortsSection(in, profile, kindReaders).read(root.get("ports"));
         List<RouteConfig> routes = new RoutesSection(in, ports).read(root.get("routes"));
         DnsConfig dns = root.get("dns").flatMap(s -> in.object(s, List.of("servers")))
                 .map(s -> new DnsConfig(in.optionalList(s, "servers",

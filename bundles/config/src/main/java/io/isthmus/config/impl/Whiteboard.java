@@ -2,13 +2,15 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.CommitCheck;
-import io.isthmus.api.config.PortSettingsReader;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
+import io.isthmus.api.net.PortKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +41,12 @@ final class Whiteboard {
     /**
      * The readers registered at one moment; {@code version} changes whenever one comes or goes.
      *
-     * @param settings the drivers' port settings readers by kind
+     * @param kinds the drivers' port kind readers by kind: the installed kinds
      */
-    record ReaderSet(long version, List<NamedReader> readers, Map<String, PortSettingsReader> settings) {
+    record ReaderSet(long version, List<NamedReader> readers, Map<String, PortKindReader> kinds) {
         ReaderSet {
             readers = List.copyOf(readers);
-            settings = Map.copyOf(settings);
+            kinds = Collections.unmodifiableMap(new LinkedHashMap<>(kinds));
         }
     }
 
@@ -52,7 +54,7 @@ final class Whiteboard {
     private final CopyOnWriteArrayList<ApplyOrder.Entry<NamedApplier>> appliers = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<CommitCheck> checks = new CopyOnWriteArrayList<>();
     private final List<NamedReader> readers = new ArrayList<>();
-    private final Map<String, List<PortSettingsReader>> settingsReaders = new LinkedHashMap<>();
+    private final Map<String, List<PortKindReader>> kindReaders = new LinkedHashMap<>();
     private long readerVersion;
     // Services registered without a service id (tests, plain Java use) still get a stable rank.
     private final AtomicLong unregisteredIds = new AtomicLong(Long.MAX_VALUE / 2);
@@ -96,28 +98,28 @@ final class Whiteboard {
     }
 
     synchronized ReaderSet readers() {
-        Map<String, PortSettingsReader> settings = new LinkedHashMap<>();
-        settingsReaders.forEach((kind, list) -> settings.put(kind, list.get(0)));
-        return new ReaderSet(readerVersion, readers, settings);
+        Map<String, PortKindReader> kinds = new LinkedHashMap<>();
+        kindReaders.forEach((kind, list) -> kinds.put(kind, list.get(0)));
+        return new ReaderSet(readerVersion, readers, kinds);
     }
 
-    /** A settings reader without {@value PortSettingsReader#KIND} reads no kind and is left out. */
-    synchronized boolean addSettingsReader(PortSettingsReader reader, Map<String, ?> properties) {
-        Optional<String> kind = Optional.ofNullable(properties.get(PortSettingsReader.KIND)).map(String::valueOf)
-                .filter(k -> !k.isBlank());
+    /** A kind reader without a well-formed {@value PortKindReader#KIND} declares no kind and is left out. */
+    synchronized boolean addKindReader(PortKindReader reader, Map<String, ?> properties) {
+        Optional<String> kind = Optional.ofNullable(properties.get(PortKindReader.KIND)).map(String::valueOf)
+                .filter(k -> PortKind.of(k).isPresent());
         kind.ifPresent(k -> {
-            settingsReaders.computeIfAbsent(k, x -> new ArrayList<>()).add(reader);
+            kindReaders.computeIfAbsent(k, x -> new ArrayList<>()).add(reader);
             readerVersion++;
         });
         return kind.isPresent();
     }
 
-    synchronized void removeSettingsReader(PortSettingsReader reader) {
+    synchronized void removeKindReader(PortKindReader reader) {
         boolean removed = false;
-        for (List<PortSettingsReader> list : settingsReaders.values()) {
+        for (List<PortKindReader> list : kindReaders.values()) {
             removed |= list.remove(reader);
         }
-        settingsReaders.values().removeIf(List::isEmpty);
+        kindReaders.values().removeIf(List::isEmpty);
         if (removed) {
             readerVersion++;
         }

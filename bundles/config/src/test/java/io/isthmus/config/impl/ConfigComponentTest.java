@@ -9,7 +9,9 @@ import io.isthmus.api.config.ApplyResult.Committed;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.net.PortKind;
+import io.isthmus.net.ethernet.EthernetKindReader;
 import io.isthmus.api.net.PortRole;
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
@@ -114,6 +116,7 @@ class ConfigComponentTest {
         CompletableFuture<NetworkDocument> applied = new CompletableFuture<>();
         SectionApplier early = applied::complete;
         component.addApplier(early, Map.of("component.name", "early"));
+        component.addKindReader(new EthernetKindReader(), Map.of(PortKindReader.KIND, "ethernet"));
 
         Committed result = (Committed) awaitBoot(activated(component));
 
@@ -130,7 +133,7 @@ class ConfigComponentTest {
     @Test
     void anUnreadableProfileIsLoggedAndDocumentsMustThenNameKindAndRole() throws Exception {
         systemBundleState = Bundle.ACTIVE;
-        Path profile = Files.writeString(dir.resolve("profile.json"), "{\"ports\": {\"eth0\": {\"kind\": \"token-ring\"}}}");
+        Path profile = Files.writeString(dir.resolve("profile.json"), "{\"ports\": {\"eth0\": {\"kind\": \"Token Ring\"}}}");
         properties.put(ConfigService.STATE_DIR, dir.resolve("state").toString());
         properties.put(ConfigService.PROFILE_FILE, profile.toString());
 

@@ -77,7 +77,7 @@ class DocumentParserTest {
                 Optional.empty(), List.of(), Map.of("cellular", Map.of("apn", "internet"))), doc.ports().get("wwan0"));
         assertEquals(new Ipv4Config.Static(cidr("192.168.50.1/24"), Optional.empty()), doc.ports().get("eth1").ipv4());
         assertEquals(PortRole.DMZ, doc.ports().get("eth1").role());
-        assertEquals(PortKind.ETHERNET.defaultCost(), doc.ports().get("eth1").cost());
+        assertEquals(Readers.all().kinds().get("ethernet").defaultCost(), doc.ports().get("eth1").cost());
         assertEquals(new Ipv4Config.Static(cidr("10.20.0.1/24"), Optional.empty()), doc.ports().get("eth2").ipv4());
         assertEquals(List.of(new RouteConfig(cidr("192.168.20.0/24"), Optional.of(ip("192.168.50.254")),
                 Optional.of("eth1"), 100)), doc.routes());
@@ -187,7 +187,7 @@ class DocumentParserTest {
         NetworkDocument doc = valid.document().orElseThrow();
         assertEquals(new PortConfig(PortKind.ETHERNET, PortRole.UPLINK, 5, new Ipv4Config.Dhcp(), Optional.empty(),
                 Optional.empty(), List.of(), Map.of()), doc.ports().get("eth0"));
-        assertEquals(PortKind.CELLULAR.defaultCost(), doc.ports().get("wwan0").cost());
+        assertEquals(Readers.all().kinds().get("cellular").defaultCost(), doc.ports().get("wwan0").cost());
         assertEquals(PortRole.LAN, doc.ports().get("eth9").role());
     }
 

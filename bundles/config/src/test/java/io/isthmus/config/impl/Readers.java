@@ -2,20 +2,21 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionReader;
-import io.isthmus.api.config.PortSettingsReader;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.config.impl.Whiteboard.ReaderSet;
 import io.isthmus.firewall.FirewallReader;
 import io.isthmus.mgmt.ManagementReader;
 import io.isthmus.multicast.MulticastReader;
-import io.isthmus.net.cellular.CellularSettingsReader;
-import io.isthmus.net.wifi.WifiSettingsReader;
+import io.isthmus.net.cellular.CellularKindReader;
+import io.isthmus.net.ethernet.EthernetKindReader;
+import io.isthmus.net.wifi.WifiKindReader;
 import io.isthmus.uplink.UplinkReader;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The real section readers of the capability bundles and the drivers' port settings readers (test dependencies of
+ * The real section readers of the capability bundles and the drivers' port kinds (test dependencies of
  * this module), registered as a gateway
  * running them all registers them: whole documents read in these tests are read as on a gateway.
  */
@@ -30,8 +31,9 @@ final class Readers {
         whiteboard.addReader(new MulticastReader(), Map.of(SectionReader.SECTION, NetworkDocument.MULTICAST,
                 SectionReader.AFTER, NetworkDocument.FIREWALL));
         whiteboard.addReader(new ManagementReader(), Map.of(SectionReader.SECTION, NetworkDocument.MANAGEMENT));
-        whiteboard.addSettingsReader(new WifiSettingsReader(), Map.of(PortSettingsReader.KIND, "wifi"));
-        whiteboard.addSettingsReader(new CellularSettingsReader(), Map.of(PortSettingsReader.KIND, "cellular"));
+        whiteboard.addKindReader(new EthernetKindReader(), Map.of(PortKindReader.KIND, "ethernet"));
+        whiteboard.addKindReader(new WifiKindReader(), Map.of(PortKindReader.KIND, "wifi"));
+        whiteboard.addKindReader(new CellularKindReader(), Map.of(PortKindReader.KIND, "cellular"));
         return whiteboard;
     }
 
@@ -43,10 +45,10 @@ final class Readers {
     static ReaderSet without(String... left) {
         List<String> out = List.of(left);
         ReaderSet all = all();
-        Map<String, PortSettingsReader> settings = new LinkedHashMap<>(all.settings());
-        settings.keySet().removeAll(out);
+        Map<String, PortKindReader> kinds = new LinkedHashMap<>(all.kinds());
+        kinds.keySet().removeAll(out);
         return new ReaderSet(all.version(), all.readers().stream().filter(r -> !out.contains(r.section())).toList(),
-                settings);
+                kinds);
     }
 
     /** A parser with every capability's reader, as the config service has on a gateway. */

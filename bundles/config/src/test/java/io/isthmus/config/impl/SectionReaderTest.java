@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.isthmus.api.config.ApplyResult.Committed;
 import io.isthmus.api.config.FirewallConfig;
 import io.isthmus.api.config.NetworkDocument;
-import io.isthmus.api.config.PortSettingsReader;
+import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.config.SectionContext;
 import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.ValidationError;
+import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
+import io.isthmus.api.net.PortKind;
+import io.isthmus.api.net.PortRole;
 import io.isthmus.firewall.FirewallReader;
+import io.isthmus.net.ethernet.EthernetKindReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,6 +82,7 @@ class SectionReaderTest {
     @Test
     void aReaderAppearingAndDisappearingChangesWhatIsAccepted() throws Exception {
         Whiteboard whiteboard = new Whiteboard();
+        whiteboard.addKindReader(new EthernetKindReader(), Map.of(PortKindReader.KIND, "ethernet"));
         ConfigEngine engine = engine(whiteboard);
         FirewallReader firewall = new FirewallReader();
 
@@ -165,26 +171,50 @@ class SectionReaderTest {
         assertEquals(Optional.of("v2:x"), engine.currentDocument().orElseThrow().section("demo", String.class));
     }
 
-    @Test
-    void aPortCarriesItsDriversSettingsOnlyWhileTheDriverReadsThem() throws Exception {
-        Whiteboard whiteboard = new Whiteboard();
-        ConfigEngine engine = engine(whiteboard);
-        String wifi = "{\"ports\": {\"wlan0\": {\"kind\": \"wifi\", \"role\": \"lan\", \"wifi\": {\"ssid\": \"plant\"}}}}";
-        PortSettingsReader reader = (at, in) -> in.object(at).map(o -> "read by the driver: " + o.get("ssid")
-                .map(JsonValue::string).orElse("?"));
+    /** A driver's kind as a test declares it; its settings read as "read by the <kind> driver: <apn>". */
+    private record Kind(String id, int defaultCost, boolean hasSettings) implements PortKindReader {
+        @Override
+        public Optional<Object> read(JsonValue at, JsonReader in) {
+            return in.object(at).map(o -> "read by the " + id + " driver: " + o.get("apn").map(JsonValue::string)
+                    .orElse("?"));
+        }
+    }
 
-        assertEquals(List.of(new ValidationError("/ports/wlan0/wifi", "unknown key \"wifi\"; expected one of kind, "
-                + "role, cost, ipv4, mtu, mac, dns")), engine.validate(wifi));
-        whiteboard.addSettingsReader(reader, Map.of(PortSettingsReader.KIND, "wifi"));
-        assertEquals(List.of(), engine.validate(wifi));
-        assertTrue(engine.apply(wifi, "test") instanceof Committed);
-        assertEquals("read by the driver: plant", engine.currentDocument().orElseThrow().ports().get("wlan0").driver()
-                .get("wifi"));
-        // A port carries only its own kind's settings, whatever is installed.
-        assertEquals(List.of("/ports/eth0/wifi"), pointers(engine.validate("{\"ports\": {\"eth0\": {\"kind\": "
-                + "\"ethernet\", \"role\": \"lan\", \"wifi\": {}}}}")));
-        whiteboard.removeSettingsReader(reader);
-        assertEquals(List.of("/ports/wlan0/wifi"), pointers(engine.validate(wifi)));
+    @Test
+    void aDriverBundleAddsAPortKindWhileItRuns() throws Exception {
+        Whiteboard whiteboard = Readers.register(new Whiteboard());
+        ConfigEngine engine = engine(whiteboard);
+        String lte = "{\"ports\": {\"wwan1\": {\"kind\": \"lte2\", \"role\": \"uplink\", \"lte2\": {\"apn\": \"m2m\"}}}}";
+        Kind lte2 = new Kind("lte2", 50, true);
+
+        assertEquals(List.of(new ValidationError("/ports/wwan1/kind", "unknown port kind \"lte2\"; expected one of "
+                + "ethernet, wifi, cellular"), new ValidationError("/ports/wwan1/lte2", "unknown key \"lte2\"; expected "
+                        + "one of kind, role, cost, ipv4, mtu, mac, dns, wifi, cellular")), engine.validate(lte));
+        whiteboard.addKindReader(lte2, Map.of(PortKindReader.KIND, "lte2"));
+        assertEquals(List.of(), engine.validate(lte));
+        assertTrue(engine.apply(lte, "test") instanceof Committed);
+        PortConfig port = engine.currentDocument().orElseThrow().ports().get("wwan1");
+        assertEquals(new PortKind("lte2"), port.kind());
+        assertEquals(50, port.cost());
+        assertEquals("read by the lte2 driver: m2m", port.driver().get("lte2"));
+        // Listed where a kind is expected, cheapest first; a port carries only its own kind's settings.
+        assertEquals(List.of(new ValidationError("/ports/eth0/kind", "unknown port kind \"token-ring\"; expected one "
+                + "of ethernet, wifi, lte2, cellular")), engine.validate("{\"ports\": {\"eth0\": {\"kind\": "
+                        + "\"token-ring\", \"role\": \"lan\"}}}"));
+        assertEquals(List.of("/ports/eth0/lte2"), pointers(engine.validate("{\"ports\": {\"eth0\": {\"kind\": "
+                + "\"ethernet\", \"role\": \"lan\", \"lte2\": {}}}}")));
+        whiteboard.removeKindReader(lte2);
+        assertEquals(List.of("/ports/wwan1/kind", "/ports/wwan1/lte2"), pointers(engine.validate(lte)));
+    }
+
+    @Test
+    void aProfilesKindThatNoDriverInstallsIsAnErrorAtThePort() {
+        DeviceProfile profile = new DeviceProfile(Map.of("wwan1", new DeviceProfile.PortDefaults(Optional.of(
+                new PortKind("lte2")), Optional.of(PortRole.UPLINK), Optional.empty())));
+
+        assertEquals(List.of(new ValidationError("/ports/wwan1", "the device profile's port kind \"lte2\" for this "
+                + "port is not installed; expected one of ethernet, wifi, cellular")), new DocumentParser(profile,
+                        Readers.all()).parse("{\"ports\": {\"wwan1\": {}}}", Set.of()).errors());
     }
 
     private static List<String> pointers(List<ValidationError> errors) {
