@@ -149,7 +149,8 @@ final class DocumentParser {
         }
     }
 
-    private static int rank(String section) {
+    /** A section's place in the document format's order; sections it does not name come after, by name. */
+    static int rank(String section) {
         int known = SECTIONS.indexOf(section);
         return known < 0 ? Integer.MAX_VALUE : known;
     }

@@ -23,7 +23,7 @@ final class ReadOrder {
     ReadOrder(List<NamedReader> readers) {
         // The first registration of a section owns it; the document format's order first, then by name.
         readers.forEach(r -> bySection.putIfAbsent(r.section(), r));
-        bySection.values().stream().sorted(Comparator.comparingInt((NamedReader r) -> rank(r.section()))
+        bySection.values().stream().sorted(Comparator.comparingInt((NamedReader r) -> DocumentParser.rank(r.section()))
                 .thenComparing(NamedReader::section)).toList().forEach(this::visit);
     }
 
@@ -37,19 +37,10 @@ final class ReadOrder {
         return Optional.ofNullable(unreadable.get(section));
     }
 
-    boolean owns(String section) {
-        return bySection.containsKey(section);
-    }
-
     /** The sections readers own, in the document format's order. */
     List<String> sections() {
-        return bySection.keySet().stream().sorted(Comparator.comparingInt(ReadOrder::rank)
+        return bySection.keySet().stream().sorted(Comparator.comparingInt(DocumentParser::rank)
                 .thenComparing(Comparator.naturalOrder())).toList();
-    }
-
-    private static int rank(String section) {
-        int known = DocumentParser.SECTIONS.indexOf(section);
-        return known < 0 ? Integer.MAX_VALUE : known;
     }
 
     private void visit(NamedReader reader) {
