@@ -24,6 +24,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -77,18 +79,43 @@ public class ConfigComponent implements ConfigService {
         engine = new ConfigEngine(store, profile(log), whiteboard, settings(config), log);
         checkApplyOrder();
         BootFiles files = new BootFiles(property(CONFIG_FILE).map(Path::of), property(DEFAULT_CONFIG_FILE).map(Path::of));
-        // Boot once everything is started, so that every capability has registered its applier.
-        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
+        // Boot once everything is started, so that every capability has registered its section and kind readers
+        // (the document is read with them) and its applier: when the framework has started (the launcher), or
+        // when a start level change that starts more bundles has ended (a framework started first and raised
+        // afterwards, as Pax Exam does); at once when the framework is up and no such change is under way.
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        if (system.getState() == Bundle.ACTIVE && !startLevelRising(system)) {
             engine.boot(files);
         } else {
             FrameworkListener listener = event -> {
-                if (event.getType() == FrameworkEvent.STARTED) {
+                if (event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
                     engine.boot(files);
                 }
             };
             startListener = Optional.of(listener);
             context.addFrameworkListener(listener);
+            // A change that ended while the listener was being added tells nobody (boot runs once in any case).
+            if (system.getState() == Bundle.ACTIVE && !startLevelRising(system)) {
+                engine.boot(files);
+            }
         }
+    }
+
+    /** Whether a bundle marked to start waits for a start level above the framework's current one. */
+    private boolean startLevelRising(Bundle system) {
+        FrameworkStartLevel framework = system.adapt(FrameworkStartLevel.class);
+        if (framework == null) {
+            return false;
+        }
+        int level = framework.getStartLevel();
+        for (Bundle bundle : context.getBundles()) {
+            BundleStartLevel start = bundle.adapt(BundleStartLevel.class);
+            if (start != null && bundle.getState() != Bundle.UNINSTALLED && start.isPersistentlyStarted()
+                    && start.getStartLevel() > level) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Says at once, not at the next apply, when the appliers' after/before constraints have a cycle. */
