@@ -9,6 +9,9 @@ import io.isthmus.api.config.ApplyResult;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Ipv4Config;
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.PortKindReader;
+import io.isthmus.api.json.JsonReader;
+import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.Ipv4Addressing;
 import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortKind;
@@ -21,6 +24,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +40,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 
 /**
  * The Ethernet bundle as the IPv4 layer of a port another driver brings up (what the WiFi and cellular
@@ -61,6 +66,24 @@ public class Ipv4AddressingIT {
                 + ")(" + Readiness.STATE + "=" + Readiness.READY + "))", ProfileBootIT.READY_TIMEOUT_MS));
         ip("link", "del", PORT); // a leftover of an aborted run; fails harmlessly otherwise
         assertEquals(0, ip("link", "add", PORT, "type", "veth", "peer", "name", PEER));
+        // This test plays the WiFi driver (the x86-industrial profile has none), so it declares the kind too, as
+        // the driver bundle would: port kinds are those a running driver declares.
+        ServiceRegistration<PortKindReader> wifiKind = context.registerService(PortKindReader.class, new PortKindReader() {
+            @Override
+            public int defaultCost() {
+                return 10;
+            }
+
+            @Override
+            public boolean hasSettings() {
+                return false;
+            }
+
+            @Override
+            public Optional<Object> read(JsonValue settings, JsonReader in) {
+                return Optional.empty();
+            }
+        }, new Hashtable<>(Map.of(PortKindReader.KIND, "wifi")));
         try {
             ConfigService config = FrameworkChecks.service(context, ConfigService.class);
             ApplyResult applied = config.apply("{\"ports\": {\"" + PORT + "\": {\"kind\": \"wifi\", \"role\": \"lan\","
@@ -107,6 +130,7 @@ public class Ipv4AddressingIT {
             fresh.release(PORT);
             assertFalse("release removes the address", hasAddress());
         } finally {
+            wifiKind.unregister();
             ip("link", "del", PORT);
         }
     }

@@ -20,8 +20,12 @@ import java.util.stream.Collectors;
 final class ApplyPipeline {
     private static final int ERRORS_LOGGED = 5;
 
-    /** The committed document the appliers were last brought to. */
-    record InForce(Generation generation, NetworkDocument document) {
+    /**
+     * The committed document the appliers were last brought to.
+     *
+     * @param readers the section reader set it was read with ({@link Whiteboard#readerVersion()})
+     */
+    record InForce(Generation generation, NetworkDocument document, long readers) {
     }
 
     private final Validation validation;
@@ -63,13 +67,13 @@ final class ApplyPipeline {
         if (failure.isEmpty()) {
             Optional<Generation> same = previous.filter(p -> p.sha256().equals(sha256));
             if (same.isPresent()) {
-                inForce = Optional.of(new InForce(same.get(), document));
+                inForce = Optional.of(new InForce(same.get(), document, validated.readers()));
                 log.info("generation " + same.get().number() + " unchanged, still in force (source " + source + ")");
                 return new ApplyResult.Committed(same.get(), true);
             }
             try {
                 Generation generation = store.commit(json, source, settings.get().keepGenerations());
-                inForce = Optional.of(new InForce(generation, document));
+                inForce = Optional.of(new InForce(generation, document, validated.readers()));
                 log.info("generation " + generation.number() + " committed (source " + source + ")");
                 return new ApplyResult.Committed(generation, false);
             } catch (IOException e) {
@@ -80,9 +84,14 @@ final class ApplyPipeline {
         return rollBack(failure.get(), source, previous.filter(p -> !p.sha256().equals(sha256)));
     }
 
-    /** Hands the document in force to an applier that appeared at runtime, so it adopts the kernel state. */
+    /**
+     * Hands the document in force to an applier that appeared at runtime, so it adopts the kernel state. When the
+     * section readers changed since it was read (a capability bundle was updated: its new reader registers before
+     * its new applier), the generation's text is read again with the readers there are now, so the applier gets
+     * the document its own bundle reads.
+     */
     void adopt(NamedApplier applier) {
-        inForce.ifPresent(f -> {
+        inForce.map(this::current).ifPresent(f -> {
             try {
                 applier.applier().apply(f.document());
                 log.info("generation " + f.generation().number() + " handed to newly bound applier " + applier.name());
@@ -91,6 +100,23 @@ final class ApplyPipeline {
                         + f.generation().number() + ": " + Failures.describe(e), e);
             }
         });
+    }
+
+    /** The document in force as the readers registered now read it; the old reading if the text no longer passes. */
+    private InForce current(InForce f) {
+        if (f.readers() == whiteboard.readerVersion()) {
+            return f;
+        }
+        Optional<Validated> again = store.json(f.generation().number()).map(validation::validate);
+        if (again.flatMap(Validated::document).isEmpty()) {
+            log.warn("generation " + f.generation().number() + " no longer reads with the section readers installed now ("
+                    + again.map(v -> summary(v.errors())).orElse("its document is unreadable")
+                    + "); keeping the document as it was read");
+            return f;
+        }
+        InForce reread = new InForce(f.generation(), again.get().document().get(), again.get().readers());
+        inForce = Optional.of(reread);
+        return reread;
     }
 
     /** Lets every commit check see the gateway as it is before the first applier changes it. */
@@ -132,8 +158,8 @@ final class ApplyPipeline {
 
     /** Brings every applier back to {@code generation}, going on past appliers that fail: the most we can restore. */
     private Optional<Generation> restore(Generation generation) {
-        Optional<NetworkDocument> document = inForce.filter(f -> f.generation().number() == generation.number())
-                .map(InForce::document).or(() -> stored(generation));
+        Optional<InForce> document = inForce.filter(f -> f.generation().number() == generation.number())
+                .or(() -> stored(generation));
         if (document.isEmpty()) {
             return Optional.empty();
         }
@@ -146,23 +172,23 @@ final class ApplyPipeline {
         }
         for (NamedApplier applier : appliers) {
             try {
-                applier.applier().apply(document.get());
+                applier.applier().apply(document.get().document());
             } catch (ApplyException | RuntimeException | LinkageError e) {
                 log.error("applier " + applier.name() + " failed to restore generation " + generation.number() + ": "
                         + Failures.describe(e), e);
             }
         }
-        inForce = Optional.of(new InForce(generation, document.get()));
+        inForce = document;
         return Optional.of(generation);
     }
 
-    private Optional<NetworkDocument> stored(Generation generation) {
+    private Optional<InForce> stored(Generation generation) {
         Optional<Validated> validated = store.json(generation.number()).map(validation::validate);
         if (validated.flatMap(Validated::document).isEmpty()) {
             log.warn("cannot restore generation " + generation.number() + ": " + validated.map(v -> summary(v.errors()))
                     .orElse("its document is unreadable"));
         }
-        return validated.flatMap(Validated::document);
+        return validated.flatMap(v -> v.document().map(d -> new InForce(generation, d, v.readers())));
     }
 
     static String summary(List<ValidationError> errors) {

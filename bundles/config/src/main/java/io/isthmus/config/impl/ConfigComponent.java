@@ -6,7 +6,9 @@ import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.Generation;
 import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
 import io.isthmus.api.config.ValidationError;
 import java.io.IOException;
@@ -22,6 +24,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -75,18 +79,43 @@ public class ConfigComponent implements ConfigService {
         engine = new ConfigEngine(store, profile(log), whiteboard, settings(config), log);
         checkApplyOrder();
         BootFiles files = new BootFiles(property(CONFIG_FILE).map(Path::of), property(DEFAULT_CONFIG_FILE).map(Path::of));
-        // Boot once everything is started, so that every capability has registered its applier.
-        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
+        // Boot once everything is started, so that every capability has registered its section and kind readers
+        // (the document is read with them) and its applier: when the framework has started (the launcher), or
+        // when a start level change that starts more bundles has ended (a framework started first and raised
+        // afterwards, as Pax Exam does); at once when the framework is up and no such change is under way.
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        if (system.getState() == Bundle.ACTIVE && !startLevelRising(system)) {
             engine.boot(files);
         } else {
             FrameworkListener listener = event -> {
-                if (event.getType() == FrameworkEvent.STARTED) {
+                if (event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
                     engine.boot(files);
                 }
             };
             startListener = Optional.of(listener);
             context.addFrameworkListener(listener);
+            // A change that ended while the listener was being added tells nobody (boot runs once in any case).
+            if (system.getState() == Bundle.ACTIVE && !startLevelRising(system)) {
+                engine.boot(files);
+            }
         }
+    }
+
+    /** Whether a bundle marked to start waits for a start level above the framework's current one. */
+    private boolean startLevelRising(Bundle system) {
+        FrameworkStartLevel framework = system.adapt(FrameworkStartLevel.class);
+        if (framework == null) {
+            return false;
+        }
+        int level = framework.getStartLevel();
+        for (Bundle bundle : context.getBundles()) {
+            BundleStartLevel start = bundle.adapt(BundleStartLevel.class);
+            if (start != null && bundle.getState() != Bundle.UNINSTALLED && start.isPersistentlyStarted()
+                    && start.getStartLevel() > level) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Says at once, not at the next apply, when the appliers' after/before constraints have a cycle. */
@@ -161,6 +190,40 @@ public class ConfigComponent implements ConfigService {
 
     void removeValidator(SectionValidator validator) {
         whiteboard.removeValidator(validator);
+    }
+
+    /** A section's reader: from the next validation on, documents read with it (or, when it left, without it). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeReader")
+    void addReader(SectionReader<?> reader, Map<String, Object> properties) {
+        if (!whiteboard.addReader(reader, properties)) {
+            Logger log = logger;
+            if (log != null) {
+                log.warn("config: section reader " + properties.get("component.name") + " names no section ("
+                        + SectionReader.SECTION + "); ignored");
+            }
+        }
+    }
+
+    void removeReader(SectionReader<?> reader) {
+        whiteboard.removeReader(reader);
+    }
+
+    /** A driver's port kind: from the next validation on, ports may be of that kind (and carry its settings). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeKindReader")
+    void addKindReader(PortKindReader reader, Map<String, Object> properties) {
+        if (!whiteboard.addKindReader(reader, properties)) {
+            Logger log = logger;
+            if (log != null) {
+                log.warn("config: port kind reader " + properties.get("component.name") + " names no well-formed kind ("
+                        + PortKindReader.KIND + "); ignored");
+            }
+        }
+    }
+
+    void removeKindReader(PortKindReader reader) {
+        whiteboard.removeKindReader(reader);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -58,7 +58,7 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.log = log;
-        this.validation = new Validation(new DocumentParser(profile), whiteboard);
+        this.validation = new Validation(profile, whiteboard);
         this.executor = Executors.newSingleThreadExecutor(r -> configThread = daemon(r, "isthmus-config"));
         AtomicInteger checkThreads = new AtomicInteger();
         this.checkPool = Executors.newCachedThreadPool(r -> daemon(r, "isthmus-config-check-"
@@ -127,8 +127,14 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
             return Optional.empty();
         }
         long number = current.get().number();
-        return pipeline.inForce().filter(f -> f.generation().number() == number).map(InForce::document)
-                .or(() -> store.json(number).flatMap(json -> validation.validate(json).document()));
+        Optional<InForce> inForce = pipeline.inForce().filter(f -> f.generation().number() == number);
+        if (inForce.isPresent() && inForce.get().readers() == whiteboard.readerVersion()) {
+            return inForce.map(InForce::document);
+        }
+        // Read again when the readers changed since (a capability bundle came, went or was updated); while a
+        // bundle is away its section does not read, and the document in force is still the one applied.
+        return store.json(number).flatMap(json -> validation.validate(json).document())
+                .or(() -> inForce.map(InForce::document));
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.Addresses;
 import io.isthmus.api.config.Ipv4Config;
+import io.isthmus.api.config.KnownPorts;
 import io.isthmus.api.config.PortConfig;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.InterfaceName;
@@ -10,7 +13,9 @@ import io.isthmus.api.net.Ipv4Cidr;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
 import io.isthmus.config.impl.DeviceProfile.PortDefaults;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,9 +29,8 @@ import java.util.regex.Pattern;
 /** Reads {@code /ports}: each port with the profile's defaults filled in, then the overlap check across ports. */
 final class PortsSection {
     static final int UPLINK_MIN_MTU = 576;
-    static final List<String> KEYS = List.of("kind", "role", "cost", "ipv4", "mtu", "mac", "dns", "wifi",
-            "cellular");
-    private static final List<String> KINDS = Arrays.stream(PortKind.values()).map(PortKind::id).toList();
+    /** The keys every port may have; a port may also have the settings key of its kind, when a driver reads it. */
+    static final List<String> BASE_KEYS = List.of("kind", "role", "cost", "ipv4", "mtu", "mac", "dns");
     private static final List<String> ROLES = Arrays.stream(PortRole.values()).map(PortRole::id).toList();
     private static final List<String> METHODS = List.of("dhcp", "static", "none");
     static final List<String> STATIC_KEYS = List.of("method", "address", "gateway");
@@ -35,15 +39,35 @@ final class PortsSection {
 
     private final JsonReader in;
     private final DeviceProfile profile;
+    private final Map<String, PortKindReader> kindReaders;
+    private final List<String> kinds;
+    private final List<String> keys;
     private final Map<String, PortConfig> configs = new LinkedHashMap<>();
     private final Set<String> names = new LinkedHashSet<>();
     private final Map<String, PortRole> roles = new LinkedHashMap<>();
     private final Map<String, Ipv4Cidr> staticAddresses = new LinkedHashMap<>();
     private final Map<String, String> addressPointers = new LinkedHashMap<>();
 
-    PortsSection(JsonReader in, DeviceProfile profile) {
+    /** @param kindReaders the installed port kinds: each driver's reader of its kind, by kind */
+    PortsSection(JsonReader in, DeviceProfile profile, Map<String, PortKindReader> kindReaders) {
         this.in = in;
         this.profile = profile;
+        this.kindReaders = Map.copyOf(kindReaders);
+        this.kinds = kinds(kindReaders);
+        this.keys = keys(kindReaders);
+    }
+
+    /** The installed kinds, cheapest first (ethernet, wifi, cellular), as errors list them. */
+    static List<String> kinds(Map<String, PortKindReader> kindReaders) {
+        return kindReaders.entrySet().stream().sorted(Comparator.comparingInt((Map.Entry<String, PortKindReader> e)
+                -> e.getValue().defaultCost()).thenComparing(Map.Entry::getKey)).map(Map.Entry::getKey).toList();
+    }
+
+    /** The keys a port may have: the base keys, then the settings key of each installed kind that has settings. */
+    static List<String> keys(Map<String, PortKindReader> kindReaders) {
+        List<String> keys = new ArrayList<>(BASE_KEYS);
+        kinds(kindReaders).stream().filter(k -> kindReaders.get(k).hasSettings()).forEach(keys::add);
+        return List.copyOf(keys);
     }
 
     KnownPorts read(Optional<JsonValue> section) {
@@ -59,19 +83,19 @@ final class PortsSection {
             in.error(at.pointer(), JsonValue.quote(name)
                     + " is not a valid Linux interface name; expected 1 to 15 of A-Z a-z 0-9 _ . -");
         }
-        Optional<JsonValue> object = in.object(at, KEYS);
+        Optional<JsonValue> object = in.object(at, keys);
         if (object.isEmpty()) {
             return;
         }
         JsonValue port = object.get();
         Optional<PortDefaults> defaults = profile.port(name);
-        Optional<PortKind> kind = enumMember(port, "kind", "port kind", KINDS, PortKind::of,
-                defaults.flatMap(PortDefaults::kind));
+        Optional<PortKind> kind = enumMember(port, "kind", "port kind", kinds, PortKind::of,
+                defaults.flatMap(PortDefaults::kind)).filter(k -> installed(port, k));
         Optional<PortRole> role = enumMember(port, "role", "port role", ROLES, PortRole::of,
                 defaults.flatMap(PortDefaults::role));
         role.ifPresent(r -> roles.put(name, r));
         Optional<Integer> cost = port.get("cost").map(c -> in.integer(c, 0, 255))
-                .orElseGet(() -> defaults.flatMap(PortDefaults::cost).or(() -> kind.map(PortKind::defaultCost)));
+                .orElseGet(() -> defaults.flatMap(PortDefaults::cost).or(() -> kind.map(k -> kindReaders.get(k.id()).defaultCost())));
         Optional<Ipv4Config> ipv4 = port.get("ipv4").map(v -> ipv4(name, v, role))
                 .orElseGet(() -> role.map(r -> r == PortRole.UPLINK ? new Ipv4Config.Dhcp() : new Ipv4Config.Disabled()));
         // An uplink carries management over TLS: below 576 (the datagram every IPv4 host must take, RFC 791) the
@@ -83,13 +107,22 @@ final class PortsSection {
         Optional<String> mac = port.get("mac").flatMap(this::mac);
         List<String> dns = in.optionalList(port, "dns", a -> Addresses.address(in, a).map(Ipv4Address::toString));
         Map<String, Object> driver = new LinkedHashMap<>();
-        for (PortKind driverKind : List.of(PortKind.WIFI, PortKind.CELLULAR)) {
-            port.get(driverKind.id()).flatMap(d -> driverSettings(d, driverKind, kind))
-                    .ifPresent(settings -> driver.put(driverKind.id(), settings));
-        }
+        kindReaders.forEach((driverKind, reader) -> port.get(driverKind).filter(d -> reader.hasSettings())
+                .flatMap(d -> driverSettings(d, driverKind, kind, reader))
+                .ifPresent(settings -> driver.put(driverKind, settings)));
         if (kind.isPresent() && role.isPresent() && cost.isPresent() && ipv4.isPresent()) {
             configs.put(name, new PortConfig(kind.get(), role.get(), cost.get(), ipv4.get(), mtu, mac, dns, driver));
         }
+    }
+
+    /** A kind the device profile gives must be installed too: a driver registers it. */
+    private boolean installed(JsonValue port, PortKind kind) {
+        if (kindReaders.containsKey(kind.id())) {
+            return true;
+        }
+        in.error(port.pointer(), "the device profile's port kind " + JsonValue.quote(kind.id()) + " for this port is "
+                + "not installed; expected one of " + String.join(", ", kinds));
+        return false;
     }
 
     /** A kind or role: the document's value, else the profile's; with neither the port is incomplete. */
@@ -182,14 +215,20 @@ final class PortsSection {
         });
     }
 
-    /** Driver settings stay plain values: their rules belong to the driver bundle of that kind. */
-    private Optional<Object> driverSettings(JsonValue at, PortKind driverKind, Optional<PortKind> portKind) {
-        if (portKind.isPresent() && portKind.get() != driverKind) {
-            in.error(at.pointer(), "a " + JsonValue.quote(driverKind.id()) + " object is only allowed on a port of kind "
-                    + driverKind.id() + "; this port is " + portKind.get().id());
+    /** Driver settings are read by the driver bundle of that kind: their rules are its own. */
+    private Optional<Object> driverSettings(JsonValue at, String driverKind, Optional<PortKind> portKind,
+            PortKindReader reader) {
+        if (portKind.isPresent() && !portKind.get().id().equals(driverKind)) {
+            in.error(at.pointer(), "a " + JsonValue.quote(driverKind) + " object is only allowed on a port of kind "
+                    + driverKind + "; this port is " + portKind.get().id());
             return Optional.empty();
         }
-        return in.object(at).map(JsonValue::plain);
+        try {
+            return reader.read(at, in);
+        } catch (RuntimeException | LinkageError e) {
+            in.error(at.pointer(), "the " + driverKind + " driver's settings reader failed: " + Failures.describe(e));
+            return Optional.empty();
+        }
     }
 
     /** Two static ports on overlapping subnets would make routing ambiguous; report it at the later port. */

@@ -1,5 +1,7 @@
 package io.isthmus.config.impl;
 
+import io.isthmus.api.config.Addresses;
+import io.isthmus.api.config.KnownPorts;
 import io.isthmus.api.config.RouteConfig;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;

@@ -2,10 +2,16 @@ package io.isthmus.config.impl;
 
 import io.isthmus.api.config.ApplyException;
 import io.isthmus.api.config.CommitCheck;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.config.SectionReader;
 import io.isthmus.api.config.SectionValidator;
+import io.isthmus.api.net.PortKind;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,9 +34,28 @@ final class Whiteboard {
     record NamedApplier(String name, SectionApplier applier) {
     }
 
+    /** A reader, the section it owns and the sections it reads after. */
+    record NamedReader(String name, String section, Set<String> after, SectionReader<?> reader) {
+    }
+
+    /**
+     * The readers registered at one moment; {@code version} changes whenever one comes or goes.
+     *
+     * @param kinds the drivers' port kind readers by kind: the installed kinds
+     */
+    record ReaderSet(long version, List<NamedReader> readers, Map<String, PortKindReader> kinds) {
+        ReaderSet {
+            readers = List.copyOf(readers);
+            kinds = Collections.unmodifiableMap(new LinkedHashMap<>(kinds));
+        }
+    }
+
     private final CopyOnWriteArrayList<NamedValidator> validators = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<ApplyOrder.Entry<NamedApplier>> appliers = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<CommitCheck> checks = new CopyOnWriteArrayList<>();
+    private final List<NamedReader> readers = new ArrayList<>();
+    private final Map<String, List<PortKindReader>> kindReaders = new LinkedHashMap<>();
+    private long readerVersion;
     // Services registered without a service id (tests, plain Java use) still get a stable rank.
     private final AtomicLong unregisteredIds = new AtomicLong(Long.MAX_VALUE / 2);
 
@@ -52,6 +77,56 @@ final class Whiteboard {
     static Set<String> claimedSections(List<NamedValidator> validators) {
         return validators.stream().map(NamedValidator::section).filter(s -> !s.equals(ANY_SECTION))
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** A reader without {@value SectionReader#SECTION} owns nothing and is left out. */
+    synchronized boolean addReader(SectionReader<?> reader, Map<String, ?> properties) {
+        Optional<String> section = Optional.ofNullable(properties.get(SectionReader.SECTION)).map(String::valueOf)
+                .filter(s -> !s.isBlank() && !s.equals(ANY_SECTION));
+        section.ifPresent(s -> {
+            readers.add(new NamedReader(name(reader, properties), s, names(properties.get(SectionReader.AFTER)),
+                    reader));
+            readerVersion++;
+        });
+        return section.isPresent();
+    }
+
+    synchronized void removeReader(SectionReader<?> reader) {
+        if (readers.removeIf(r -> r.reader() == reader)) {
+            readerVersion++;
+        }
+    }
+
+    synchronized ReaderSet readers() {
+        Map<String, PortKindReader> kinds = new LinkedHashMap<>();
+        kindReaders.forEach((kind, list) -> kinds.put(kind, list.get(0)));
+        return new ReaderSet(readerVersion, readers, kinds);
+    }
+
+    /** A kind reader without a well-formed {@value PortKindReader#KIND} declares no kind and is left out. */
+    synchronized boolean addKindReader(PortKindReader reader, Map<String, ?> properties) {
+        Optional<String> kind = Optional.ofNullable(properties.get(PortKindReader.KIND)).map(String::valueOf)
+                .filter(k -> PortKind.of(k).isPresent());
+        kind.ifPresent(k -> {
+            kindReaders.computeIfAbsent(k, x -> new ArrayList<>()).add(reader);
+            readerVersion++;
+        });
+        return kind.isPresent();
+    }
+
+    synchronized void removeKindReader(PortKindReader reader) {
+        boolean removed = false;
+        for (List<PortKindReader> list : kindReaders.values()) {
+            removed |= list.remove(reader);
+        }
+        kindReaders.values().removeIf(List::isEmpty);
+        if (removed) {
+            readerVersion++;
+        }
+    }
+
+    synchronized long readerVersion() {
+        return readerVersion;
     }
 
     NamedApplier addApplier(SectionApplier applier, Map<String, ?> properties) {

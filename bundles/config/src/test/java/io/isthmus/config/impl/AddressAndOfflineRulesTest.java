@@ -24,7 +24,7 @@ class AddressAndOfflineRulesTest {
             + "'eth1': {'kind': 'ethernet', 'role': 'dmz', 'ipv4': {'method': 'static', 'address': '192.168.50.1/24'}},"
             + "'eth2': {'kind': 'ethernet', 'role': 'offline', 'ipv4': {'method': 'static', 'address': '10.20.0.1/24'}}}";
 
-    private final DocumentParser parser = new DocumentParser(DeviceProfile.empty());
+    private final DocumentParser parser = Readers.parser(DeviceProfile.empty());
 
     private static String withPorts(String sections) {
         return Json.of("{" + PORTS + ", " + sections + "}");

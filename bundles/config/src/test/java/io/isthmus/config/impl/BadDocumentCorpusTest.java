@@ -120,7 +120,7 @@ class BadDocumentCorpusTest {
     }
 
     ConfigEngine engine() throws Exception {
-        Whiteboard whiteboard = new Whiteboard();
+        Whiteboard whiteboard = Readers.register(new Whiteboard());
         whiteboard.addApplier(new SectionApplier() {
             @Override
             public List<String> preview(NetworkDocument document) {

@@ -8,9 +8,11 @@ import io.isthmus.api.config.ApplyResult;
 import io.isthmus.api.config.ApplyResult.Committed;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.NetworkDocument;
+import io.isthmus.api.config.PortKindReader;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
+import io.isthmus.net.ethernet.EthernetKindReader;
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -27,6 +29,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.log.Logger;
 
 /** The OSGi shell around the engine, driven by hand-made stand-ins for the framework objects. */
@@ -38,6 +42,8 @@ class ConfigComponentTest {
     private final List<FrameworkListener> listeners = new CopyOnWriteArrayList<>();
     private final List<String> logged = new CopyOnWriteArrayList<>();
     private int systemBundleState = Bundle.STARTING;
+    /** Whether a bundle marked to start waits for start level 5 while the framework is at 4 (a rising start level). */
+    private boolean startLevelRising;
 
     private ConfigComponent activated(ConfigComponent component) throws Exception {
         Field logger = ConfigComponent.class.getDeclaredField("logger");
@@ -51,10 +57,25 @@ class ConfigComponentTest {
     }
 
     private BundleContext context() {
-        Bundle systemBundle = stub(Bundle.class, (name, args) -> name.equals("getState") ? systemBundleState : null);
+        Bundle systemBundle = stub(Bundle.class, (name, args) -> switch (name) {
+            case "getState" -> systemBundleState;
+            case "adapt" -> startLevelRising && args[0] == FrameworkStartLevel.class ? stub(FrameworkStartLevel.class,
+                    (n, a) -> n.equals("getStartLevel") ? 4 : null) : null;
+            default -> null;
+        });
+        Bundle waiting = stub(Bundle.class, (name, args) -> switch (name) {
+            case "getState" -> Bundle.RESOLVED;
+            case "adapt" -> stub(BundleStartLevel.class, (n, a) -> switch (n) {
+                case "isPersistentlyStarted" -> true;
+                case "getStartLevel" -> 5;
+                default -> null;
+            });
+            default -> null;
+        });
         return stub(BundleContext.class, (name, args) -> switch (name) {
             case "getProperty" -> properties.get((String) args[0]);
             case "getBundle" -> systemBundle;
+            case "getBundles" -> new Bundle[] {systemBundle, waiting};
             case "addFrameworkListener" -> listeners.add((FrameworkListener) args[0]);
             case "removeFrameworkListener" -> listeners.remove((FrameworkListener) args[0]);
             default -> throw new UnsupportedOperationException(name);
@@ -102,6 +123,23 @@ class ConfigComponentTest {
     }
 
     @Test
+    void aFrameworkStillRaisingItsStartLevelBootsWhenThatChangeEnds() throws Exception {
+        systemBundleState = Bundle.ACTIVE; // started first, bundles started by raising the start level (Pax Exam)
+        startLevelRising = true;
+        properties.put(ConfigService.STATE_DIR, dir.toString());
+        ConfigComponent component = activated(new ConfigComponent());
+
+        // Not before the bundles of the higher level have registered their section and kind readers.
+        assertFalse(component.bootApplied().toCompletableFuture().isDone());
+        assertEquals(1, listeners.size());
+        listeners.get(0).frameworkEvent(new FrameworkEvent(FrameworkEvent.STARTLEVEL_CHANGED,
+                stub(Bundle.class, (name, args) -> null), null));
+
+        assertEquals("empty", ((Committed) awaitBoot(component)).generation().source());
+        component.deactivate();
+    }
+
+    @Test
     void aStartedFrameworkBootsAtOnceWithTheConfigFileAndTheProfilesPortMap() throws Exception {
         systemBundleState = Bundle.ACTIVE;
         Path profile = Files.writeString(dir.resolve("profile.json"), "{\"features\": [\"core\"], \"ports\": "
@@ -114,6 +152,7 @@ class ConfigComponentTest {
         CompletableFuture<NetworkDocument> applied = new CompletableFuture<>();
         SectionApplier early = applied::complete;
         component.addApplier(early, Map.of("component.name", "early"));
+        component.addKindReader(new EthernetKindReader(), Map.of(PortKindReader.KIND, "ethernet"));
 
         Committed result = (Committed) awaitBoot(activated(component));
 
@@ -130,7 +169,7 @@ class ConfigComponentTest {
     @Test
     void anUnreadableProfileIsLoggedAndDocumentsMustThenNameKindAndRole() throws Exception {
         systemBundleState = Bundle.ACTIVE;
-        Path profile = Files.writeString(dir.resolve("profile.json"), "{\"ports\": {\"eth0\": {\"kind\": \"token-ring\"}}}");
+        Path profile = Files.writeString(dir.resolve("profile.json"), "{\"ports\": {\"eth0\": {\"kind\": \"Token Ring\"}}}");
         properties.put(ConfigService.STATE_DIR, dir.resolve("state").toString());
         properties.put(ConfigService.PROFILE_FILE, profile.toString());
 

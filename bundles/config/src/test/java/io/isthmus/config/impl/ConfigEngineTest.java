@@ -42,7 +42,7 @@ class ConfigEngineTest {
     Path state;
 
     private final RecordingLog log = new RecordingLog();
-    private final Whiteboard whiteboard = new Whiteboard();
+    private final Whiteboard whiteboard = Readers.register(new Whiteboard());
     /** Applier names in the order they were called, across all appliers. */
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final List<ConfigEngine> engines = new ArrayList<>();

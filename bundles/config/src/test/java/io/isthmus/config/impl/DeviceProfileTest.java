@@ -42,10 +42,10 @@ class DeviceProfileTest {
     @Test
     void aMalformedPortMapIsAnErrorNamingThePort() {
         IOException unknownKind = assertThrows(IOException.class,
-                () -> read("{\"ports\": {\"eth0\": {\"kind\": \"fddi\"}}}"));
+                () -> read("{\"ports\": {\"eth0\": {\"kind\": \"FDDI ring\"}}}"));
         IOException badCost = assertThrows(IOException.class, () -> read("{\"ports\": {\"eth0\": {\"cost\": 300}}}"));
 
-        assertTrue(unknownKind.getMessage().endsWith("port eth0: unknown kind \"fddi\""), unknownKind.getMessage());
+        assertTrue(unknownKind.getMessage().endsWith("port eth0: unknown kind \"FDDI ring\""), unknownKind.getMessage());
         assertTrue(badCost.getMessage().contains("cost must be an integer 0..255"), badCost.getMessage());
     }
 }

@@ -37,7 +37,7 @@ class DocumentParserTest {
             + "'eth1': {'kind': 'ethernet', 'role': 'dmz', 'ipv4': {'method': 'static', 'address': '192.168.50.1/24'}},"
             + "'eth2': {'kind': 'ethernet', 'role': 'offline', 'ipv4': {'method': 'static', 'address': '10.20.0.1/24'}}}";
 
-    private final DocumentParser parser = new DocumentParser(DeviceProfile.empty());
+    private final DocumentParser parser = Readers.parser(DeviceProfile.empty());
 
     private static String withPorts(String sections) {
         return Json.of("{" + PORTS + (sections.isEmpty() ? "" : ", " + sections) + "}");
@@ -77,7 +77,7 @@ class DocumentParserTest {
                 Optional.empty(), List.of(), Map.of("cellular", Map.of("apn", "internet"))), doc.ports().get("wwan0"));
         assertEquals(new Ipv4Config.Static(cidr("192.168.50.1/24"), Optional.empty()), doc.ports().get("eth1").ipv4());
         assertEquals(PortRole.DMZ, doc.ports().get("eth1").role());
-        assertEquals(PortKind.ETHERNET.defaultCost(), doc.ports().get("eth1").cost());
+        assertEquals(Readers.all().kinds().get("ethernet").defaultCost(), doc.ports().get("eth1").cost());
         assertEquals(new Ipv4Config.Static(cidr("10.20.0.1/24"), Optional.empty()), doc.ports().get("eth2").ipv4());
         assertEquals(List.of(new RouteConfig(cidr("192.168.20.0/24"), Optional.of(ip("192.168.50.254")),
                 Optional.of("eth1"), 100)), doc.routes());
@@ -220,18 +220,18 @@ class DocumentParserTest {
                         Optional.of(5)),
                 "wwan0", new DeviceProfile.PortDefaults(Optional.of(PortKind.CELLULAR), Optional.of(PortRole.UPLINK),
                         Optional.empty())));
-        Validated result = new DocumentParser(profile).parse(Json.of("{'ports': {'eth0': {}, 'wwan0': {},"
+        Validated result = Readers.parser(profile).parse(Json.of("{'ports': {'eth0': {}, 'wwan0': {},"
                 + "'eth9': {'kind': 'ethernet', 'role': 'lan'}, 'lab0': {'role': 'lan'}}}"), Set.of());
 
         // lab0 is in neither the profile nor the document's kind: that is the one error.
         assertEquals(List.of(new ValidationError("/ports/lab0", "missing \"kind\": the device profile has no port kind "
                 + "for this port; expected one of ethernet, wifi, cellular")), result.errors());
-        Validated valid = new DocumentParser(profile).parse(Json.of("{'ports': {'eth0': {}, 'wwan0': {},"
+        Validated valid = Readers.parser(profile).parse(Json.of("{'ports': {'eth0': {}, 'wwan0': {},"
                 + "'eth9': {'kind': 'ethernet', 'role': 'lan'}}}"), Set.of());
         NetworkDocument doc = valid.document().orElseThrow();
         assertEquals(new PortConfig(PortKind.ETHERNET, PortRole.UPLINK, 5, new Ipv4Config.Dhcp(), Optional.empty(),
                 Optional.empty(), List.of(), Map.of()), doc.ports().get("eth0"));
-        assertEquals(PortKind.CELLULAR.defaultCost(), doc.ports().get("wwan0").cost());
+        assertEquals(Readers.all().kinds().get("cellular").defaultCost(), doc.ports().get("wwan0").cost());
         assertEquals(PortRole.LAN, doc.ports().get("eth9").role());
     }
 
@@ -240,7 +240,7 @@ class DocumentParserTest {
         DeviceProfile profile = new DeviceProfile(Map.of("wwan0", new DeviceProfile.PortDefaults(
                 Optional.of(PortKind.CELLULAR), Optional.of(PortRole.UPLINK), Optional.of(100))));
 
-        NetworkDocument doc = new DocumentParser(profile).parse(Json.of("{'ports': {'wwan0': {'kind': 'ethernet'}}}"),
+        NetworkDocument doc = Readers.parser(profile).parse(Json.of("{'ports': {'wwan0': {'kind': 'ethernet'}}}"),
                 Set.of()).document().orElseThrow();
 
         assertEquals(PortKind.ETHERNET, doc.ports().get("wwan0").kind());

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.config.UplinkConfig.Probe;
-import io.isthmus.api.net.PortKind;
 import io.isthmus.api.net.PortRole;
+import io.isthmus.firewall.FirewallSection;
+import io.isthmus.mgmt.ManagementSection;
+import io.isthmus.multicast.MulticastSection;
+import io.isthmus.uplink.UplinkSection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +51,7 @@ class SchemaAndDocsTest {
         JsonNode schema = schema();
         JsonNode defs = schema.path("$defs");
 
-        assertEquals(PortsSection.KEYS, names(defs.at("/port/properties")));
+        assertEquals(PortsSection.keys(Readers.all().kinds()), names(defs.at("/port/properties")));
         assertEquals(PortsSection.STATIC_KEYS, names(defs.at("/ipv4Config/oneOf/2/properties")));
         assertEquals(RoutesSection.KEYS, names(defs.at("/route/properties")));
         assertEquals(UplinkSection.PROBE_KEYS, names(defs.at("/probe/properties")));
@@ -76,7 +79,7 @@ class SchemaAndDocsTest {
         JsonNode defs = schema().path("$defs");
         Probe defaults = Probe.defaults();
 
-        assertEquals(Arrays.stream(PortKind.values()).map(PortKind::id).toList(),
+        assertEquals(PortsSection.kinds(Readers.all().kinds()),
                 texts(defs.at("/port/properties/kind/enum")));
         assertEquals(Arrays.stream(PortRole.values()).map(PortRole::id).toList(),
                 texts(defs.at("/port/properties/role/enum")));
@@ -91,7 +94,7 @@ class SchemaAndDocsTest {
     @Test
     void everyExampleDocumentInTheReferenceIsValid() throws IOException {
         List<String> examples = jsonBlocks(Files.readString(DOCS.resolve("configuration.md")));
-        DocumentParser parser = new DocumentParser(DeviceProfile.empty());
+        DocumentParser parser = Readers.parser(DeviceProfile.empty());
 
         assertFalse(examples.isEmpty());
         for (String example : examples) {

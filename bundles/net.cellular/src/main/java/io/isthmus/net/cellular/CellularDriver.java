@@ -201,7 +201,7 @@ public class CellularDriver implements PortDriver, SectionApplier {
     private static Map<String, PortConfig> cellularPorts(NetworkDocument document) {
         Map<String, PortConfig> mine = new LinkedHashMap<>();
         document.ports().forEach((name, port) -> {
-            if (port.kind() == PortKind.CELLULAR) {
+            if (port.kind().equals(PortKind.CELLULAR)) {
                 mine.put(name, port);
             }
         });

@@ -16,7 +16,7 @@ public class CellularValidator implements SectionValidator {
     public List<ValidationError> validate(NetworkDocument document) {
         List<ValidationError> errors = new ArrayList<>();
         document.ports().forEach((name, port) -> {
-            if (port.kind() != PortKind.CELLULAR) {
+            if (!port.kind().equals(PortKind.CELLULAR)) {
                 return;
             }
             String at = "/ports/" + pointerToken(name);

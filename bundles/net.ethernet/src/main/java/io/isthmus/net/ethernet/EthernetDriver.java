@@ -205,7 +205,7 @@ public class EthernetDriver implements PortDriver, SectionApplier, LinkListener,
     private static Map<String, PortConfig> ethernetPorts(NetworkDocument document) {
         Map<String, PortConfig> mine = new LinkedHashMap<>();
         document.ports().forEach((name, port) -> {
-            if (port.kind() == PortKind.ETHERNET) {
+            if (port.kind().equals(PortKind.ETHERNET)) {
                 mine.put(name, port);
             }
         });

@@ -165,7 +165,7 @@ public class WifiDriver implements PortDriver, SectionApplier, CommandHandler {
     private static Map<String, PortConfig> wifiPorts(NetworkDocument document) {
         Map<String, PortConfig> mine = new LinkedHashMap<>();
         document.ports().forEach((name, port) -> {
-            if (port.kind() == PortKind.WIFI) {
+            if (port.kind().equals(PortKind.WIFI)) {
                 mine.put(name, port);
             }
         });

@@ -17,7 +17,7 @@ public class WifiValidator implements SectionValidator {
     public List<ValidationError> validate(NetworkDocument document) {
         List<ValidationError> errors = new ArrayList<>();
         document.ports().forEach((name, port) -> {
-            if (port.kind() == PortKind.WIFI) {
+            if (port.kind().equals(PortKind.WIFI)) {
                 WifiSettings.parse(port.driver().get(WifiSettings.KEY),
                         "/ports/" + StrictJson.escape(name) + "/" + WifiSettings.KEY, errors);
             }

@@ -1,15 +1,19 @@
-package io.isthmus.config.impl;
+package io.isthmus.multicast;
 
 import io.isthmus.api.config.MulticastConfig.PassThrough;
+import io.isthmus.api.config.Addresses;
+import io.isthmus.api.config.KnownPorts;
 import io.isthmus.api.config.MulticastConfig;
+import io.isthmus.api.firewall.ZoneRefs;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
 import java.util.List;
 import java.util.Optional;
 
 /** Reads {@code /multicast}: flows passed from one port or zone to others. */
-final class MulticastSection {
-    static final List<String> FLOW_KEYS = List.of("group", "port", "from", "to");
+// public for the schema test of io.isthmus.config, which holds these keys against the published schema
+public final class MulticastSection {
+    public static final List<String> FLOW_KEYS = List.of("group", "port", "from", "to");
 
     private final JsonReader in;
     private final KnownPorts ports;

@@ -1,4 +1,4 @@
-package io.isthmus.config.impl;
+package io.isthmus.api.config;
 
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
@@ -7,23 +7,26 @@ import io.isthmus.api.net.Ipv4Cidr;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The document's IPv4 values (addresses, prefixes, networks) read with a {@link JsonReader}: the generic JSON types
  * come from the API, these rules are the network document's own. Each read records its error and yields nothing.
+ * Shared by every section reader (ports, routes, firewall, multicast, DNS), so one value is refused in one way.
  */
-final class Addresses {
+@ProviderType
+public final class Addresses {
     private static final Pattern CIDR = Pattern.compile("([^/]*)/(\\d{1,3})");
 
     private Addresses() {
     }
 
-    static Optional<Ipv4Address> address(JsonReader in, JsonValue at) {
+    public static Optional<Ipv4Address> address(JsonReader in, JsonValue at) {
         return in.read(() -> at.parsed(Ipv4Address::parse, "an IPv4 address like 192.168.50.1"));
     }
 
     /** An address a host or a next hop can have: see {@link #notAHost}. */
-    static Optional<Ipv4Address> hostAddress(JsonReader in, JsonValue at) {
+    public static Optional<Ipv4Address> hostAddress(JsonReader in, JsonValue at) {
         return address(in, at).flatMap(a -> notAHost(a).<Optional<Ipv4Address>>map(why -> in.fail(at, a + " " + why
                 + "; expected the unicast address of a host")).orElse(Optional.of(a)));
     }
@@ -33,7 +36,7 @@ final class Addresses {
      * loopback (127/8), multicast (224/4) and the limited broadcast address. The kernel takes most of them on an
      * interface without complaint, which is what makes them dangerous.
      */
-    static Optional<String> notAHost(Ipv4Address a) {
+    public static Optional<String> notAHost(Ipv4Address a) {
         int first = (a.bits() >>> 24) & 0xFF;
         if (first == 0) {
             return Optional.of("is in 0.0.0.0/8 (\"this network\")");
@@ -51,7 +54,7 @@ final class Addresses {
     }
 
     /** {@code a.b.c.d/n} with a specific message for each way it can be wrong. */
-    static Optional<Ipv4Cidr> cidr(JsonReader in, JsonValue at) {
+    public static Optional<Ipv4Cidr> cidr(JsonReader in, JsonValue at) {
         Optional<String> text = in.string(at);
         if (text.isEmpty()) {
             return Optional.empty();
@@ -74,7 +77,7 @@ final class Addresses {
     }
 
     /** The address of a host on its subnet: neither the network nor (below /31) the broadcast address. */
-    static Optional<Ipv4Cidr> hostCidr(JsonReader in, JsonValue at) {
+    public static Optional<Ipv4Cidr> hostCidr(JsonReader in, JsonValue at) {
         return cidr(in, at).flatMap(c -> {
             Optional<String> notAHost = notAHost(c.address());
             if (notAHost.isPresent()) {
@@ -92,13 +95,13 @@ final class Addresses {
     }
 
     /** A network: the host bits must be zero, as the kernel and nftables insist. */
-    static Optional<Ipv4Cidr> networkCidr(JsonReader in, JsonValue at) {
+    public static Optional<Ipv4Cidr> networkCidr(JsonReader in, JsonValue at) {
         return cidr(in, at).flatMap(c -> c.equals(c.network()) ? Optional.of(c)
                 : in.fail(at, "host bits must be zero: " + c + " lies in " + c.network() + "; write that instead"));
     }
 
     /** Why {@code a} cannot be a next hop on {@code subnet}: it is the subnet's network or broadcast address. */
-    static Optional<String> notAHostOn(Ipv4Cidr subnet, Ipv4Address a) {
+    public static Optional<String> notAHostOn(Ipv4Cidr subnet, Ipv4Address a) {
         if (subnet.prefix() >= 31 || !subnet.contains(a)) {
             return Optional.empty();
         }
@@ -109,7 +112,7 @@ final class Addresses {
                 : Optional.empty();
     }
 
-    static Ipv4Address broadcast(Ipv4Cidr cidr) {
+    public static Ipv4Address broadcast(Ipv4Cidr cidr) {
         int hostMask = cidr.prefix() == 0 ? -1 : (int) (0xFFFFFFFFL >>> cidr.prefix());
         return new Ipv4Address(cidr.network().address().bits() | hostMask);
     }

@@ -1,10 +1,13 @@
-package io.isthmus.config.impl;
+package io.isthmus.firewall;
 
 import io.isthmus.api.config.FirewallConfig.Conduit;
 import io.isthmus.api.config.FirewallConfig.PortForward;
 import io.isthmus.api.config.FirewallConfig.RateLimit;
 import io.isthmus.api.config.FirewallConfig.Zone;
+import io.isthmus.api.config.Addresses;
 import io.isthmus.api.config.FirewallConfig;
+import io.isthmus.api.config.KnownPorts;
+import io.isthmus.api.firewall.ZoneRefs;
 import io.isthmus.api.json.JsonReader;
 import io.isthmus.api.json.JsonValue;
 import io.isthmus.api.net.Ipv4Address;
@@ -20,13 +23,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads {@code /firewall}: zones of ports, conduits between zones, port forwards and ICMP echo. */
-final class FirewallSection {
-    static final List<String> KEYS = List.of("zones", "conduits", "portForwards", "icmpEcho");
-    static final List<String> CONDUIT_KEYS = List.of("from", "to", "protocol", "ports", "sources", "rateLimit");
+// public for the schema test of io.isthmus.config, which holds these keys against the published schema
+public final class FirewallSection {
+    public static final List<String> KEYS = List.of("zones", "conduits", "portForwards", "icmpEcho");
+    public static final List<String> CONDUIT_KEYS = List.of("from", "to", "protocol", "ports", "sources", "rateLimit");
     static final List<String> RATE_LIMIT_KEYS = List.of("rate", "per", "burst");
     static final List<String> RATE_PERIODS = List.of("second", "minute", "hour", "day");
     static final int MAX_RATE = 1_000_000;
-    static final List<String> FORWARD_KEYS = List.of("from", "protocol", "port", "toAddress", "toPort",
+    public static final List<String> FORWARD_KEYS = List.of("from", "protocol", "port", "toAddress", "toPort",
             "sources");
     private static final List<String> PROTOCOLS = List.of("tcp", "udp", "icmp", "any");
     private static final List<String> FORWARD_PROTOCOLS = List.of("tcp", "udp");
@@ -69,11 +73,14 @@ final class FirewallSection {
             String name = zone.name();
             zoneNames.add(name);
             checkZoneName(zone, name);
+            // A zone that cannot be read is an error already; it stays named, so the references to it (conduits
+            // here, flows of the multicast section that reads after this one) add none.
             if (in.object(zone, List.of("ports")).isEmpty()) {
+                zones.put(name, new Zone(List.of()));
                 return;
             }
-            in.required(zone, "ports", "a list of port names").flatMap(p -> in.list(p, port -> zonePort(port, name,
-                    zoneOfPort))).ifPresent(list -> zones.put(name, new Zone(list)));
+            zones.put(name, new Zone(in.required(zone, "ports", "a list of port names").flatMap(p -> in.list(p,
+                    port -> zonePort(port, name, zoneOfPort))).orElse(List.of())));
         }));
         return zones;
     }

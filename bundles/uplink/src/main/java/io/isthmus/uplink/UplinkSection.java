@@ -1,4 +1,4 @@
-package io.isthmus.config.impl;
+package io.isthmus.uplink;
 
 import io.isthmus.api.config.UplinkConfig.Costly;
 import io.isthmus.api.config.UplinkConfig.DataCap;
@@ -19,15 +19,16 @@ import java.util.Optional;
  * ({@link Probe#defaults()}, {@link Costly#defaults()}). Checks that need the ports (a data cap names an
  * uplink, a target is not on an offline network) are the uplink bundle's validator's.
  */
-final class UplinkSection {
+// public for the schema test of io.isthmus.config, which holds these keys against the published schema
+public final class UplinkSection {
     /** Linux takes nexthop weights 1..256; 255 leaves room and reads like a byte. */
     static final int MAX_WEIGHT = 255;
-    static final List<String> KEYS = List.of("probe", "equalCost", "minDwellMs", "costly", "dataCaps", "weights",
+    public static final List<String> KEYS = List.of("probe", "equalCost", "minDwellMs", "costly", "dataCaps", "weights",
             "management", "data");
-    static final List<String> PROBE_KEYS = List.of("targets", "intervalMs", "timeoutMs", "downAfter",
+    public static final List<String> PROBE_KEYS = List.of("targets", "intervalMs", "timeoutMs", "downAfter",
             "upAfter", "quorum");
-    static final List<String> COSTLY_KEYS = List.of("above", "intervalMs", "payloadBytes");
-    static final List<String> CAP_KEYS = List.of("bytes", "resetDay");
+    public static final List<String> COSTLY_KEYS = List.of("above", "intervalMs", "payloadBytes");
+    public static final List<String> CAP_KEYS = List.of("bytes", "resetDay");
     private static final int MAX_INTERVAL_MS = 600_000;
     private static final int MAX_DWELL_MS = 86_400_000;
 

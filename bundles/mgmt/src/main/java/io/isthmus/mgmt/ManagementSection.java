@@ -1,4 +1,4 @@
-package io.isthmus.config.impl;
+package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ManagementConfig.CommandPolicy;
 import io.isthmus.api.config.ManagementConfig.Proxy;
@@ -13,15 +13,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Reads {@code /management}: the MQTT brokers, the device id used in topics, and how to log in. */
-final class ManagementSection {
-    static final List<String> KEYS = List.of("brokers", "deviceId", "mqttVersion", "username", "password",
+// public for the schema test of io.isthmus.config, which holds these keys against the published schema
+public final class ManagementSection {
+    public static final List<String> KEYS = List.of("brokers", "deviceId", "mqttVersion", "username", "password",
             "passwordFile", "keepAliveSeconds", "tls", "commands", "proxy");
-    static final List<String> PROXY_KEYS = List.of("url", "credentialsFile", "noProxy");
+    public static final List<String> PROXY_KEYS = List.of("url", "credentialsFile", "noProxy");
     /** A noProxy entry: *, a host name (a leading dot allowed), an IPv4 address or CIDR block. */
-    static final Pattern NO_PROXY = Pattern.compile("\\*|\\.?[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*"
+    public static final Pattern NO_PROXY = Pattern.compile("\\*|\\.?[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*"
             + "|[0-9]{1,3}(\\.[0-9]{1,3}){3}/([0-9]|[12][0-9]|3[0-2])");
-    static final List<String> TLS_KEYS = List.of("caFile", "certFile", "keyFile");
-    static final List<String> COMMANDS_KEYS = List.of("allow", "deny");
+    public static final List<String> TLS_KEYS = List.of("caFile", "certFile", "keyFile");
+    public static final List<String> COMMANDS_KEYS = List.of("allow", "deny");
     private static final String COMMAND_PATTERN = "a command name (config.put), a family (diag.*) or *";
     static final List<String> MQTT_VERSIONS = List.of(ManagementConfig.MQTT_5, ManagementConfig.MQTT_3_1_1);
     private static final List<String> SCHEMES = List.of("tcp", "ssl", "ws", "wss", "mqtt", "mqtts");
