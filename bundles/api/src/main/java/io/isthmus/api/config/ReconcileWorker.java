@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -18,10 +20,12 @@ import java.util.function.Supplier;
  * the config service learns whether they worked), event-driven reconciles and the periodic drift check never
  * interleave. A failed background reconcile is reported once per distinct problem, not once a second.
  */
+@ProviderType
 public final class ReconcileWorker implements AutoCloseable {
 
     /** One reconcile pass. */
     @FunctionalInterface
+    @ConsumerType
     public interface Pass {
         void run() throws Exception;
     }
