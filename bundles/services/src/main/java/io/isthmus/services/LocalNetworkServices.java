@@ -1,6 +1,7 @@
 package io.isthmus.services;
 
 import io.isthmus.api.config.ApplyException;
+import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,33 +28,40 @@ import org.osgi.service.log.LoggerFactory;
  * NTP client (serving time to the ports the {@code time} part names) when there is one. Applied
  * after the firewall, whose table already has the openings ({@link ServicesOpenings}) in the same write. DNS
  * forwarding follows the gateway's own resolvers (those of the active uplink, or the document's {@code /dns}),
- * checked every {@link #CHECK}: an uplink switch reaches the forwarders within a second. The servers are not
+ * checked every {@link #CHECK} while a port forwards DNS: an uplink switch reaches the forwarders within a second.
+ * Otherwise there is nothing to follow, and the drift check runs every {@link #SAFETY_CHECK} (idle CPU). The servers are not
  * stopped when this bundle stops (an update must not disturb the clients); the linux bundle owns them.
  */
 @Component(immediate = true, service = SectionApplier.class, property = {
         SectionApplier.NAME + "=" + ServicesSection.NAME, SectionApplier.AFTER + "=firewall"})
 public class LocalNetworkServices implements SectionApplier {
     static final Duration CHECK = Duration.ofSeconds(1);
-    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration SAFETY_CHECK = Duration.ofSeconds(60);
 
     private final LocalServers servers;
     private final TimeKeeper time;
     private final Resolver resolver;
     private final Logger log;
     private final ReconcileWorker worker;
+    /** How long an apply may take on the worker: {@link ApplyTimeout}. */
+    private final Duration applyTimeout;
+    /** Worker thread only: whether a served port forwards DNS, so the resolvers must be followed closely. */
+    private boolean forwarding;
     private volatile Optional<NetworkDocument> document = Optional.empty();
     /** Worker thread only: what was last served, for the log. */
     private List<LocalService> served = List.of();
 
     @Activate
-    public LocalNetworkServices(@Reference(name = "servers") LocalServers servers,
+    public LocalNetworkServices(BundleContext context, @Reference(name = "servers") LocalServers servers,
             @Reference(name = "resolver") Resolver resolver, @Reference(name = "time") TimeKeeper time,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.servers = servers;
         this.time = time;
         this.resolver = resolver;
         this.log = log;
-        this.worker = new ReconcileWorker("services", this::reconcile, CHECK, log::warn);
+        this.applyTimeout = ApplyTimeout.of(context, log::error);
+        this.worker = new ReconcileWorker("services", this::reconcile, () -> forwarding ? CHECK : SAFETY_CHECK,
+                log::warn);
     }
 
     @Deactivate
@@ -62,7 +71,7 @@ public class LocalNetworkServices implements SectionApplier {
 
     @Override
     public void apply(NetworkDocument doc) throws ApplyException {
-        worker.apply(() -> document = Optional.of(doc), APPLY_TIMEOUT);
+        worker.apply(() -> document = Optional.of(doc), applyTimeout);
     }
 
     @Override
@@ -87,6 +96,7 @@ public class LocalNetworkServices implements SectionApplier {
         }
         List<LocalService> wanted = ServicesPlan.services(document.get(), resolver.nameservers());
         servers.serve(wanted);
+        forwarding = wanted.stream().anyMatch(s -> ServicesPlan.forwards(document.get(), s.device()));
         Optional<TimeSync> sync = ServicesPlan.time(document.get());
         if (!sync.equals(time.kept())) {
             time.keep(sync);

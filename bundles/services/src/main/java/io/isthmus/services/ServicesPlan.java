@@ -42,7 +42,7 @@ final class ServicesPlan {
         config.ports().forEach((name, p) -> served(doc, name).ifPresent(own -> {
             PortRole role = doc.ports().get(name).role();
             boolean dns = p.dns().isPresent();
-            boolean forward = p.dns().flatMap(ServicesConfig.Dns::forward).orElse(role != PortRole.OFFLINE);
+            boolean forward = forwards(p, role);
             List<LocalService.Host> hosts = new ArrayList<>();
             hosts.add(new LocalService.Host(config.hostname(), own.address()));
             hosts.addAll(names);
@@ -56,6 +56,18 @@ final class ServicesPlan {
             }
         }));
         return services;
+    }
+
+    /** Whether a port's DNS forwards beyond local names: by default everywhere but on an offline port. */
+    private static boolean forwards(ServicesConfig.PortServices p, PortRole role) {
+        return p.dns().flatMap(ServicesConfig.Dns::forward).orElse(role != PortRole.OFFLINE);
+    }
+
+    /** Whether the servers of {@code port} forward DNS, so they follow the gateway's resolvers. */
+    static boolean forwards(NetworkDocument doc, String port) {
+        ServicesConfig.PortServices p = ServicesSection.of(doc).ports().get(port);
+        return p != null && p.dns().isPresent() && doc.ports().containsKey(port)
+                && forwards(p, doc.ports().get(port).role());
     }
 
     /**

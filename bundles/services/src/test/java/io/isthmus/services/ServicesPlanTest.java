@@ -43,6 +43,17 @@ class ServicesPlanTest {
     }
 
     @Test
+    void onlyAPortWhoseDnsForwardsFollowsTheResolvers() throws Exception {
+        var doc = Documents.withServices(Documents.LAB);
+        assertTrue(ServicesPlan.forwards(doc, "eth1"), "the DMZ forwards by default");
+        assertFalse(ServicesPlan.forwards(doc, "eth2"), "the offline port answers local names only");
+        assertFalse(ServicesPlan.forwards(Documents.withServices("""
+                {"ports": {"eth1": {"dhcp": {"start": "192.168.50.100", "end": "192.168.50.150"}}}}"""), "eth1"),
+                "DHCP alone has nothing to forward");
+        assertFalse(ServicesPlan.forwards(doc, "eth0"), "not served");
+    }
+
+    @Test
     void dhcpWithoutDnsOffersNoDnsServer() throws Exception {
         List<LocalService> s = ServicesPlan.services(Documents.withServices("""
                 {"ports": {"eth1": {"dhcp": {"start": "192.168.50.100", "end": "192.168.50.150"}}}}"""), UPSTREAM);

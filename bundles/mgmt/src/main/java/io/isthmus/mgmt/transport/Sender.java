@@ -13,6 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * on the next one (at least once; every event and reply carries an id for that).
  */
 public final class Sender implements AutoCloseable {
+    static final long SAFETY_NET_SECONDS = 30;
     private final Outbox outbox;
     private final Session session;
     private final int window;
@@ -101,8 +102,9 @@ public final class Sender implements AutoCloseable {
         lock.lock();
         try {
             if (!signalled) {
-                // also a safety net: re-check now and then even without a signal
-                wake.await(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                // every change signals (queued, connected, acknowledged); the timeout is only a safety net, long
+                // so that an idle gateway does not wake for it (idle CPU)
+                wake.await(SAFETY_NET_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
             }
             signalled = false;
         } finally {
