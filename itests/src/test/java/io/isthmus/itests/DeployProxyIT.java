@@ -80,7 +80,13 @@ public class DeployProxyIT {
                 Map.of("url", url)));
         JsonNode accepted = deploy.request("bundle.install", r);
         assertEquals(accepted.toString(), 200, accepted.path("status").asInt());
-        JsonNode outcome = deploy.outcome(job, Duration.ofSeconds(90));
+        JsonNode outcome;
+        try {
+            outcome = deploy.outcome(job, Duration.ofSeconds(90));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nproxy log:\n" + proxy.logOf(PROXY_PORT) + "\n"
+                    + env.gateway.transcript(), e);
+        }
         assertEquals(outcome + "\n" + proxy.logOf(PROXY_PORT) + "\n" + env.gateway.transcript(), "committed",
                 outcome.path("outcome").asText());
         assertTrue(proxy.logOf(PROXY_PORT), proxy.connects(PROXY_PORT, DeployLab.HTTPS_ADDR + ":" + HTTPS_PORT) >= 1);

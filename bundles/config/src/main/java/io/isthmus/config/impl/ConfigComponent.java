@@ -85,7 +85,9 @@ public class ConfigComponent implements ConfigService {
         // afterwards, as Pax Exam does); at once when the framework is up and no such change is under way.
         Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
         if (system.getState() == Bundle.ACTIVE && !startLevelRising(system)) {
-            engine.boot(files);
+            // this bundle or the DS runtime restarted under a running framework: the capabilities' readers may
+            // register only after this component, so the boot waits for them
+            engine.boot(files, true);
         } else {
             FrameworkListener listener = event -> {
                 if (event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
@@ -186,6 +188,14 @@ public class ConfigComponent implements ConfigService {
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeValidator")
     void addValidator(SectionValidator validator, Map<String, Object> properties) {
         whiteboard.addValidator(validator, properties);
+        readersChanged();
+    }
+
+    private void readersChanged() {
+        ConfigEngine running = engine;
+        if (running != null) {
+            running.readersChanged();
+        }
     }
 
     void removeValidator(SectionValidator validator) {
@@ -203,6 +213,7 @@ public class ConfigComponent implements ConfigService {
                         + SectionReader.SECTION + "); ignored");
             }
         }
+        readersChanged();
     }
 
     void removeReader(SectionReader<?> reader) {
@@ -220,6 +231,7 @@ public class ConfigComponent implements ConfigService {
                         + PortKindReader.KIND + "); ignored");
             }
         }
+        readersChanged();
     }
 
     void removeKindReader(PortKindReader reader) {

@@ -18,6 +18,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -50,6 +51,13 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
     private final ExecutorService checkPool;
     private final CompletableFuture<ApplyResult> bootResult = new CompletableFuture<>();
     private final AtomicBoolean bootStarted = new AtomicBoolean();
+    /**
+     * A boot that ran while capability bundles were still coming back (the config bundle or the DS runtime restarted
+     * under a running framework) and found its document unreadable: tried again whenever a reader arrives, until it
+     * reads or {@link #READERS_WAIT} has passed. Config thread only.
+     */
+    private Optional<BootFiles> retryBoot = Optional.empty();
+    static final Duration READERS_WAIT = Duration.ofSeconds(30);
     private volatile Settings settings;
     private volatile Thread configThread;
 
@@ -155,13 +163,54 @@ final class ConfigEngine implements ConfigService, AutoCloseable {
 
     /** Applies the boot document once; the component calls this when the framework has started. */
     void boot(BootFiles files) {
+        boot(files, false);
+    }
+
+    /**
+     * @param readersMayBeComing the framework was running already (this bundle or the DS runtime restarted): the
+     *                           capabilities' readers may register after this, so a document that does not read
+     *                           yet is tried again as they come, for at most {@link #READERS_WAIT}
+     */
+    void boot(BootFiles files, boolean readersMayBeComing) {
         if (!bootStarted.compareAndSet(false, true)) {
             return;
         }
+        onConfigThreadLater(() -> {
+            ApplyResult result = bootDocument(files);
+            if (readersMayBeComing && result instanceof ApplyResult.Rejected rejected) {
+                retryBoot = Optional.of(files);
+                log.info("config: the boot document does not read yet (" + rejected.errors().stream().findFirst()
+                        .map(e -> e.pointer() + ": " + e.message()).orElse("rejected")
+                        + "); applied once the capabilities that read it are back");
+                CompletableFuture.delayedExecutor(READERS_WAIT.toMillis(), TimeUnit.MILLISECONDS, executor)
+                        .execute(() -> retryBoot.ifPresent(f -> {
+                            retryBoot = Optional.empty();
+                            log.warn("config: the boot document still does not read after " + READERS_WAIT.toSeconds()
+                                    + " s; the kernel keeps what it has");
+                            bootResult.complete(result);
+                        }));
+            } else {
+                bootResult.complete(result);
+            }
+        });
+    }
+
+    /** A section or kind reader (or a section's validator) arrived: a boot waiting for it is tried again. */
+    void readersChanged() {
+        onConfigThreadLater(() -> retryBoot.ifPresent(files -> {
+            ApplyResult result = bootDocument(files);
+            if (!(result instanceof ApplyResult.Rejected)) {
+                retryBoot = Optional.empty();
+                bootResult.complete(result);
+            }
+        }));
+    }
+
+    private void onConfigThreadLater(Runnable task) {
         try {
             executor.execute(() -> {
                 try {
-                    bootResult.complete(bootDocument(files));
+                    task.run();
                 } catch (RuntimeException e) {
                     log.error("boot apply failed", e);
                     bootResult.completeExceptionally(e);

@@ -95,6 +95,36 @@ class SectionReaderTest {
         assertEquals(List.of("/firewall"), pointers(engine.validate(FIREWALL)));
     }
 
+    /**
+     * The config bundle or the DS runtime restarted under a running framework: the config service boots before the
+     * capabilities' readers are back. Its boot waits for them instead of finding the generation in force unreadable
+     * (the management section unread: the agent never came back).
+     */
+    @Test
+    void aBootUnderARunningFrameworkWaitsForTheReadersOfTheDocumentInForce() throws Exception {
+        Whiteboard before = new Whiteboard();
+        before.addKindReader(new EthernetKindReader(), Map.of(PortKindReader.KIND, "ethernet"));
+        before.addReader(new FirewallReader(), section("firewall"));
+        assertTrue(engine(before).apply(FIREWALL, "test") instanceof Committed);
+        engines.forEach(ConfigEngine::close);
+
+        Whiteboard after = new Whiteboard();
+        after.addKindReader(new EthernetKindReader(), Map.of(PortKindReader.KIND, "ethernet"));
+        ConfigEngine restarted = engine(after);
+        restarted.boot(new BootFiles(Optional.empty(), Optional.empty()), true);
+        CompletableFuture<io.isthmus.api.config.ApplyResult> boot = restarted.bootApplied().toCompletableFuture();
+        // the boot's first try is done once a dry run, queued on the config thread after it, is
+        restarted.preview("{}");
+        assertTrue(!boot.isDone(), "boot must wait for the firewall's reader, not give up: " + boot);
+
+        after.addReader(new FirewallReader(), section("firewall"));
+        restarted.readersChanged();
+        assertTrue(boot.get(10, TimeUnit.SECONDS) instanceof Committed,
+                () -> "applied once the reader is back: " + boot.join());
+        assertEquals(List.of("eth1"), restarted.currentDocument().orElseThrow().firewall().zones().get("office")
+                .ports());
+    }
+
     @Test
     void aReaderSeesTheSectionsItReadsAfterAndTheDocumentKeepsEachValueByName() {
         Whiteboard whiteboard = new Whiteboard();
