@@ -96,7 +96,7 @@ public class LocalNetworkServices implements SectionApplier {
         }
         List<LocalService> wanted = ServicesPlan.services(document.get(), resolver.nameservers());
         servers.serve(wanted);
-        forwarding = wanted.stream().anyMatch(s -> ServicesPlan.forwards(document.get(), s.device()));
+        forwarding = ServicesPlan.followsResolvers(document.get());
         Optional<TimeSync> sync = ServicesPlan.time(document.get());
         if (!sync.equals(time.kept())) {
             time.keep(sync);

@@ -63,11 +63,10 @@ final class ServicesPlan {
         return p.dns().flatMap(ServicesConfig.Dns::forward).orElse(role != PortRole.OFFLINE);
     }
 
-    /** Whether the servers of {@code port} forward DNS, so they follow the gateway's resolvers. */
-    static boolean forwards(NetworkDocument doc, String port) {
-        ServicesConfig.PortServices p = ServicesSection.of(doc).ports().get(port);
-        return p != null && p.dns().isPresent() && doc.ports().containsKey(port)
-                && forwards(p, doc.ports().get(port).role());
+    /** Whether a served port's DNS forwards, so the servers follow the gateway's resolvers (one read of the section). */
+    static boolean followsResolvers(NetworkDocument doc) {
+        return ServicesSection.of(doc).ports().entrySet().stream().anyMatch(e -> e.getValue().dns().isPresent()
+                && served(doc, e.getKey()).isPresent() && forwards(e.getValue(), doc.ports().get(e.getKey()).role()));
     }
 
     /**

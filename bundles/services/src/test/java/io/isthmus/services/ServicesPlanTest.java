@@ -44,13 +44,13 @@ class ServicesPlanTest {
 
     @Test
     void onlyAPortWhoseDnsForwardsFollowsTheResolvers() throws Exception {
-        var doc = Documents.withServices(Documents.LAB);
-        assertTrue(ServicesPlan.forwards(doc, "eth1"), "the DMZ forwards by default");
-        assertFalse(ServicesPlan.forwards(doc, "eth2"), "the offline port answers local names only");
-        assertFalse(ServicesPlan.forwards(Documents.withServices("""
-                {"ports": {"eth1": {"dhcp": {"start": "192.168.50.100", "end": "192.168.50.150"}}}}"""), "eth1"),
+        assertTrue(ServicesPlan.followsResolvers(Documents.withServices(Documents.LAB)), "the DMZ forwards by default");
+        assertFalse(ServicesPlan.followsResolvers(Documents.withServices("""
+                {"ports": {"eth2": {"dhcp": {"start": "10.20.0.100", "end": "10.20.0.150"}, "dns": {}}}}""")),
+                "the offline port answers local names only");
+        assertFalse(ServicesPlan.followsResolvers(Documents.withServices("""
+                {"ports": {"eth1": {"dhcp": {"start": "192.168.50.100", "end": "192.168.50.150"}}}}""")),
                 "DHCP alone has nothing to forward");
-        assertFalse(ServicesPlan.forwards(doc, "eth0"), "not served");
     }
 
     @Test
