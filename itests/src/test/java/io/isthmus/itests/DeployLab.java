@@ -45,10 +45,6 @@ final class DeployLab implements AutoCloseable {
             d.lab = Lab.up();
             d.mqtt = MqttLab.attach(d.lab);
             d.mqtt.startBroker();
-            // This JVM's namespace is the lab's internet host here, but the Pax Exam tests before this one ran a
-            // gateway framework in it, whose firewall table stays behind and drops the proxy's connections to the
-            // HTTPS server (DeployProxyIT failed after ProtectedBundlesIT): a host of the internet has no such table.
-            Lab.run(List.of("nft", "delete", "table", "inet", "isthmus"), Duration.ofSeconds(5));
             // replies to the gateway's uplink addresses go back through the lab's internet (this namespace only)
             Lab.run(List.of("ip", "route", "replace", "100.64.0.0/10", "via", "198.18.0.1"), Duration.ofSeconds(5));
             return d;

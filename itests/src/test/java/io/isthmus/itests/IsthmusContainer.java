@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
 import org.apache.felix.framework.FrameworkFactory;
 import org.ops4j.pax.exam.ExamSystem;
 import org.ops4j.pax.exam.TestContainer;
@@ -20,6 +22,7 @@ import org.ops4j.pax.exam.nat.internal.NativeTestContainer;
 final class IsthmusContainer extends NativeTestContainer {
     private final Distribution dist;
     private final Path runDir;
+    private boolean firewallTableBefore;
 
     IsthmusContainer(ExamSystem system, Distribution dist, Path runDir) throws IOException {
         super(system, new FrameworkFactory());
@@ -32,6 +35,7 @@ final class IsthmusContainer extends NativeTestContainer {
         try {
             deleteTree(runDir);
             Files.createDirectories(IsthmusOptions.stateDir(runDir));
+            firewallTableBefore = firewallTable(List.of("nft", "list", "table", "inet", "isthmus"));
         } catch (IOException e) {
             throw new UncheckedIOException(runDir + ": cannot prepare the run folder", e);
         }
@@ -44,10 +48,26 @@ final class IsthmusContainer extends NativeTestContainer {
             return super.stop();
         } finally {
             try {
+                // The gateway framework ran in this JVM's own namespace, and its firewall table outlives it by
+                // design (a stopped gateway stays closed). The tests after this one use this namespace as a
+                // host of the lab's internet, which has no such table (DeployProxyIT failed after this).
+                if (!firewallTableBefore) {
+                    firewallTable(List.of("nft", "delete", "table", "inet", "isthmus"));
+                }
                 deleteTree(runDir);
             } catch (IOException e) {
                 throw new UncheckedIOException(runDir + ": cannot delete the run folder", e);
             }
+        }
+    }
+
+    /** Runs one nft command on the table; true when it succeeded. */
+    private static boolean firewallTable(List<String> nft) throws IOException {
+        try {
+            return Lab.run(nft, Duration.ofSeconds(5)).exit() == 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + nft, e);
         }
     }
 
