@@ -49,7 +49,7 @@ final class JobIntake {
 
     /** bundle.install / bundle.update: accepts the job (it runs asynchronously). */
     CommandReply submit(Job.Kind kind, Map<String, Object> request) {
-        try {
+        return answer("record the job", () -> {
             JsonValue r = JsonValue.root(request);
             Optional<String> jobId = r.optional("job").map(v -> v.string(JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -"));
             if (jobId.isPresent() && book.get(jobId.get()).isPresent()) {
@@ -92,18 +92,12 @@ final class JobIntake {
                 runner.startDownload(job);
             }
             return accepted(job);
-        } catch (BadInput e) {
-            return e.reply();
-        } catch (JsonValueException e) {
-            return BadInput.bad(e.pointer(), e.reason()).reply();
-        } catch (IOException e) {
-            return CommandReply.error(500, "store", "cannot record the job: " + e.getMessage(), Optional.empty());
-        }
+        });
     }
 
     /** bundle.chunk: stores one chunk; when all are in, the job proceeds. */
     CommandReply chunk(Map<String, Object> request) {
-        try {
+        return answer("store the chunk", () -> {
             Job job = job(request);
             if (!(job.source instanceof Job.Inline inline)) {
                 throw new BadInput(409, "not-inline", "/job", "job " + job.id + " does not take chunks (its source is "
@@ -140,24 +134,12 @@ final class JobIntake {
                 runner.startOnce(job, transfer::assemble);
             }
             return CommandReply.ok(Map.of("received", transfer.received(), "missing", missing));
-        } catch (BadInput e) {
-            return e.reply();
-        } catch (JsonValueException e) {
-            return BadInput.bad(e.pointer(), e.reason()).reply();
-        } catch (IOException e) {
-            return CommandReply.error(500, "store", "cannot store the chunk: " + e.getMessage(), Optional.empty());
-        }
+        });
     }
 
     /** bundle.job: the job as it is now, or its outcome. */
     CommandReply describeJob(Map<String, Object> request) {
-        try {
-            return CommandReply.ok(job(request).view());
-        } catch (BadInput e) {
-            return e.reply();
-        } catch (JsonValueException e) {
-            return BadInput.bad(e.pointer(), e.reason()).reply();
-        }
+        return answer("read the job", () -> CommandReply.ok(job(request).view()));
     }
 
     /** bundle.rollback: back to the previous committed jar, through the same health window. */
@@ -175,7 +157,7 @@ final class JobIntake {
     }
 
     private CommandReply change(Map<String, Object> request, Job.Kind kind, Optional<ProtectedBundles> protection) {
-        try {
+        return answer("record the job", () -> {
             JsonValue r = JsonValue.root(request);
             String name = r.member("bundle", "a bundle symbolic name").string(SYMBOLIC_NAME, "a bundle symbolic name");
             Optional<String> jobId = r.optional("job").map(v -> v.string(JOB_ID, "1 to 64 of A-Z a-z 0-9 . _ -"));
@@ -207,14 +189,26 @@ final class JobIntake {
             log.info("deploy: job " + job.id + ": " + kind + " " + name);
             runner.start(job, () -> null);
             return accepted(job);
+        });
+    }
+    /** A request's handling: its reply, or the exception that says what is wrong. */
+    private interface Handling {
+        CommandReply run() throws IOException;
+    }
+
+    /** The request's own errors as 400/404/409 with their pointer; 500 when the store cannot {@code doing}. */
+    private static CommandReply answer(String doing, Handling handling) {
+        try {
+            return handling.run();
         } catch (BadInput e) {
             return e.reply();
         } catch (JsonValueException e) {
             return BadInput.bad(e.pointer(), e.reason()).reply();
         } catch (IOException e) {
-            return CommandReply.error(500, "store", "cannot record the job: " + e.getMessage(), Optional.empty());
+            return CommandReply.error(500, "store", "cannot " + doing + ": " + e.getMessage(), Optional.empty());
         }
     }
+
     private Job.Source source(JsonValue request, long size) {
         JsonValue source = request.member("source", "{\"url\": …} or {\"inline\": {\"chunkSize\": …}}").object();
         Optional<JsonValue> inline = source.optional("inline").map(JsonValue::object);
