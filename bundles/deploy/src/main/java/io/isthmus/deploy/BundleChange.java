@@ -215,7 +215,7 @@ final class BundleChange {
                 healthySince = healthySince < 0 ? now : healthySince;
                 if (now - healthySince >= settle.toNanos()) {
                     long left = Math.max(200, (deadline - now) / 1_000_000);
-                    Optional<String> broker = BrokerProbe.check(document.get(),
+                    Optional<String> broker = BrokerTcpCheck.check(document.get(),
                             Duration.ofMillis(Math.min(brokerProbe.toMillis(), left)));
                     Optional<String> session = managed ? sessionProblem() : Optional.empty();
                     if (broker.isEmpty() && session.isEmpty()) {

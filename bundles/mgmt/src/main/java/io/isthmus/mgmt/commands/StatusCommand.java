@@ -13,7 +13,7 @@ import io.isthmus.api.uplink.UplinkState;
 import io.isthmus.api.uplink.UplinkStatus;
 import io.isthmus.mgmt.AgentStatus;
 import io.isthmus.mgmt.dispatch.Replies;
-import io.isthmus.mgmt.transport.Session;
+import io.isthmus.mgmt.transport.ConnectionErrors;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -139,7 +139,7 @@ public class StatusCommand implements CommandHandler {
             }
         } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
             m.put("event", "failed");
-            m.put("reason", Session.describe(e.getCause() == null ? e : e.getCause()));
+            m.put("reason", ConnectionErrors.describe(e.getCause() == null ? e : e.getCause()));
         }
         return m;
     }

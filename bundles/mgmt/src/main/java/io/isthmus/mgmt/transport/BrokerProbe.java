@@ -48,7 +48,7 @@ public final class BrokerProbe {
                 cause = cause.getCause();
             }
             return Optional.of("connected to " + transport.broker() + ", but the broker did not take a message: "
-                    + Session.describe(cause));
+                    + ConnectionErrors.describe(cause));
         } finally {
             pending.remove(nonce);
         }

@@ -28,7 +28,7 @@ public final class Mqtt3Transport extends PahoTransport {
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
-                listener.lost(Session.describe(cause));
+                listener.lost(ConnectionErrors.describe(cause));
             }
 
             @Override

@@ -27,14 +27,14 @@ public final class Mqtt5Transport extends PahoTransport {
         client.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse response) {
-                listener.lost(response.getException() != null ? Session.describe(response.getException())
+                listener.lost(response.getException() != null ? ConnectionErrors.describe(response.getException())
                         : "broker disconnected: reason " + response.getReturnCode()
                                 + Optional.ofNullable(response.getReasonString()).map(r -> " " + r).orElse(""));
             }
 
             @Override
             public void mqttErrorOccurred(MqttException exception) {
-                listener.lost("MQTT error: " + Session.describe(exception));
+                listener.lost("MQTT error: " + ConnectionErrors.describe(exception));
             }
 
             @Override

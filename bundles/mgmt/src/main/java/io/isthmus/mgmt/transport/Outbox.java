@@ -1,13 +1,8 @@
 package io.isthmus.mgmt.transport;
 
 import io.isthmus.api.mgmt.EventPublisher.Priority;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.zip.CRC32;
 
 /**
  * The QoS 1 messages (replies and events) waiting for the broker, kept in a journal so that they survive broker
@@ -67,8 +61,6 @@ public final class Outbox implements AutoCloseable {
     }
 
     static final String JOURNAL_OK = "ok";
-    private static final byte ADD = 1;
-    private static final byte DONE = 2;
     private static final int COMPACT_SLACK = 1000;
     /** How often a memory-only outbox tries to write its journal again. */
     static final Duration RETRY = Duration.ofSeconds(5);
@@ -146,7 +138,7 @@ public final class Outbox implements AutoCloseable {
         Entry entry = new Entry(nextSeq++, priority, message);
         put(entry);
         if (journaled()) {
-            byte[] frame = frame(addRecord(entry));
+            byte[] frame = JournalRecords.frame(JournalRecords.add(entry));
             if (roomFor(frame.length)) {
                 write(frame);
                 compactIfWorthIt(); // with the broker away, drops are what would otherwise grow the journal
@@ -177,7 +169,7 @@ public final class Outbox implements AutoCloseable {
         }
         bytes -= e.message().size();
         if (journaled()) {
-            write(frame(doneRecord(seq))); // a few bytes, into the reserve if need be: it lets compaction free more
+            write(JournalRecords.frame(JournalRecords.done(seq))); // a few bytes, into the reserve if need be: it lets compaction free more
             compactIfWorthIt();
         }
     }
@@ -238,7 +230,7 @@ public final class Outbox implements AutoCloseable {
         bytes -= e.message().size();
         dropped++;
         if (journaled()) {
-            write(frame(doneRecord(e.seq())));
+            write(JournalRecords.frame(JournalRecords.done(e.seq())));
         }
     }
 
@@ -321,54 +313,29 @@ public final class Outbox implements AutoCloseable {
 
     /** Rebuilds the queue from the journal, stopping at the first torn or corrupt record. */
     private void replay() throws IOException {
-        try (InputStream raw = journal.read(); DataInputStream in = new DataInputStream(
-                new java.io.BufferedInputStream(raw))) {
-            while (true) {
-                byte[] record;
-                try {
-                    int length = in.readInt();
-                    if (length <= 0 || length > 64 * 1024 * 1024) {
-                        break;
-                    }
-                    record = in.readNBytes(length);
-                    long crc = in.readLong();
-                    if (record.length != length || crc != crc(record)) {
-                        break;
-                    }
-                } catch (EOFException torn) {
-                    break;
-                }
-                apply(record);
-            }
+        try (InputStream raw = journal.read()) {
+            JournalRecords.read(raw, this::apply);
         }
     }
 
     private void apply(byte[] record) throws IOException {
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(record));
-        byte type = in.readByte();
-        long seq = in.readLong();
-        nextSeq = Math.max(nextSeq, seq + 1);
-        if (type == DONE) {
-            Entry e = pending.remove(seq);
+        JournalRecords.Decoded d = JournalRecords.decode(record);
+        nextSeq = Math.max(nextSeq, d.seq() + 1);
+        if (d.added().isEmpty()) {
+            Entry e = pending.remove(d.seq());
             if (e != null) {
                 bytes -= e.message().size();
             }
             return;
         }
-        Priority priority = Priority.values()[in.readByte()];
-        boolean retained = in.readBoolean();
-        String topic = in.readUTF();
-        int corr = in.readInt();
-        Optional<byte[]> correlation = corr < 0 ? Optional.empty() : Optional.of(in.readNBytes(corr));
-        byte[] payload = in.readNBytes(in.readInt());
-        put(new Entry(seq, priority, new Message(topic, payload, retained, correlation)));
+        put(d.added().get());
     }
 
     /** Rewrites the journal with only the pending messages, atomically. */
     private void compact() throws IOException {
         List<byte[]> frames = new ArrayList<>(pending.size());
         for (Entry e : pending.values()) {
-            frames.add(frame(addRecord(e)));
+            frames.add(JournalRecords.frame(JournalRecords.add(e)));
         }
         journal.rewrite(frames);
         records = pending.size();
@@ -381,48 +348,6 @@ public final class Outbox implements AutoCloseable {
         } catch (IOException e) {
             degrade(e);
         }
-    }
-
-    private static byte[] frame(byte[] record) {
-        ByteBuffer buf = ByteBuffer.allocate(record.length + 12);
-        buf.putInt(record.length).put(record).putLong(crc(record));
-        return buf.array();
-    }
-
-    private static byte[] addRecord(Entry e) {
-        try {
-            return addRecordOf(e);
-        } catch (IOException cannot) {
-            throw new java.io.UncheckedIOException(cannot); // into a byte array: does not happen
-        }
-    }
-
-    private static byte[] addRecordOf(Entry e) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(e.message().size() + 16);
-        DataOutputStream out = new DataOutputStream(buf);
-        Message m = e.message();
-        out.writeByte(ADD);
-        out.writeLong(e.seq());
-        out.writeByte(e.priority().ordinal());
-        out.writeBoolean(m.retained());
-        out.writeUTF(m.topic());
-        out.writeInt(m.correlation().map(c -> c.length).orElse(-1));
-        if (m.correlation().isPresent()) {
-            out.write(m.correlation().get());
-        }
-        out.writeInt(m.payload().length);
-        out.write(m.payload());
-        return buf.toByteArray();
-    }
-
-    private static byte[] doneRecord(long seq) {
-        return ByteBuffer.allocate(9).put(DONE).putLong(seq).array();
-    }
-
-    private static long crc(byte[] record) {
-        CRC32 crc = new CRC32();
-        crc.update(record);
-        return crc.getValue();
     }
 
     /** For tests: the pending sequence numbers in order. */

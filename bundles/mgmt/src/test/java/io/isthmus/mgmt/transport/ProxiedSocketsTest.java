@@ -181,7 +181,7 @@ class ProxiedSocketsTest {
         assertTrue(refused.getMessage().startsWith("proxy 127.0.0.1:" + closed + " refused the connection"),
                 refused.getMessage());
         // what status.management.lastError shows, under Paho's own wrapping
-        assertEquals(refused.getMessage(), Session.describe(new org.eclipse.paho.mqttv5.common.MqttException(
+        assertEquals(refused.getMessage(), ConnectionErrors.describe(new org.eclipse.paho.mqttv5.common.MqttException(
                 32103, refused)));
     }
 

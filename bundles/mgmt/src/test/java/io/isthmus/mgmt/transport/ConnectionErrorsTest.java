@@ -8,21 +8,21 @@ import java.net.ConnectException;
 import org.junit.jupiter.api.Test;
 
 /** The reasons an operator reads (status lastError, a rollback's reason) say what happened, in words. */
-class SessionDescribeTest {
+class ConnectionErrorsTest {
     @Test
     void pahosUntranslatedReasonCodeZeroBecomesItsCause() {
         var e = new org.eclipse.paho.mqttv5.common.MqttException(new EOFException());
-        String described = Session.describe(e);
+        String described = ConnectionErrors.describe(e);
 
         assertFalse(described.contains("Untranslated"), described);
         assertEquals("the broker closed the connection (EOFException)", described);
-        assertEquals("ConnectException: Connection refused", Session.describe(
+        assertEquals("ConnectException: Connection refused", ConnectionErrors.describe(
                 new org.eclipse.paho.client.mqttv3.MqttException(new ConnectException("Connection refused"))));
     }
 
     @Test
     void aReasonCodeWithoutTextOrCauseSaysSo() {
-        String described = Session.describe(new org.eclipse.paho.mqttv5.common.MqttException(0));
+        String described = ConnectionErrors.describe(new org.eclipse.paho.mqttv5.common.MqttException(0));
         assertFalse(described.contains("Untranslated"), described);
         assertEquals("MQTT client error (Paho RC: 0)", described);
     }
@@ -30,7 +30,7 @@ class SessionDescribeTest {
     @Test
     void pahosOwnTextIsKeptWithTheRootCause() {
         var e = new org.eclipse.paho.mqttv5.common.MqttException(32103, new ConnectException("Connection refused"));
-        assertEquals("Unable to connect to server (ConnectException: Connection refused)", Session.describe(e));
+        assertEquals("Unable to connect to server (ConnectException: Connection refused)", ConnectionErrors.describe(e));
     }
 
     /** As the JDK reports it under Paho (TlsBrokerIT sees the real ones): the certificate, the setting, the text. */
@@ -40,27 +40,27 @@ class SessionDescribeTest {
                 new java.security.cert.CertificateException(
                         "No subject alternative DNS name matching broker.example.com found.")));
         assertEquals("TLS: the broker's certificate is not for the host name the gateway connects to (No subject "
-                + "alternative DNS name matching broker.example.com found.)", Session.describe(wrongHost));
+                + "alternative DNS name matching broker.example.com found.)", ConnectionErrors.describe(wrongHost));
 
         var otherCa = new org.eclipse.paho.mqttv5.common.MqttException(handshake("PKIX path validation failed",
                 new java.security.cert.CertPathValidatorException(
                         "Path does not chain with any of the trust anchors")));
         assertEquals("TLS: the broker's certificate is not signed by a CA the gateway trusts "
                 + "(management.tls.caFile, else the JVM's CAs): Path does not chain with any of the trust anchors",
-                Session.describe(otherCa));
+                ConnectionErrors.describe(otherCa));
 
         var expired = new org.eclipse.paho.client.mqttv3.MqttException(handshake("validity check failed",
                 new java.security.cert.CertificateExpiredException("NotAfter: x")));
-        assertEquals("TLS: the broker's certificate has expired (NotAfter: x)", Session.describe(expired));
+        assertEquals("TLS: the broker's certificate has expired (NotAfter: x)", ConnectionErrors.describe(expired));
 
         var refused = new org.eclipse.paho.mqttv5.common.MqttException(new javax.net.ssl.SSLHandshakeException(
                 "Received fatal alert: unknown_ca"));
         assertEquals("TLS: the broker refused the gateway's client certificate (management.tls.certFile): "
-                + "Received fatal alert: unknown_ca", Session.describe(refused));
+                + "Received fatal alert: unknown_ca", ConnectionErrors.describe(refused));
         var undecryptable = new org.eclipse.paho.mqttv5.common.MqttException(new javax.net.ssl.SSLHandshakeException(
                 "Received fatal alert: decrypt_error"));
         assertEquals("TLS: the broker refused the gateway's client certificate (management.tls.certFile): "
-                + "Received fatal alert: decrypt_error", Session.describe(undecryptable));
+                + "Received fatal alert: decrypt_error", ConnectionErrors.describe(undecryptable));
     }
 
     /** TLS 1.3: the broker refuses a client certificate after the gateway's handshake; the CONNECT finds it closed. */
@@ -78,7 +78,7 @@ class SessionDescribeTest {
     void otherTlsFailuresKeepTheirOwnText() {
         var e = new org.eclipse.paho.mqttv5.common.MqttException(new javax.net.ssl.SSLHandshakeException(
                 "Received fatal alert: handshake_failure"));
-        assertEquals("SSLHandshakeException: Received fatal alert: handshake_failure", Session.describe(e));
+        assertEquals("SSLHandshakeException: Received fatal alert: handshake_failure", ConnectionErrors.describe(e));
     }
 
     /** The JDK's SSLHandshakeException has no cause constructor; it sets one with initCause. */

@@ -14,8 +14,8 @@ import java.util.Optional;
  * gateway, through whatever the changed bundle did to its network (a firewall that drops it, a route that loses
  * it). No brokers configured: nothing to check.
  */
-final class BrokerProbe {
-    private BrokerProbe() {
+final class BrokerTcpCheck {
+    private BrokerTcpCheck() {
     }
 
     static Optional<String> check(Optional<NetworkDocument> document, Duration timeout) {
