@@ -6,6 +6,8 @@ import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.config.ManagementConfig.Tls;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.linux.ClockState;
+import io.isthmus.api.linux.TimeKeeper;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
@@ -23,6 +25,7 @@ import io.isthmus.mgmt.dispatch.LazyHandler;
 import io.isthmus.mgmt.dispatch.ReplyCache;
 import io.isthmus.mgmt.transport.Backoff;
 import io.isthmus.mgmt.transport.BrokerProbe;
+import io.isthmus.mgmt.transport.ClockPolicy;
 import io.isthmus.mgmt.transport.Endpoint;
 import io.isthmus.mgmt.transport.FileJournal;
 import io.isthmus.mgmt.transport.Mqtt3Transport;
@@ -159,6 +162,10 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     private volatile ConfigService configService;
 
     private volatile BundleContext context;
+    /** The gateway's clock as the linux bundle keeps it: judges a broker certificate not yet valid (ClockPolicy). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile TimeKeeper time;
+    private ClockPolicy clockPolicy;
     private Config config;
     private String hostName;
     private Outbox outbox;
@@ -188,6 +195,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         this.context = context;
         this.config = config;
         this.hostName = hostName();
+        clockPolicy = ClockPolicy.of(context::getProperty, () -> Optional.ofNullable(time).map(TimeKeeper::clockState)
+                .orElse(ClockState.UNKEPT), e -> log.error("management: " + e));
         Path journal = context.getDataFile("outbox.journal").toPath();
         // a full disk degrades the outbox to memory, never the channel: the log hears it once a minute at most
         LogThrottle journalErrors = new LogThrottle(Duration.ofMinutes(1), System::nanoTime, log::error);
@@ -555,7 +564,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
                     .stream().findFirst().orElse("").toCharArray());
         }
         Optional<SSLSocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
-                ? Optional.of(TlsSockets.factory(tls(m))) : Optional.empty();
+                ? Optional.of(TlsSockets.factory(tls(m), Optional.of(clockPolicy))) : Optional.empty();
         Optional<ManagementConfig.Proxy> proxy = proxy(m);
         byte[] will = json.bytes(state(false, "connection lost"));
         List<Endpoint> out = new ArrayList<>();
