@@ -89,7 +89,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         configurationPid = ManagementAgent.PID,
         property = {SectionApplier.NAME + "=management", SectionApplier.AFTER + "=uplink",
             SectionApplier.AFTER + "=routing", SectionApplier.AFTER + "=firewall",
-            SectionApplier.AFTER + "=multicast"})
+            SectionApplier.AFTER + "=multicast",
+            // the clock is kept (services.time) before the first connection: a broker certificate not yet valid
+            // then waits for the first sync instead of being judged at once (ClockPolicy)
+            SectionApplier.AFTER + "=services"})
 @Designate(ocd = ManagementAgent.Config.class)
 public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListener, EventPublisher, AgentStatus,
         ManagementSession, CredentialRotation {
