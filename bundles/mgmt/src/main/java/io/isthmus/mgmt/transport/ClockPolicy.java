@@ -58,7 +58,7 @@ public final class ClockPolicy {
 
     /** The same; {@code shown} is the system clock as the texts show it (to the second). */
     private Decision decide(Instant system, Instant shown) {
-        ClockState state = clock.get();
+        ClockState state = state();
         Optional<Instant> trueTime = state.trueTime(system);
         if (trueTime.isPresent()) {
             return new CheckAt(trueTime.get(), "checked at " + trueTime.get().truncatedTo(ChronoUnit.SECONDS)
@@ -75,6 +75,15 @@ public final class ClockPolicy {
                     + "time: the gateway's clock (" + shown + ") is earlier and " + unsynced);
         }
         return new CheckAt(system, "checked at the gateway's clock (" + shown + "): " + unsynced);
+    }
+
+    /** What the NTP client says; a client that cannot be asked (its bundle stopping) keeps nothing to wait for. */
+    private ClockState state() {
+        try {
+            return clock.get();
+        } catch (RuntimeException e) {
+            return ClockState.UNKEPT;
+        }
     }
 
     /**

@@ -49,11 +49,18 @@ class ClockPolicyTest {
     }
 
     @Test
+    void aClientThatCannotBeAskedIsAClockNobodyKeeps() {
+        ClockPolicy p = new ClockPolicy(() -> {
+            throw new IllegalStateException("the linux bundle is stopping");
+        }, Duration.ofMinutes(5), Optional.of(BUILT), System::nanoTime);
+        assertEquals(BUILT, ((ClockPolicy.CheckAt) p.decide(CLOCK)).date());
+    }
+
+    @Test
     void theFrameworkPropertiesAndBadValues() {
         List<String> errors = new ArrayList<>();
         Map<String, String> props = Map.of(ClockPolicy.WAIT_PROPERTY, "5000", ClockPolicy.BUILD_TIME_PROPERTY,
                 BUILT.toString());
-        AtomicLong nanos = new AtomicLong();
         ClockPolicy.of(props::get, () -> new ClockState(true, false, 0), errors::add);
         assertEquals(List.of(), errors);
         assertEquals(Duration.ofMillis(5000), ClockPolicy.waitFor("5000"));
