@@ -10,10 +10,11 @@ set -eu
 # management lab: mosquitto; radios and modems (real control path, no hardware): wpa_supplicant, hostapd,
 # ModemManager's mmcli and python3-dbusmock; openssl makes the lab's 802.1X certificates; tinyproxy is the
 # plant's HTTP proxy (ProxyIT); chrony: the gateway's NTP client and the lab's NTP server (TimeSystemIT; always
-# with -x or -Q there, never setting this machine's clock)
+# with -x or -Q there, never setting this machine's clock); faketime: libfaketime, a gateway whose clock is years
+# back (ClockTlsIT) without touching this machine's clock
 PACKAGES="openjdk-17-jdk-headless maven dpkg procps psmisc iproute2 iputils-ping nftables conntrack smcroute
 dnsmasq-base dhcpcd-base udhcpc avahi-daemon socat iperf3 mosquitto mosquitto-clients wpasupplicant hostapd chrony
-modemmanager python3-dbusmock dbus openssl tinyproxy
+modemmanager python3-dbusmock dbus openssl tinyproxy faketime
 mmdebstrap e2fsprogs fdisk qemu-system-x86 qemu-utils"
 # gateway images (tools/build-images.sh, ImageIT): mmdebstrap, mkfs.ext4 -d, sfdisk, QEMU with KVM for amd64;
 # arm64 only when asked: qemu-user-static (binfmt for the chroot steps), arch-test (mmdebstrap checks the

@@ -114,7 +114,7 @@ final class TlsBroker implements AutoCloseable {
     }
 
     /** The documented configuration, with this lab's paths and port, and where the broker keeps its files. */
-    private void startBroker(Path certs, int port, Path acl) throws Exception {
+    void startBroker(Path certs, int port, Path acl) throws Exception {
         String conf = docBlock("`/etc/mosquitto/conf.d/isthmus.conf`")
                 .replace("listener 8883", "listener " + port)
                 .replace("listener 8443", "listener " + (port == PORT ? WSS_PORT : port + 1000))
@@ -147,6 +147,11 @@ final class TlsBroker implements AutoCloseable {
      * (the gateway and isthmusctl do check it).
      */
     SSLSocketFactory sockets(String identity) throws Exception {
+        return sockets(identity, dir.resolve("ca.pem"));
+    }
+
+    /** The same, trusting the CA(s) in {@code caFile}. */
+    SSLSocketFactory sockets(String identity, Path caFile) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(dir.resolve(identity + ".p12"))) {
             ks.load(in, PASSWORD);
@@ -155,9 +160,12 @@ final class TlsBroker implements AutoCloseable {
         kmf.init(ks, PASSWORD);
         KeyStore cas = KeyStore.getInstance(KeyStore.getDefaultType());
         cas.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve("ca.pem"))) {
-            cas.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
+        try (InputStream in = Files.newInputStream(caFile)) {
+            int i = 0;
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                cas.setCertificateEntry("ca-" + i++, c);
+            }
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(cas);

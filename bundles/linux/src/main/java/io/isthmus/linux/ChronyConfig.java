@@ -22,6 +22,15 @@ final class ChronyConfig {
     }
 
     static String render(TimeSync sync, Path driftFile, Path runDir) throws KernelException {
+        return render(sync, driftFile, runDir, true);
+    }
+
+    /**
+     * The same; without {@code setClock} (chronyd -x) there is no {@code makestep}: -x refuses every step ("Could not
+     * step system clock") and chronyd then reports a clock years off as synchronised with no offset, whereas without
+     * it chronyd counts the whole offset as its correction, which {@code time.status} and the TLS clock check read.
+     */
+    static String render(TimeSync sync, Path driftFile, Path runDir, boolean setClock) throws KernelException {
         StringBuilder c = new StringBuilder("# written by Isthmus (io.isthmus.linux) from the network document; do not "
                 + "edit\n");
         for (String server : sync.servers()) {
@@ -34,8 +43,10 @@ final class ChronyConfig {
         line(c, "pidfile " + runDir.resolve("chronyd.pid"));
         line(c, "bindcmdaddress " + socket(runDir));
         line(c, "cmdport 0");
-        // a clock far off at boot (no RTC battery) is stepped at once, later ones slewed
-        line(c, "makestep 1 3");
+        if (setClock) {
+            // a clock far off at boot (no RTC battery) is stepped at once, later ones slewed
+            line(c, "makestep 1 3");
+        }
         for (Ipv4Cidr subnet : sync.serve()) {
             line(c, "allow " + subnet.network());
         }

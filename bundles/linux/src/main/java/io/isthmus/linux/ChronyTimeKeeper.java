@@ -87,7 +87,7 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
             unregister();
             return;
         }
-        String text = ChronyConfig.render(sync.get(), stateDir.resolve("chrony.drift"), stateDir);
+        String text = ChronyConfig.render(sync.get(), stateDir.resolve("chrony.drift"), stateDir, setClock);
         try {
             Files.createDirectories(stateDir);
             Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwxr-x---"));

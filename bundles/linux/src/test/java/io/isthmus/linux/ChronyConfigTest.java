@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isthmus.api.linux.ClockState;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.TimeStatus;
 import io.isthmus.api.linux.TimeSync;
@@ -33,6 +34,14 @@ class ChronyConfigTest {
         assertTrue(lines.contains("bindcmdaddress /var/lib/isthmus/time/chronyd.sock"), conf);
         assertTrue(lines.contains("pidfile /var/lib/isthmus/time/chronyd.pid"), conf);
         assertTrue(lines.contains("cmdport 0"), conf);
+    }
+
+    @Test
+    void aClockFarOffIsSteppedOnlyWhereChronydMaySetIt() throws Exception {
+        TimeSync sync = new TimeSync(List.of("ntp.example"), List.of());
+        assertTrue(ChronyConfig.render(sync, STATE.resolve("d"), STATE, true).lines().toList().contains("makestep 1 3"));
+        // with -x a makestep is refused at every update and the offset is then reported as none at all
+        assertFalse(ChronyConfig.render(sync, STATE.resolve("d"), STATE, false).contains("makestep"));
     }
 
     @Test
@@ -83,5 +92,18 @@ class ChronyConfigTest {
         assertEquals(Optional.empty(), s.source());
         assertEquals(Optional.empty(), s.lastSync());
         assertEquals(1, s.sources().size());
+    }
+
+    /** chronyd -x (no makestep) on a clock five years slow, under libfaketime, as chronyc printed it. */
+    @Test
+    void aClockFiveYearsSlowUnderDashXIsSynchronisedWithItsWholeOffset() {
+        TimeStatus s = ChronycOutput.parse("7F000001,127.0.0.1,9,1796325876.377204309,157680000.000000000,"
+                + "-0.000001249,0.000001249,0.060,-3.575,1.783,0.000045126,0.000037315,2.0,Normal\n", "");
+        assertTrue(s.synchronised());
+        assertEquals(-157680000, s.offsetSeconds(), 1e-6);
+        ClockState clock = new ClockState(true, s.synchronised(), s.offsetSeconds());
+        Instant slow = Instant.parse("2021-12-04T19:24:36Z");
+        assertEquals(Optional.of(slow.plusSeconds(157680000)), clock.trueTime(slow));
+        assertEquals(Optional.empty(), new ClockState(true, false, 0).trueTime(slow));
     }
 }

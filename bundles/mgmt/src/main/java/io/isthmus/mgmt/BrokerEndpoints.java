@@ -2,6 +2,7 @@ package io.isthmus.mgmt;
 
 import io.isthmus.api.config.ManagementConfig;
 import io.isthmus.api.config.ManagementConfig.Tls;
+import io.isthmus.mgmt.transport.ClockPolicy;
 import io.isthmus.mgmt.transport.Endpoint;
 import io.isthmus.mgmt.transport.Mqtt3Transport;
 import io.isthmus.mgmt.transport.Mqtt5Transport;
@@ -33,12 +34,15 @@ final class BrokerEndpoints {
     }
 
     private final TlsFiles tlsFiles;
+    /** Judges a broker certificate not yet valid at a clock that may not be synchronised yet. */
+    private final ClockPolicy clock;
     /** The Last Will's payload: the retained state saying offline. */
     private final Supplier<byte[]> will;
     private final long sessionExpirySeconds;
 
-    BrokerEndpoints(TlsFiles tlsFiles, Supplier<byte[]> will, long sessionExpirySeconds) {
+    BrokerEndpoints(TlsFiles tlsFiles, ClockPolicy clock, Supplier<byte[]> will, long sessionExpirySeconds) {
         this.tlsFiles = tlsFiles;
+        this.clock = clock;
         this.will = will;
         this.sessionExpirySeconds = sessionExpirySeconds;
     }
@@ -56,7 +60,7 @@ final class BrokerEndpoints {
                     .stream().findFirst().orElse("").toCharArray());
         }
         Optional<SSLSocketFactory> tls = m.brokers().stream().anyMatch(Endpoint::secure)
-                ? Optional.of(TlsSockets.factory(tlsFiles.of(m))) : Optional.empty();
+                ? Optional.of(TlsSockets.factory(tlsFiles.of(m), Optional.of(clock))) : Optional.empty();
         Optional<ManagementConfig.Proxy> proxy = proxy(m);
         byte[] will = this.will.get();
         List<Endpoint> out = new ArrayList<>();

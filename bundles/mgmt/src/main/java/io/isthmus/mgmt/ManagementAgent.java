@@ -4,6 +4,8 @@ import io.isthmus.api.config.CommitCheck;
 import io.isthmus.api.config.ConfigService;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.linux.ClockState;
+import io.isthmus.api.linux.TimeKeeper;
 import io.isthmus.api.mgmt.CommandHandler;
 import io.isthmus.api.mgmt.CommandReply;
 import io.isthmus.api.mgmt.EventPublisher;
@@ -19,6 +21,7 @@ import io.isthmus.mgmt.dispatch.LazyHandler;
 import io.isthmus.mgmt.dispatch.ReplyCache;
 import io.isthmus.mgmt.transport.Backoff;
 import io.isthmus.mgmt.transport.BrokerProbe;
+import io.isthmus.mgmt.transport.ClockPolicy;
 import io.isthmus.mgmt.transport.FileJournal;
 import io.isthmus.mgmt.transport.Outbox;
 import io.isthmus.mgmt.transport.Quietly;
@@ -72,7 +75,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         configurationPid = ManagementAgent.PID,
         property = {SectionApplier.NAME + "=management", SectionApplier.AFTER + "=uplink",
             SectionApplier.AFTER + "=routing", SectionApplier.AFTER + "=firewall",
-            SectionApplier.AFTER + "=multicast"})
+            SectionApplier.AFTER + "=multicast",
+            // the clock is kept (services.time) before the first connection: a broker certificate not yet valid
+            // then waits for the first sync instead of being judged at once (ClockPolicy)
+            SectionApplier.AFTER + "=services"})
 @Designate(ocd = ManagementAgent.Config.class)
 public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListener, EventPublisher, AgentStatus,
         ManagementSession, CredentialRotation {
@@ -144,6 +150,9 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     private volatile ConfigService configService;
 
     private volatile BundleContext context;
+    /** The gateway's clock as the linux bundle keeps it: judges a broker certificate not yet valid (ClockPolicy). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile TimeKeeper time;
     private Outbox outbox;
     private ScheduledExecutorService timer;
     private CommandLanes lanes;
@@ -166,6 +175,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
     void activate(BundleContext context, Config config) throws IOException {
         this.context = context;
         String hostName = hostName();
+        ClockPolicy clockPolicy = ClockPolicy.of(context::getProperty, () -> Optional.ofNullable(time)
+                .map(TimeKeeper::clockState).orElse(ClockState.UNKEPT), e -> log.error("management: " + e));
         Path journal = context.getDataFile("outbox.journal").toPath();
         // a full disk degrades the outbox to memory, never the channel: the log hears it once a minute at most
         LogThrottle journalErrors = new LogThrottle(Duration.ofMinutes(1), System::nanoTime, log::error);
@@ -214,7 +225,7 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         settings = new Reconfiguration(session, early, hostName, this::queue, log);
         credentials = new CredentialRotator(installed, session, probe, settings, this,
                 config.certificateWarningDays(), rotation, log);
-        endpoints = new BrokerEndpoints(credentials::tls, () -> json.bytes(status.state(false, "connection lost")),
+        endpoints = new BrokerEndpoints(credentials::tls, clockPolicy, () -> json.bytes(status.state(false, "connection lost")),
                 config.sessionExpirySeconds());
         check = new BrokerReachableCheck(session, probe, settings, config.brokerWindowMs(), rotation, log);
         sender = new Sender(outbox, session, SEND_WINDOW);

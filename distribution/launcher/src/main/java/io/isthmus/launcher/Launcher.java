@@ -1,14 +1,18 @@
 package io.isthmus.launcher;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -250,7 +254,30 @@ final class Launcher {
         options.config().ifPresent(c -> p.put("isthmus.config.file", c.toAbsolutePath().normalize().toString()));
         String version = Launcher.class.getPackage().getImplementationVersion();
         p.put("isthmus.version", version == null ? "dev" : version);
+        buildTime().ifPresent(t -> p.put(BUILD_TIME, t.toString()));
         return p;
+    }
+
+    /** Framework property: when this distribution was built, an ISO instant (a floor for the clock). */
+    static final String BUILD_TIME = "isthmus.build.time";
+
+    /**
+     * The reproducible build's timestamp ({@code project.build.outputTimestamp}, filtered into build.properties):
+     * ISO 8601 or seconds since the epoch, as Maven takes it; empty when unfiltered (an IDE build) or unreadable.
+     */
+    static Optional<Instant> buildTime() {
+        try (InputStream in = Launcher.class.getResourceAsStream("build.properties")) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            Properties p = new Properties();
+            p.load(in);
+            String v = p.getProperty("buildTime", "").strip();
+            return Optional.of(v.chars().allMatch(Character::isDigit) && !v.isEmpty()
+                    ? Instant.ofEpochSecond(Long.parseLong(v)) : OffsetDateTime.parse(v).toInstant());
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
     }
 
     /**

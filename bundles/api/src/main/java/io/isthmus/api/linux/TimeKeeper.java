@@ -18,4 +18,14 @@ public interface TimeKeeper {
 
     /** The client's state now, asked from it; not running when nothing is kept or it does not answer. */
     TimeStatus timeStatus();
+
+    /** How far the clock can be trusted now (what {@link #kept} and {@link #timeStatus} say, in one). */
+    default ClockState clockState() {
+        boolean kept = kept().isPresent();
+        if (!kept) {
+            return ClockState.UNKEPT;
+        }
+        TimeStatus s = timeStatus();
+        return new ClockState(true, s.synchronised(), s.offsetSeconds());
+    }
 }

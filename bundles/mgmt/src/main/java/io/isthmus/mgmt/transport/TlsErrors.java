@@ -23,8 +23,25 @@ final class TlsErrors {
     private TlsErrors() {
     }
 
-    /** Empty when {@code e} is no certificate problem of a TLS handshake. */
+    /**
+     * Empty when {@code e} is no certificate problem of a TLS handshake. A check at a corrected date
+     * ({@link ClockTrustManager}) says which date; waiting for the clock is said as such.
+     */
     static Optional<String> explain(Throwable e) {
+        Optional<String> checkedAt = Optional.empty();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ClockTrustManager.Waiting) {
+                return Optional.of(t.getMessage());
+            }
+            if (t instanceof ClockTrustManager.CheckedAt c && checkedAt.isEmpty()) {
+                checkedAt = Optional.of(" — " + c.getMessage());
+            }
+        }
+        String note = checkedAt.orElse("");
+        return plain(e).map(m -> m + note);
+    }
+
+    private static Optional<String> plain(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String m = Optional.ofNullable(t.getMessage()).orElse("");
             if (t instanceof CertificateExpiredException) {
@@ -38,6 +55,11 @@ final class TlsErrors {
                     && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
                 return Optional.of("TLS: the broker's certificate is not for the host name the gateway connects to ("
                         + m + ")");
+            }
+            if (t instanceof CertPathValidatorException p && p.getCause() != null
+                    && (p.getReason() == CertPathValidatorException.BasicReason.EXPIRED
+                            || p.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID)) {
+                continue; // a chain from a CA: "validity check failed"; its cause says which date
             }
             if (t instanceof CertPathValidatorException || t instanceof CertPathBuilderException) {
                 return Optional.of("TLS: the broker's certificate is not signed by a CA the gateway trusts "

@@ -13,15 +13,19 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * TLS socket factories from PEM files: the broker is verified against {@code caFile} (else the JVM's trusted
@@ -36,6 +40,15 @@ public final class TlsSockets {
     }
 
     public static SSLSocketFactory factory(Tls tls) throws IOException, GeneralSecurityException {
+        return factory(tls, Optional.empty());
+    }
+
+    /**
+     * The same; with {@code clock}, a broker certificate that is not yet valid at the gateway's clock is judged as
+     * the {@link ClockPolicy} says ({@link ClockTrustManager}).
+     */
+    public static SSLSocketFactory factory(Tls tls, Optional<ClockPolicy> clock)
+            throws IOException, GeneralSecurityException {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (tls.caFile().isPresent()) {
             KeyStore cas = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -59,7 +72,15 @@ public final class TlsSockets {
             keys.init(client, NO_PASSWORD);
         }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
+        TrustManager[] managers = trust.getTrustManagers();
+        if (clock.isPresent()) {
+            for (int i = 0; i < managers.length; i++) {
+                if (managers[i] instanceof X509ExtendedTrustManager x) {
+                    managers[i] = new ClockTrustManager(x, clock.get(), Clock.systemUTC());
+                }
+            }
+        }
+        context.init(keys == null ? null : keys.getKeyManagers(), managers, null);
         return context.getSocketFactory();
     }
 
