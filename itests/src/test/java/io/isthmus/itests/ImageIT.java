@@ -223,13 +223,19 @@ public class ImageIT {
             System.out.printf("image amd64: time part applied, synchronised %d ms later%n", synced);
 
             // one chronyd, the unit's, as isthmus: none of the gateway's own
-            List<String> chronyds = it.vm.ok("ps -eo user=,args=").lines().filter(l -> l.contains("chronyd -d"))
+            List<String> chronyds = it.vm.ok("ps -ww -eo user=,args=").lines().filter(l -> l.contains("chronyd -d"))
                     .toList();
             assertEquals(chronyds.toString(), 1, chronyds.size());
             assertTrue(chronyds.toString(), chronyds.get(0).startsWith("isthmus ")
                     && chronyds.get(0).contains("/run/isthmus-chrony/chronyd.sock"));
             JsonNode helpers = it.call(c, "status", Map.of()).at("/body/helpers");
-            assertTrue(helpers.toString(), helpers.toString().contains("chronyd (/run/isthmus-chrony/chronyd.sock)"));
+            boolean listed = false;
+            for (JsonNode h : helpers) {
+                if (h.path("name").asText().equals("chronyd (/run/isthmus-chrony/chronyd.sock)")) {
+                    listed = h.path("wanted").asBoolean() && h.path("running").asBoolean();
+                }
+            }
+            assertTrue(helpers.toString(), listed);
 
             // the OT host gets time from the gateway (chronyd -Q: asks once, sets nothing)
             Path q = java.nio.file.Files.createDirectories(it.work.resolve("q-ot"));
