@@ -23,7 +23,7 @@ done
 # no documentation, manuals, info pages or translations (copyright files stay); man1 must exist as a
 # folder: openjdk's postinst registers its man pages with update-alternatives
 mmdebstrap --variant=minbase --arch="$ARCH" \
-    --include="systemd-sysv,udev,kmod,systemd-timesyncd,$KERNEL_PKG" \
+    --include="systemd-sysv,udev,kmod,$KERNEL_PKG" \
     --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/info/*' \
     --dpkgopt='path-exclude=/usr/share/doc/*' \

@@ -105,7 +105,7 @@ sed -i "s/^ISTHMUS_PROFILE=.*/ISTHMUS_PROFILE=$PROFILE/" "$ROOT/etc/default/isth
 # the gateway owns the network: no other manager, its own avahi-daemon instance only, and its own smcrouted
 # (isthmus-smcroute.service; postinst has disabled the smcroute package's, masked so nothing pulls it in)
 for unit in systemd-networkd.service systemd-networkd.socket systemd-networkd-wait-online.service \
-            avahi-daemon.service avahi-daemon.socket smcroute.service smcroute-helper.service; do
+            avahi-daemon.service avahi-daemon.socket smcroute.service smcroute-helper.service chrony.service; do
     systemctl --root="$ROOT" mask "$unit" >&2
 done
 for forbidden in ifupdown network-manager dhcpcd dhcpcd-base isc-dhcp-client gcc cpp make; do

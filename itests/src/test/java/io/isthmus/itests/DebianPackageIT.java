@@ -57,6 +57,7 @@ public class DebianPackageIT {
         for (String pkg : List.of("nftables", "iproute2", "procps" /* sysctl, kill */, "iputils-ping", "conntrack",
                 "udhcpc", "busybox" /* nslookup for diag.resolve; udhcpc is busybox */, "smcroute", "avahi-daemon",
                 "dnsmasq-base" /* the DHCP and DNS servers of the services bundle */,
+                "chrony" /* the clock's chronyd, run by isthmus-chrony.service */,
                 "passwd" /* useradd in postinst */)) {
             assertTrue(pkg + " in Depends: " + depends, packages(depends).contains(pkg));
         }
@@ -187,7 +188,8 @@ public class DebianPackageIT {
         org.junit.Assume.assumeTrue("skipped: no systemd-analyze on this machine",
                 Files.isExecutable(Path.of("/usr/bin/systemd-analyze")));
         extracted(root -> {
-            for (String name : List.of("isthmus.service", "isthmus-smcroute.service", "isthmus-provision.service")) {
+            for (String name : List.of("isthmus.service", "isthmus-smcroute.service", "isthmus-provision.service",
+                    "isthmus-chrony.service")) {
                 Path unit = root.resolve("lib/systemd/system/" + name);
                 Lab.Result r = Lab.run(List.of("systemd-analyze", "security", "--offline=true", "--no-pager",
                         unit.toString()), Duration.ofSeconds(60));
@@ -205,6 +207,7 @@ public class DebianPackageIT {
     public void packageShipsHelperUnitsPreflightAndModemManagerPolicy() throws Exception {
         String contents = dpkgDeb("-c", deb().toString());
         for (String path : List.of("./lib/systemd/system/isthmus-smcroute.service",
+                "./lib/systemd/system/isthmus-chrony.service",
                 "./lib/systemd/system/isthmus-provision.service", "./usr/share/dbus-1/system.d/isthmus.conf",
                 "./usr/share/polkit-1/rules.d/60-isthmus.rules")) {
             assertTrue(path + " missing:\n" + contents, contents.lines().anyMatch(l -> l.endsWith(path)));
@@ -222,6 +225,16 @@ public class DebianPackageIT {
             assertEquals("0770", unitValue(smcroute, "RuntimeDirectoryMode"));
             String wrapper = Files.readString(root.resolve("usr/bin/isthmus"));
             assertTrue(wrapper, wrapper.contains("-Disthmus.smcroute.socket=/run/isthmus-smcroute/smcroute.sock"));
+            // chronyd refuses to start without root: the unit starts it ('!') and it drops to isthmus itself, with
+            // its command socket in a directory of that user (chronyd accepts no other)
+            String chrony = Files.readString(root.resolve("lib/systemd/system/isthmus-chrony.service"));
+            assertTrue(chrony, unitValue(chrony, "ExecStart").startsWith("!/usr/sbin/chronyd -d -u isthmus "));
+            assertTrue(chrony, unitValue(chrony, "ExecStart").contains("\"bindcmdaddress /run/isthmus-chrony/chronyd.sock\""));
+            assertEquals("isthmus", unitValue(chrony, "User"));
+            assertEquals("0770", unitValue(chrony, "RuntimeDirectoryMode"));
+            assertTrue(chrony, List.of(unitValue(chrony, "Conflicts").split(" ")).contains("chrony.service"));
+            assertEquals(List.of(), unitValues(chrony, "ProtectClock"));
+            assertTrue(wrapper, wrapper.contains("-Disthmus.chrony.socket=/run/isthmus-chrony/chronyd.sock"));
             javax.xml.parsers.DocumentBuilderFactory xml = javax.xml.parsers.DocumentBuilderFactory.newInstance();
             xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // no network
             org.w3c.dom.Document policy = xml.newDocumentBuilder().parse(root.resolve("usr/share/dbus-1/system.d/isthmus.conf").toFile());
@@ -236,6 +249,9 @@ public class DebianPackageIT {
         // the smcroute package's own daemon (enabled by default) would hold the one multicast routing socket
         assertTrue(postinst, postinst.contains("systemctl disable $now smcroute-helper.service smcroute.service"));
         assertTrue(postinst, postinst.contains("isthmus: disabling smcroute.service"));
+        // two daemons disciplining one clock fight: Debian's chrony.service is stopped, disabled and masked
+        assertTrue(postinst, postinst.contains("systemctl disable $now chrony.service"));
+        assertTrue(postinst, postinst.contains("systemctl mask chrony.service"));
     }
 
     /**

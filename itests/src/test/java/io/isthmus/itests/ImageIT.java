@@ -175,6 +175,88 @@ public class ImageIT {
         assertTrue(broker, broker.startsWith(it.lab.get("INET_BROKER_ADDR") + " "));
     }
 
+    /**
+     * The services section's time on the installed gateway: the service (user isthmus, ProtectClock) cannot run chronyd
+     * itself, so isthmus-chrony.service's chronyd (started as root, running as isthmus) takes the document's servers
+     * and served subnets over its socket; it syncs from an NTP server in the lab's internet (the guest's own clock:
+     * a VM, never the host's) and serves the OT host. Debian's chrony.service stays masked and stopped.
+     */
+    @Test
+    public void ea_aTimePartAppliesOnTheInstalledGatewayThroughIsthmusChrony() throws Exception {
+        String ntp = TimeSystemIT.NTP;
+        Path dir = java.nio.file.Files.createDirectories(it.work.resolve("lab-ntp"));
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rwxr-x---"));
+        it.lab.exec("inet", "ip", "addr", "add", ntp + "/32", "dev", "lo");
+        // the lab's NTP server, as in TimeSystemIT: -x, it never touches the host's clock
+        Process server = new ProcessBuilder(List.of("ip", "netns", "exec", it.lab.ns("inet"), "chronyd", "-d", "-x",
+                "-u", "root", "local stratum 8", "allow", "cmdport 0", "bindaddress " + ntp, "bindcmdaddress "
+                        + dir.resolve("chronyd.sock"), "pidfile " + dir.resolve("chronyd.pid"))).redirectErrorStream(true)
+                .redirectOutput(it.work.resolve("lab-ntp.log").toFile()).start();
+        try {
+            assertEquals(it.diagnostics(), "active", it.vm.sh("systemctl is-active isthmus-chrony",
+                    Duration.ofSeconds(20)).out().strip());
+            assertEquals("masked", it.vm.sh("systemctl is-enabled chrony.service", Duration.ofSeconds(20)).out()
+                    .strip());
+            assertEquals("inactive", it.vm.sh("systemctl is-active chrony.service", Duration.ofSeconds(20)).out()
+                    .strip());
+
+            MqttTestClient c = it.client();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> document = MqttTestClient.JSON.convertValue(it.call(c, "config.get", Map.of())
+                    .at("/body/document"), Map.class);
+            document.put("services", Map.of("time", Map.of("servers", List.of(ntp), "serve", List.of("eth2"))));
+            JsonNode put = it.call(c, "config.put", Map.of("document", document));
+            assertEquals(put.toString() + "\n" + it.diagnostics(), 200, put.path("status").asInt());
+            String sources = it.vm.ok("cat /run/isthmus-chrony/isthmus.sources");
+            assertTrue(sources, sources.contains("server " + ntp + " iburst"));
+
+            JsonNode[] last = new JsonNode[1];
+            long synced = Lab.within(slow(Duration.ofSeconds(60)), () -> FirewallSystemIT.quietly(() -> {
+                last[0] = it.call(c, "time.status", Map.of());
+                return last[0].at("/body/synchronised").asBoolean() && last[0].at("/body/source").asText().equals(ntp);
+            }));
+            assertTrue("synchronised to the lab's server: " + last[0] + "\n" + it.diagnostics(), synced >= 0);
+            JsonNode body = last[0].path("body");
+            assertTrue(body.toString(), body.path("running").asBoolean());
+            assertEquals(body.toString(), ntp, body.at("/sources/0/address").asText());
+            System.out.printf("image amd64: time part applied, synchronised %d ms later%n", synced);
+
+            // one chronyd, the unit's, as isthmus: none of the gateway's own
+            List<String> chronyds = it.vm.ok("ps -ww -eo user=,args=").lines().filter(l -> l.contains("chronyd -d"))
+                    .toList();
+            assertEquals(chronyds.toString(), 1, chronyds.size());
+            assertTrue(chronyds.toString(), chronyds.get(0).startsWith("isthmus ")
+                    && chronyds.get(0).contains("/run/isthmus-chrony/chronyd.sock"));
+            JsonNode helpers = it.call(c, "status", Map.of()).at("/body/helpers");
+            boolean listed = false;
+            for (JsonNode h : helpers) {
+                if (h.path("name").asText().equals("chronyd (/run/isthmus-chrony/chronyd.sock)")) {
+                    listed = h.path("wanted").asBoolean() && h.path("running").asBoolean();
+                }
+            }
+            assertTrue(helpers.toString(), listed);
+
+            // the OT host gets time from the gateway (chronyd -Q: asks once, sets nothing)
+            Path q = java.nio.file.Files.createDirectories(it.work.resolve("q-ot"));
+            java.nio.file.Files.setPosixFilePermissions(q, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    "rwxr-x---"));
+            String[] answer = new String[1];
+            boolean served = Lab.within(Duration.ofSeconds(60), () -> FirewallSystemIT.quietly(() -> {
+                Lab.Result r = it.lab.exec("ot", "timeout", "20", "chronyd", "-Q", "-t", "8", "-u", "root",
+                        "server " + it.lab.get("GW_OT_ADDR") + " iburst maxsamples 1", "cmdport 0",
+                        "bindcmdaddress " + q.resolve("c.sock"), "pidfile " + q.resolve("c.pid"));
+                answer[0] = r.out() + r.err();
+                return answer[0].contains("System clock wrong by");
+            })) >= 0;
+            assertTrue("the OT host's query:\n" + answer[0], served);
+        } finally {
+            server.destroy();
+            server.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            it.lab.exec("inet", "ip", "addr", "del", ntp + "/32", "dev", "lo");
+        }
+    }
+
     @Test
     public void f_systemctlStartReturnsOnlyOnceTheGatewayIsReadyWithItsFirewallInPlace() throws Exception {
         int before = it.readyLines().size();

@@ -4,6 +4,8 @@ import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.TimeSync;
 import io.isthmus.api.net.Ipv4Cidr;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +20,9 @@ final class ChronyConfig {
     private static final Pattern SERVER = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]"
             + "([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
+    private static final String HEADER = "# written by Isthmus (io.isthmus.linux) from the network document; do not "
+            + "edit\n";
+
     private ChronyConfig() {
     }
 
@@ -31,14 +36,8 @@ final class ChronyConfig {
      * it chronyd counts the whole offset as its correction, which {@code time.status} and the TLS clock check read.
      */
     static String render(TimeSync sync, Path driftFile, Path runDir, boolean setClock) throws KernelException {
-        StringBuilder c = new StringBuilder("# written by Isthmus (io.isthmus.linux) from the network document; do not "
-                + "edit\n");
-        for (String server : sync.servers()) {
-            if (!SERVER.matcher(server).matches()) {
-                throw new KernelException("invalid NTP server for chronyd: " + server);
-            }
-            line(c, "server " + server + " iburst");
-        }
+        StringBuilder c = new StringBuilder(HEADER);
+        servers(c, sync);
         line(c, "driftfile " + driftFile);
         line(c, "pidfile " + runDir.resolve("chronyd.pid"));
         line(c, "bindcmdaddress " + socket(runDir));
@@ -47,10 +46,50 @@ final class ChronyConfig {
             // a clock far off at boot (no RTC battery) is stepped at once, later ones slewed
             line(c, "makestep 1 3");
         }
+        allows(c, sync);
+        return c.toString();
+    }
+
+    /**
+     * The system chronyd's sources file (its {@code sourcedir}, reread on {@code chronyc reload sources}): only the
+     * servers; empty when nothing is kept.
+     */
+    static String sources(Optional<TimeSync> sync) throws KernelException {
+        StringBuilder c = new StringBuilder(HEADER);
+        if (sync.isPresent()) {
+            servers(c, sync.get());
+        }
+        return c.toString();
+    }
+
+    /**
+     * The system chronyd's included file: the subnets it serves, read when it starts (a crash-restart keeps serving
+     * them; the running daemon gets them through {@link #subnets}); empty when nothing is kept.
+     */
+    static String allowed(Optional<TimeSync> sync) {
+        StringBuilder c = new StringBuilder(HEADER);
+        sync.ifPresent(s -> allows(c, s));
+        return c.toString();
+    }
+
+    /** The served subnets as chronyc's {@code allow} takes them. */
+    static List<String> subnets(Optional<TimeSync> sync) {
+        return sync.map(s -> s.serve().stream().map(n -> n.network().toString()).toList()).orElse(List.of());
+    }
+
+    private static void servers(StringBuilder c, TimeSync sync) throws KernelException {
+        for (String server : sync.servers()) {
+            if (!SERVER.matcher(server).matches()) {
+                throw new KernelException("invalid NTP server for chronyd: " + server);
+            }
+            line(c, "server " + server + " iburst");
+        }
+    }
+
+    private static void allows(StringBuilder c, TimeSync sync) {
         for (Ipv4Cidr subnet : sync.serve()) {
             line(c, "allow " + subnet.network());
         }
-        return c.toString();
     }
 
     static Path socket(Path runDir) {

@@ -34,11 +34,18 @@ import org.osgi.service.log.LoggerFactory;
  * touches the system clock (tests and labs, whose machine's clock is not namespaced). Immediate for the same reason
  * as {@link DnsmasqServers}. It is a {@link HelperDaemon} only while a sync is kept (registered then): a gateway that
  * leaves its clock to the system lists no chronyd in {@code status}.
+ *
+ * <p>When the framework property {@value #SOCKET_PROPERTY} names the command socket of a chronyd started as root by
+ * the system (isthmus-chrony.service, which the installed package's /usr/bin/isthmus names: chronyd refuses to start
+ * without root), no chronyd is started: that one is reconfigured ({@link SystemChrony}) and asked for the status. It
+ * sets the clock whatever {@value #SET_CLOCK} says (the unit decides, not the gateway).
  */
 @Component(immediate = true, service = TimeKeeper.class, configurationPid = LinuxConfig.PID)
 public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
     /** Framework property: {@code false} runs chronyd with -x (never sets the clock). Default true. */
     static final String SET_CLOCK = "isthmus.time.setClock";
+    /** Framework property: the command socket of the system's chronyd (isthmus-chrony.service); unset: a child. */
+    static final String SOCKET_PROPERTY = "isthmus.chrony.socket";
     private final ProcessRunner runner;
     private final Path stateDir;
     private final boolean setClock;
@@ -46,6 +53,7 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
     private final Logger log;
     private final ConfiguredDaemon daemon;
     private final Optional<BundleContext> context;
+    private final Optional<SystemChrony> system;
     /** Guarded by this: the HelperDaemon registration while a sync is kept. */
     private Optional<ServiceRegistration<HelperDaemon>> helper = Optional.empty();
     /** Guarded by this. */
@@ -56,12 +64,14 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this(new ProcessRunner(Namespace.of(config.netns()), Duration.ofSeconds(10),
                 Optional.of(ChildRecords.of(context, log))), dataDir(context), stateDir(context),
-                !"false".equalsIgnoreCase(context.getProperty(SET_CLOCK)), log, Optional.of(context));
+                !"false".equalsIgnoreCase(context.getProperty(SET_CLOCK)), log, Optional.of(context),
+                Optional.ofNullable(context.getProperty(SOCKET_PROPERTY)).filter(s -> !s.isBlank()).map(Path::of));
     }
 
     ChronyTimeKeeper(ProcessRunner runner, Path configDir, Path stateDir, boolean setClock, Logger log,
-            Optional<BundleContext> context) {
+            Optional<BundleContext> context, Optional<Path> systemSocket) {
         this.runner = runner;
+        this.system = systemSocket.map(s -> new SystemChrony(runner, s, log));
         this.context = context;
         this.stateDir = stateDir;
         this.setClock = setClock;
@@ -74,13 +84,23 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
 
     @Deactivate
     synchronized void deactivate() {
-        daemon.stop();
+        daemon.stop(); // none started with a system chronyd: that one keeps the clock while the bundle is away
         kept = Optional.empty();
         unregister();
     }
 
     @Override
     public synchronized void keep(Optional<TimeSync> sync) throws KernelException {
+        if (system.isPresent()) {
+            system.get().keep(sync);
+            kept = sync;
+            if (sync.isEmpty()) {
+                unregister();
+            } else if (helper.isEmpty()) {
+                helper = context.map(c -> c.registerService(HelperDaemon.class, this, null));
+            }
+            return;
+        }
         if (sync.isEmpty()) {
             daemon.run("", "chronyd", List.of());
             kept = Optional.empty();
@@ -134,7 +154,7 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
                 return TimeStatus.notRunning();
             }
         }
-        String socket = ChronyConfig.socket(stateDir).toString();
+        String socket = system.map(SystemChrony::socket).orElse(ChronyConfig.socket(stateDir)).toString();
         try {
             ProcessResult tracking = runner.exec("chronyc", List.of("-h", socket, "-c", "-n", "tracking"), null);
             if (!tracking.ok()) {
@@ -151,6 +171,11 @@ public class ChronyTimeKeeper implements TimeKeeper, HelperDaemon {
     /** The helper's status for {@code status}: wanted while a sync is kept. */
     @Override
     public HelperStatus status() {
+        if (system.isPresent()) {
+            synchronized (this) {
+                return system.get().status(kept.isPresent());
+            }
+        }
         return daemon.status("chronyd");
     }
 

@@ -4,9 +4,10 @@ import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The gateway's clock, kept by an NTP client (chronyd) run and supervised by the linux bundle, which can also serve
- * time to the networks behind the gateway. Keeping the same sync again changes nothing; a changed one restarts the
- * client (its drift file kept in the state directory).
+ * The gateway's clock, kept by an NTP client (chronyd), which can also serve time to the networks behind the
+ * gateway: run and supervised by the linux bundle, or on an installed gateway the system's
+ * {@code isthmus-chrony.service}, which the linux bundle reconfigures over its command socket. Keeping the same sync
+ * again changes nothing.
  */
 @ProviderType
 public interface TimeKeeper {

@@ -142,7 +142,7 @@ class ClockTrustManagerTest {
             assertEquals(1, s.getInputStream().read());
             return Optional.empty();
         } catch (javax.net.ssl.SSLException e) {
-            return Optional.of(Session.describe(e));
+            return Optional.of(ConnectionErrors.describe(e));
         }
     }
 
