@@ -95,7 +95,7 @@ final class ClassDataArchive {
      * After ready. Plain: leave the marker after the delay (a daemon thread; nothing when the framework stops
      * first). Recording: write the key of this start's bundles, jars and JVM (the JVM writes the archive at
      * exit). With an archive: drop it when the JVM did not map it or it was made for other bundles, jars or JVM,
-     * and leave the marker. Never fails the boot: a problem is one line on stdout.
+     * and leave the marker (when the JVM runs with the base archive, which a damaged top archive also takes away). Never fails the boot: a problem is one line on stdout.
      */
     void afterReady(BundleContext system) {
         switch (mode) {
@@ -135,8 +135,9 @@ final class ClassDataArchive {
         try {
             Files.deleteIfExists(keyFile());
             Files.deleteIfExists(archive);
-            out.println("isthmus: class-data archive: " + archive + " dropped (" + stale.get()
-                    + "); the next start records a new one");
+            // a JVM given a damaged archive runs without the JDK's base archive too: then a plain start comes first
+            out.println("isthmus: class-data archive: " + archive + " dropped (" + stale.get() + "); "
+                    + (baseArchiveInUse() ? "the next start" : "a later start") + " records a new one");
             leaveRecordMarker();
         } catch (IOException e) {
             out.println("isthmus: class-data archive: " + archive + " is stale (" + stale.get()
