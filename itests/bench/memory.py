@@ -88,13 +88,7 @@ def measure(lab_id, home, work, features):
     doc = os.path.join(state, "network.json")
     with open(doc, "w") as f:
         json.dump(document(features), f)
-    import routing
-    saved = routing.HOME
-    routing.HOME = home  # Gateway runs HOME/bin/isthmus
-    try:
-        gw = Gateway(lab_id, state, doc)
-    finally:
-        routing.HOME = saved
+    gw = Gateway(lab_id, state, doc, home=home)
     try:
         ready_ms = gw.wait_ready(90)
         gw.drain_for(5)

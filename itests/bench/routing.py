@@ -43,17 +43,28 @@ def sh(*cmd):
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
+def cpu_ms(pid, children=False):
+    """CPU time of pid (utime + stime), with children=True also of its waited-for children (cutime + cstime)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15 if children else 13])
+    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 class Gateway:
-    def __init__(self, lab_id, state, doc, java_opts="", prefix=()):
-        """prefix: argv the gateway's command is run under (e.g. a private mount namespace)."""
+    def __init__(self, lab_id, state, doc, java_opts="", prefix=(), home=None, env=None):
+        """prefix: argv the gateway's command is run under (e.g. a private mount namespace); home: the unpacked
+        distribution (default HOME); env: variables added to the gateway's environment."""
         self.lines = []
         self.t0 = time.monotonic()
-        env = dict(os.environ, ISTHMUS_JAVA_OPTS="-Disthmus.resolv.conf=" + os.path.join(state, "resolv.conf")
-                   + (" " + java_opts if java_opts else ""))
-        self.proc = subprocess.Popen(list(prefix) + ["ip", "netns", "exec", f"isl-{lab_id}-gw", os.path.join(HOME, "bin", "isthmus"),
+        env = dict(os.environ, **(env or {}), ISTHMUS_JAVA_OPTS="-Disthmus.resolv.conf="
+                   + os.path.join(state, "resolv.conf") + (" " + java_opts if java_opts else ""))
+        self.proc = subprocess.Popen(list(prefix) + ["ip", "netns", "exec", f"isl-{lab_id}-gw",
+                                                     os.path.join(home or HOME, "bin", "isthmus"),
                                       "run", "--config", doc, "--state", os.path.join(state, "s")],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.ready_at = None
+        self.ready_cpu_ms = None  # the process's CPU time (children it waited for included) at the ready line
         self.ready = threading.Event()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -63,6 +74,10 @@ class Gateway:
             self.lines.append(line)
             if line.startswith("ready:") and self.ready_at is None:
                 self.ready_at = (time.monotonic() - self.t0) * 1000
+                try:
+                    self.ready_cpu_ms = cpu_ms(self.proc.pid, children=True)
+                except OSError:
+                    pass
                 self.ready.set()
 
     def wait_ready(self, timeout=60):
@@ -77,10 +92,7 @@ class Gateway:
         return sum(int(m.group(1)) for l in self.lines for m in [CHANGES.search(l)] if m)
 
     def cpu_ms(self):
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        ticks = int(fields[11]) + int(fields[12])  # utime + stime
-        return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+        return cpu_ms(self.proc.pid)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)

@@ -122,6 +122,84 @@ public class LauncherCliIT {
         }
     }
 
+    /**
+     * Class-data sharing (docs/running.md): a first start leaves {@code cds/record} once it has run for the delay
+     * (here at once: {@code -Disthmus.cds.delay=0}), the second start records and its JVM writes
+     * {@code <state>/cds/classes.jsa} as it exits, the next start maps it (seen in its /proc/PID/maps), and an
+     * archive the JVM cannot use (overwritten with garbage) neither stops a start nor shows a JVM warning: it is
+     * dropped (that JVM ran without the JDK's base archive as well, so a plain start leaves the marker again),
+     * and a later start records a new one.
+     */
+    @Test
+    public void aClassDataArchiveIsRecordedByTheSecondStartMappedByTheNextAndReplacedWhenDamaged() throws Exception {
+        Path state = work.resolve("state");
+        Path archive = state.resolve("cds/classes.jsa");
+        java.util.Map<String, String> now = java.util.Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.cds.delay=0");
+        plainStart(state, now);
+        record(state, now);
+
+        try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.empty(), state, now)) {
+            assertTrue(gw.transcript(), gw.awaitReady(READY).isPresent());
+            String maps = Files.readString(Path.of("/proc/" + gw.pid() + "/maps"));
+            assertTrue("the JVM maps " + archive, maps.contains(archive.toRealPath().toString()));
+            stopCleanly(gw);
+            assertFalse(gw.transcript(), gw.transcript().contains("class-data archive"));
+        }
+
+        byte[] garbage = new byte[(int) Files.size(archive)];
+        new java.util.Random(17).nextBytes(garbage);
+        Files.write(archive, garbage);
+        try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.empty(), state, now)) {
+            assertTrue(gw.transcript(), gw.awaitReady(READY).isPresent());
+            assertTrue(gw.transcript(), gw.awaitOutput("isthmus: class-data archive: " + archive.toAbsolutePath()
+                    + " dropped (not mapped by this JVM); a later start records a new one", READY));
+            stopCleanly(gw);
+            assertFalse("no JVM warning: " + gw.transcript(), gw.transcript().contains("[warning]"));
+        }
+        assertFalse(Files.exists(archive));
+        plainStart(state, now);
+        record(state, now);
+    }
+
+    /** A start without an archive that leaves the record marker (at once with -Disthmus.cds.delay=0). */
+    private void plainStart(Path state, java.util.Map<String, String> env) throws Exception {
+        try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.empty(), state, env)) {
+            assertTrue(gw.transcript(), gw.awaitReady(READY).isPresent());
+            assertTrue(gw.transcript(), awaitFile(state.resolve("cds/record")));
+            stopCleanly(gw);
+            assertFalse(gw.transcript(), gw.transcript().contains("class-data archive"));
+        }
+    }
+
+    /** A recording start: its JVM writes the archive as it exits, which makes this one stop take longer. */
+    private void record(Path state, java.util.Map<String, String> env) throws Exception {
+        try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, Optional.empty(), state, env)) {
+            assertTrue(gw.transcript(), gw.awaitReady(READY).isPresent());
+            assertTrue(gw.transcript(), gw.awaitOutput("isthmus: class-data archive: recording; the JVM writes "
+                    + state.resolve("cds/classes.jsa").toAbsolutePath() + " when it exits", READY));
+            gw.terminate();
+            assertEquals(gw.transcript(), Optional.of(143), gw.awaitExit(Duration.ofSeconds(30)));
+            assertFalse("no JVM warning: " + gw.transcript(), gw.transcript().contains("[warning]"));
+        }
+        assertTrue(Files.size(state.resolve("cds/classes.jsa")) > 1 << 20);
+        assertFalse(Files.exists(state.resolve("cds/record")));
+    }
+
+    private static boolean awaitFile(Path file) throws InterruptedException {
+        for (long end = System.nanoTime() + READY.toNanos(); System.nanoTime() < end;) {
+            if (Files.exists(file)) {
+                return true;
+            }
+            Thread.sleep(20); // polling for the file, not waiting for an effect
+        }
+        return false;
+    }
+
+    private static void stopCleanly(GatewayProcess gw) throws Exception {
+        gw.terminate();
+        assertEquals(gw.transcript(), Optional.of(143), gw.awaitExit(Duration.ofSeconds(5)));
+    }
+
     private void runUntilReady(Path state, Optional<Path> config) throws Exception {
         try (GatewayProcess gw = GatewayProcess.start(NETNS, PROFILE, config, state)) {
             assertTrue(gw.transcript(), gw.awaitReady(READY).isPresent());

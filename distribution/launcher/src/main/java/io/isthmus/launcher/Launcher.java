@@ -160,6 +160,11 @@ final class Launcher {
                 });
             }
             markApplied(options);
+            // class-data sharing: after ready, never part of its time
+            Optional<ClassDataArchive> archive = ClassDataArchive.fromSystemProperties(out);
+            if (archive.isPresent()) {
+                archive.get().afterReady(framework.getBundleContext());
+            }
             framework.waitForStop(0);
             return 0;
         } catch (LaunchException e) {
