@@ -18,7 +18,8 @@ import java.util.Optional;
  * What a valid document asks the gateway to serve, as pure functions: the servers per port (given the resolvers
  * of the active uplink) and the firewall openings they need. By role: an {@code offline} port gets no router
  * option and its DNS answers local names only, unless the document sets {@code router} or {@code forward}; every
- * other inside port gets both by default. An uplink never gets anything (the validator rejects it; it is skipped
+ * other inside port gets both by default. A port the {@code time} part serves gets the gateway as NTP server
+ * (option 42) with its DHCP. An uplink never gets anything (the validator rejects it; it is skipped
  * here too).
  */
 final class ServicesPlan {
@@ -38,6 +39,8 @@ final class ServicesPlan {
         config.ports().values().forEach(p -> p.dhcp().ifPresent(d -> d.reservations().forEach(r -> r.name()
                 .ifPresent(n -> names.add(new LocalService.Host(n, r.address()))))));
         List<Ipv4Address> forwardTo = upstream.stream().filter(a -> (a.bits() >>> 24) != 127).toList();
+        List<String> timeServed = config.time().map(t -> t.serve().stream().map(ServicesConfig.Named::name).toList())
+                .orElse(List.of());
         List<LocalService> services = new ArrayList<>();
         config.ports().forEach((name, p) -> served(doc, name).ifPresent(own -> {
             PortRole role = doc.ports().get(name).role();
@@ -48,7 +51,7 @@ final class ServicesPlan {
             hosts.addAll(names);
             Optional<LocalService.Dhcp> dhcp = p.dhcp().map(d -> new LocalService.Dhcp(d.start(), d.end(),
                     Duration.ofSeconds(d.leaseSeconds()), d.router().orElse(role != PortRole.OFFLINE), dns,
-                    d.reservations().stream().map(r -> new LocalService.Reservation(r.mac(), r.address(), r.name()))
+                    timeServed.contains(name), d.reservations().stream().map(r -> new LocalService.Reservation(r.mac(), r.address(), r.name()))
                             .toList()));
             if (dhcp.isPresent() || dns) {
                 services.add(new LocalService(name, own, config.domain(), dhcp, dns, forward ? forwardTo : List.of(),
