@@ -73,13 +73,41 @@ final class ServicesPlan {
     }
 
     /**
-     * The gateway's clock when the section has a {@code time} part: the document's servers, else {@link
-     * #DEFAULT_NTP}; time served to the subnets of the inside ports it names. Empty without a {@code time} part (the
-     * gateway then leaves its clock to the system).
+     * The gateway's clock when the section has a {@code time} part: the document's servers, else the NTP servers
+     * (option 42) of the active uplink's DHCP lease, else {@link #DEFAULT_NTP}; time served to the subnets of the
+     * inside ports it names. Empty without a {@code time} part (the gateway then leaves its clock to the system).
+     *
+     * @param uplinkNtp the active uplink and its lease's NTP servers, when it has a lease with some
      */
+    static Optional<TimeSync> time(NetworkDocument doc, Optional<UplinkNtp> uplinkNtp) {
+        return ServicesSection.of(doc).time().map(t -> {
+            List<Ipv4Cidr> serve = t.serve().stream().flatMap(p -> served(doc, p.name()).stream()).distinct().toList();
+            Optional<List<String>> own = t.servers().filter(l -> !l.isEmpty());
+            if (own.isPresent()) {
+                return new TimeSync(own.get(), serve, "document");
+            }
+            return uplinkNtp.filter(u -> !u.servers().isEmpty())
+                    .map(u -> new TimeSync(u.servers().stream().map(Ipv4Address::toString).toList(), serve,
+                            "dhcp " + u.uplink()))
+                    .orElseGet(() -> new TimeSync(DEFAULT_NTP, serve, "default"));
+        });
+    }
+
+    /** {@link #time(NetworkDocument, Optional)} without an uplink lease. */
     static Optional<TimeSync> time(NetworkDocument doc) {
-        return ServicesSection.of(doc).time().map(t -> new TimeSync(t.servers().filter(l -> !l.isEmpty())
-                .orElse(DEFAULT_NTP), t.serve().stream().flatMap(p -> served(doc, p.name()).stream()).distinct().toList()));
+        return time(doc, Optional.empty());
+    }
+
+    /** Whether the clock's servers follow the active uplink's lease: a {@code time} part that names none. */
+    static boolean followsLease(NetworkDocument doc) {
+        return ServicesSection.of(doc).time().map(t -> t.servers().filter(l -> !l.isEmpty()).isEmpty()).orElse(false);
+    }
+
+    /** The NTP servers (DHCP option 42) of the active uplink's lease. */
+    record UplinkNtp(String uplink, List<Ipv4Address> servers) {
+        UplinkNtp {
+            servers = List.copyOf(servers);
+        }
     }
 
     /** udp/67 where DHCP is served, udp+tcp/53 where DNS is, udp/123 where time is; never on an uplink. */
