@@ -35,6 +35,8 @@ public class ServicesSystemIT {
     static final String RESERVED = "192.168.50.20";
     /** A second resolver in the lab's internet, the cellular uplink's: it alone knows cell.test. */
     static final String CELL_DNS = "203.0.113.54";
+    /** The gateway's NTP server: an address of the lab's internet nothing answers on (these tests need no sync). */
+    static final String NO_NTP = "203.0.113.199";
     /** One DNS query over TCP (busybox nslookup speaks UDP only): rcode, answers and the answer's last 4 bytes. */
     static final String TCP_QUERY = """
             import socket, struct, sys
@@ -48,7 +50,7 @@ public class ServicesSystemIT {
                 d += s.recv(n - len(d))
             print("rcode=%d answers=%d last=%s" % (d[3] & 15, struct.unpack(">H", d[6:8])[0], socket.inet_ntoa(d[-4:])))
             """;
-    static final Pattern LEASE = Pattern.compile("lease ip=(\\S*) router=(\\S*) dns=(\\S*) domain=(\\S*)");
+    static final Pattern LEASE = Pattern.compile("lease ip=(\\S*) router=(\\S*) dns=(\\S*) domain=(\\S*) ntp=(\\S*)");
 
     @ClassRule
     public static final BrokerLab BROKER = new BrokerLab();
@@ -70,7 +72,7 @@ public class ServicesSystemIT {
         // prints what the server offered; changes nothing in the host (its static address stays)
         Files.writeString(script, """
                 #!/bin/sh
-                case "$1" in bound|renew) echo "lease ip=$ip router=${router:--} dns=${dns:--} domain=${domain:--}";;
+                case "$1" in bound|renew) echo "lease ip=$ip router=${router:--} dns=${dns:--} domain=${domain:--} ntp=${ntpsrv:--}";;
                 esac
                 exit 0
                 """);
@@ -115,13 +117,18 @@ public class ServicesSystemIT {
     }
 
     String services() throws Exception {
+        return services("");
+    }
+
+    /** The DMZ and OT ports' services, and {@code more} members of the section (each with a leading comma). */
+    String services(String more) throws Exception {
         return """
                 {"domain": "plant.lan", "ports": {
                   "eth1": {"dhcp": {"start": "192.168.50.100", "end": "192.168.50.150", "leaseSeconds": 600,
                                     "reservations": [{"mac": "%s", "address": "%s", "name": "hmi1"}]},
                            "dns": {}},
                   "eth2": {"dhcp": {"start": "10.20.0.100", "end": "10.20.0.150", "leaseSeconds": 600},
-                           "dns": {}}}}""".formatted(mac("dmz"), RESERVED);
+                           "dns": {}}}%s}""".formatted(mac("dmz"), RESERVED, more);
     }
 
     String mac(String node) throws Exception {
@@ -135,10 +142,13 @@ public class ServicesSystemIT {
         return g;
     }
 
-    /** One DHCP exchange by udhcpc in a host: what it was offered (ip, router, dns, domain), or empty. */
+    /**
+     * One DHCP exchange by udhcpc in a host: what it was offered (ip, router, dns, domain, ntp), or empty. It asks
+     * for option 42 too (udhcpc does not by default, and dnsmasq sends only the options asked for).
+     */
     Optional<Matcher> lease(String node, String... requested) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("timeout", "20", "udhcpc", "-f", "-q", "-n", "-t", "6", "-T",
-                "2", "-A", "1", "-i", "eth0", "-s", script.toString()));
+                "2", "-A", "1", "-O", "ntpsrv", "-i", "eth0", "-s", script.toString()));
         if (requested.length > 0) {
             cmd.addAll(List.of("-r", requested[0]));
         }
@@ -170,7 +180,9 @@ public class ServicesSystemIT {
 
     @Test
     public void dmzAndOtHostsGetAddressesReservationsAndOnlyTheOptionsTheirRoleAllows() throws Exception {
-        GatewayProcess g = startSettled(document(services()));
+        // time served on the OT port only (chronyd's own server answers nothing: no sync is needed here)
+        GatewayProcess g = startSettled(document(services("""
+                , "time": {"servers": ["%s"], "serve": ["eth2"]}""".formatted(NO_NTP))));
         long start = System.nanoTime();
         Matcher dmz = lease("dmz").orElseThrow(() -> new AssertionError("no lease in dmz:\n" + g.transcript()));
         System.out.println("services: DHCP DISCOVER to ACK (udhcpc, dmz, reservation) "
@@ -179,6 +191,7 @@ public class ServicesSystemIT {
         assertEquals(DMZ_GW, dmz.group(2));
         assertEquals(DMZ_GW, dmz.group(3));
         assertEquals("plant.lan", dmz.group(4));
+        assertEquals("the DMZ is not served time: no option 42", "-", dmz.group(5));
 
         start = System.nanoTime();
         Matcher ot = lease("ot").orElseThrow(() -> new AssertionError("no lease in ot:\n" + g.transcript()));
@@ -187,6 +200,7 @@ public class ServicesSystemIT {
         assertTrue(ot.group(1), inOtPool(ot.group(1)));
         assertEquals("an offline port is offered no router", "-", ot.group(2));
         assertEquals(OT_GW, ot.group(3));
+        assertEquals("the OT network is served time: the gateway is its NTP server", OT_GW, ot.group(5));
 
         JsonNode leases = call("dhcp.leases", Map.of());
         assertEquals(leases.toString(), 200, leases.path("status").asInt());

@@ -152,6 +152,27 @@ public class TimeSystemIT {
         assertTrue(helpers.toString(), helpers.toString().contains("\"chronyd\""));
     }
 
+    /**
+     * A time part without servers: the gateway takes the NTP servers of its active uplink's DHCP lease (the lab's
+     * wired ISP offers the lab's NTP server as option 42), not Debian's pool.
+     */
+    @Test
+    public void withoutServersTheGatewaySyncsFromItsUplinksLeaseServer() throws Exception {
+        assertEquals("the lab's wired ISP offers this server", NTP, lab.get("ISPW_DHCP_NTP"));
+        GatewayProcess g = startSettled(ServicesSystemIT.document("""
+                {"time": {"serve": ["eth2"]}}"""));
+        JsonNode[] last = new JsonNode[1];
+        boolean synced = Lab.within(Duration.ofSeconds(60), () -> FirewallSystemIT.quietly(() -> {
+            last[0] = call("time.status", Map.of());
+            return last[0].at("/body/synchronised").asBoolean() && last[0].at("/body/source").asText().equals(NTP);
+        })) >= 0;
+        assertTrue("synchronised to the lease's server: " + last[0] + "\n" + g.transcript(), synced);
+        JsonNode body = last[0].path("body");
+        assertEquals(body.toString(), 1, body.path("servers").size());
+        assertEquals(body.toString(), NTP, body.at("/servers/0").asText());
+        assertEquals(body.toString(), "dhcp eth0", body.path("serversFrom").asText());
+    }
+
     @Test
     public void badTimeIsRejectedWithPointersAndChangesNothing() throws Exception {
         startSettled(ServicesSystemIT.document(services()));

@@ -62,6 +62,9 @@ final class DnsmasqConfig {
             // no value: the option is not sent at all (dnsmasq would offer its own address otherwise)
             line(c, d.router() ? "dhcp-option=option:router," + own : "dhcp-option=option:router");
             line(c, d.dnsServer() && s.dns() ? "dhcp-option=option:dns-server," + own : "dhcp-option=option:dns-server");
+            if (d.ntpServer()) { // dnsmasq offers no NTP server of its own: without this line option 42 is not sent
+                line(c, "dhcp-option=option:ntp-server," + own);
+            }
             line(c, "dhcp-option=option:domain-name," + s.domain());
             for (LocalService.Reservation r : d.reservations()) {
                 ArgumentChecks.mac(r.mac());

@@ -30,13 +30,13 @@ import org.osgi.service.log.LoggerFactory;
 @Component(service = DhcpClients.class, configurationPid = LinuxConfig.PID)
 public class UdhcpcClients implements DhcpClients {
     static final String SCRIPT_NAME = "udhcpc-events.sh";
-    /** Prints one line per event; lists (router, dns) joined with commas so each value stays one word. */
+    /** Prints one line per event; lists (router, dns, ntp) joined with commas so each value stays one word. */
     static final String SCRIPT = """
             #!/bin/sh
             # Written by io.isthmus.linux: reports udhcpc events on stdout, never configures the interface.
             list() { set -f; IFS=' '; set -- $1; IFS=','; printf '%s' "$*"; }
-            printf 'ISTHMUS %s ip=%s mask=%s subnet=%s router=%s dns=%s mtu=%s lease=%s\\n' \\
-                "$1" "$ip" "$mask" "$subnet" "$(list "$router")" "$(list "$dns")" "$mtu" "$lease"
+            printf 'ISTHMUS %s ip=%s mask=%s subnet=%s router=%s dns=%s mtu=%s lease=%s ntp=%s\\n' \\
+                "$1" "$ip" "$mask" "$subnet" "$(list "$router")" "$(list "$dns")" "$mtu" "$lease" "$(list "$ntpsrv")"
             """;
 
     private final ProcessRunner runner;
@@ -118,13 +118,13 @@ public class UdhcpcClients implements DhcpClients {
 
     /**
      * Foreground (no release on exit: see UdhcpcClient#stop), our script; {@code -o} drops udhcpc's default option list so that only the
-     * options named with {@code -O} are requested, the router only for uplinks.
+     * options named with {@code -O} are requested, the router and the NTP servers (option 42) only for uplinks.
      */
     static List<String> arguments(String device, boolean useRouter, Path script) {
         List<String> args = new ArrayList<>(List.of("-f", "-i", device, "-s", script.toString(), "-T", "2",
                 "-A", "5", "-o", "-O", "subnet", "-O", "dns", "-O", "mtu"));
         if (useRouter) {
-            args.addAll(List.of("-O", "router"));
+            args.addAll(List.of("-O", "router", "-O", "ntpsrv"));
         }
         return args;
     }

@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * One line our udhcpc script prints: {@code ISTHMUS <event> ip=… mask=… subnet=… router=a,b dns=a,b mtu=…
- * lease=…}. Values come from a DHCP server, so each is parsed strictly; a lease that does not parse is no lease.
+ * lease=… ntp=a,b}. Values come from a DHCP server, so each is parsed strictly; a lease that does not parse is no lease.
  */
 record UdhcpcEvent(String event, Optional<DhcpLease> lease) {
     static final String PREFIX = "ISTHMUS ";
@@ -46,10 +46,11 @@ record UdhcpcEvent(String event, Optional<DhcpLease> lease) {
         }
         // without useRouter the option was not requested; a router the server sends anyway is dropped
         Optional<Ipv4Address> router = useRouter ? addresses(v.get("router")).stream().findFirst() : Optional.empty();
+        List<Ipv4Address> ntp = useRouter ? addresses(v.get("ntp")) : List.of();
         Optional<Integer> mtu = number(v.get("mtu")).filter(m -> m >= 68 && m <= 65535);
         Duration leaseTime = Duration.ofSeconds(number(v.get("lease")).orElse(0));
         return Optional.of(new DhcpLease(device, new Ipv4Cidr(ip.get(), prefix.get()), router,
-                addresses(v.get("dns")), mtu, leaseTime));
+                addresses(v.get("dns")), mtu, leaseTime, ntp));
     }
 
     private static List<Ipv4Address> addresses(String list) {

@@ -1,6 +1,7 @@
 package io.isthmus.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,18 @@ class DnsmasqConfigTest {
         String c = DnsmasqConfig.render(offline(true, List.of(a("203.0.113.53"))), Path.of("/l"), "root");
         assertTrue(c.contains("\nserver=203.0.113.53\n"), c);
         assertTrue(c.contains("\ndhcp-option=option:router,10.20.0.1\n"), c);
+    }
+
+    @Test
+    void theGatewayAsNtpServerOnlyWhenWanted() throws Exception {
+        LocalService.Dhcp d = offline(false, List.of()).dhcp().orElseThrow();
+        LocalService timed = new LocalService("eth2", Ipv4Cidr.parse("10.20.0.1/24").orElseThrow(), "plant.lan",
+                Optional.of(new LocalService.Dhcp(d.first(), d.last(), d.lease(), false, true, true, d.reservations())),
+                true, List.of(), List.of());
+        assertTrue(DnsmasqConfig.render(timed, Path.of("/l"), "root").contains(
+                "\ndhcp-option=option:ntp-server,10.20.0.1\n"));
+        assertFalse(DnsmasqConfig.render(offline(false, List.of()), Path.of("/l"), "root").contains("ntp-server"),
+                "dnsmasq sends no option 42 unless told");
     }
 
     @Test

@@ -84,6 +84,7 @@ class UdhcpcClientsSystemTest {
                 "--port=0", "--no-ping", "--log-dhcp", "--interface=srv0", "--bind-interfaces",
                 "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,2m", "--dhcp-option=option:router,10.77.0.1",
                 "--dhcp-option=option:dns-server,10.77.0.1", "--dhcp-option=option:mtu,1400",
+                "--dhcp-option=option:ntp-server,10.77.0.123",
                 "--dhcp-leasefile=" + dir.resolve("leases"), "--pid-file=" + dir.resolve("dnsmasq.pid"));
         awaitTrue(() -> log().contains("sockets bound exclusively to interface srv0"), "dnsmasq ready");
         clients = new UdhcpcClients(client.namespace(), dir.resolve("data"), TestLog.logger("dhcp"));
@@ -120,6 +121,7 @@ class UdhcpcClientsSystemTest {
         assertEquals(Duration.ofMinutes(2), lease.leaseTime());
         assertEquals(Optional.of(lease), clients.lease("dhc0"));
         assertTrue(log().contains("3:router"), "router requested");
+        assertEquals(List.of(Ipv4Address.parse("10.77.0.123").orElseThrow()), lease.ntp(), "NTP servers (option 42)");
 
         assertEquals("", client.ip("-4", "-o", "addr", "show", "dev", "dhc0"), "the client configured nothing");
         assertEquals("", client.ip("-4", "route", "show", "table", "all", "type", "unicast"), "and routed nothing");
@@ -131,10 +133,11 @@ class UdhcpcClientsSystemTest {
         clients.start("dhc0", false, r);
         DhcpLease lease = r.await(Optional::isPresent, "lease").orElseThrow();
         assertEquals(Optional.empty(), lease.router());
+        assertEquals(List.of(), lease.ntp());
         assertEquals(List.of(SERVER), lease.dns());
         List<String> requested = log().lines().filter(l -> l.contains("requested options:")).toList();
         assertFalse(requested.isEmpty(), log());
-        assertTrue(requested.stream().noneMatch(l -> l.contains("router")), requested::toString);
+        assertTrue(requested.stream().noneMatch(l -> l.contains("router") || l.contains("ntp")), requested::toString);
     }
 
     @Test

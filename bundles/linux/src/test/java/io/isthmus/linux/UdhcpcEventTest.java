@@ -45,6 +45,17 @@ class UdhcpcEventTest {
     }
 
     @Test
+    void ntpServersOfAnUplinkOnly() {
+        String line = BOUND + " ntp=10.77.0.123,x,192.0.2.123";
+        assertEquals(List.of(ip("10.77.0.123"), ip("192.0.2.123")), UdhcpcEvent.parse("eth0", line, true)
+                .orElseThrow().lease().orElseThrow().ntp(), "what does not parse is dropped");
+        assertEquals(List.of(), UdhcpcEvent.parse("eth2", line, false).orElseThrow().lease().orElseThrow().ntp(),
+                "not asked for on an inside port: dropped like the router");
+        assertEquals(List.of(), UdhcpcEvent.parse("eth0", BOUND + " ntp=", true).orElseThrow().lease().orElseThrow()
+                .ntp());
+    }
+
+    @Test
     void leaseEndingEvents() {
         for (String event : List.of("deconfig", "leasefail", "nak")) {
             UdhcpcEvent e = UdhcpcEvent.parse("eth0", "ISTHMUS " + event + " ip= mask= subnet= router= dns= mtu= lease=",
@@ -75,13 +86,14 @@ class UdhcpcEventTest {
         Files.writeString(script, UdhcpcClients.SCRIPT);
         ProcessRunner runner = new ProcessRunner(Namespace.NONE, Duration.ofSeconds(10));
         String out = runner.run("env", List.of("ip=10.77.0.51", "mask=24", "subnet=255.255.255.0",
-                "router=10.77.0.1 10.77.0.2", "dns=10.77.0.1 9.9.9.9", "mtu=1400", "lease=120", "/bin/sh",
-                script.toString(), "bound"));
+                "router=10.77.0.1 10.77.0.2", "dns=10.77.0.1 9.9.9.9", "mtu=1400", "lease=120",
+                "ntpsrv=10.77.0.123 192.0.2.123", "/bin/sh", script.toString(), "bound"));
         assertEquals("ISTHMUS bound ip=10.77.0.51 mask=24 subnet=255.255.255.0 router=10.77.0.1,10.77.0.2 "
-                + "dns=10.77.0.1,9.9.9.9 mtu=1400 lease=120\n", out);
+                + "dns=10.77.0.1,9.9.9.9 mtu=1400 lease=120 ntp=10.77.0.123,192.0.2.123\n", out);
         DhcpLease lease = UdhcpcEvent.parse("eth0", out.strip(), true).orElseThrow().lease().orElseThrow();
         assertEquals(Optional.of(ip("10.77.0.1")), lease.router());
-        assertEquals("ISTHMUS deconfig ip= mask= subnet= router= dns= mtu= lease=\n",
+        assertEquals(List.of(ip("10.77.0.123"), ip("192.0.2.123")), lease.ntp());
+        assertEquals("ISTHMUS deconfig ip= mask= subnet= router= dns= mtu= lease= ntp=\n",
                 runner.run("env", List.of("-i", "/bin/sh", script.toString(), "deconfig")));
     }
 }

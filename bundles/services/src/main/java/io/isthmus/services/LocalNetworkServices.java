@@ -5,12 +5,15 @@ import io.isthmus.api.config.ApplyTimeout;
 import io.isthmus.api.config.NetworkDocument;
 import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
+import io.isthmus.api.linux.DhcpClients;
+import io.isthmus.api.linux.DhcpLease;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.LocalServers;
 import io.isthmus.api.linux.LocalService;
 import io.isthmus.api.linux.Resolver;
 import io.isthmus.api.linux.TimeKeeper;
 import io.isthmus.api.linux.TimeSync;
+import io.isthmus.api.uplink.UplinkStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -29,7 +34,9 @@ import org.osgi.service.log.LoggerFactory;
  * after the firewall, whose table already has the openings ({@link ServicesOpenings}) in the same write. DNS
  * forwarding follows the gateway's own resolvers (those of the active uplink, or the document's {@code /dns}),
  * checked every {@link #CHECK} while a port forwards DNS: an uplink switch reaches the forwarders within a second.
- * Otherwise there is nothing to follow, and the drift check runs every {@link #SAFETY_CHECK} (idle CPU). The servers are not
+ * A {@code time} part that names no servers follows the NTP servers (option 42) of the active uplink's DHCP lease,
+ * checked every {@link #CHECK} too. Otherwise there is nothing to follow, and the drift check runs every
+ * {@link #SAFETY_CHECK} (idle CPU). The servers are not
  * stopped when this bundle stops (an update must not disturb the clients); the linux bundle owns them.
  */
 @Component(immediate = true, service = SectionApplier.class, property = {
@@ -41,12 +48,18 @@ public class LocalNetworkServices implements SectionApplier {
     private final LocalServers servers;
     private final TimeKeeper time;
     private final Resolver resolver;
+    private final DhcpClients dhcp;
+    /** The active uplink, whose lease's NTP servers the clock uses when the document names none; optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile UplinkStatus uplinks;
     private final Logger log;
     private final ReconcileWorker worker;
     /** How long an apply may take on the worker: {@link ApplyTimeout}. */
     private final Duration applyTimeout;
     /** Worker thread only: whether a served port forwards DNS, so the resolvers must be followed closely. */
     private boolean forwarding;
+    /** Worker thread only: whether the clock's servers come from the active uplink's lease, so it is followed. */
+    private boolean followsLease;
     private volatile Optional<NetworkDocument> document = Optional.empty();
     /** Worker thread only: what was last served, for the log. */
     private List<LocalService> served = List.of();
@@ -54,14 +67,16 @@ public class LocalNetworkServices implements SectionApplier {
     @Activate
     public LocalNetworkServices(BundleContext context, @Reference(name = "servers") LocalServers servers,
             @Reference(name = "resolver") Resolver resolver, @Reference(name = "time") TimeKeeper time,
+            @Reference(name = "dhcp") DhcpClients dhcp,
             @Reference(name = "log", service = LoggerFactory.class) Logger log) {
         this.servers = servers;
+        this.dhcp = dhcp;
         this.time = time;
         this.resolver = resolver;
         this.log = log;
         this.applyTimeout = ApplyTimeout.of(context, log::error);
-        this.worker = new ReconcileWorker("services", this::reconcile, () -> forwarding ? CHECK : SAFETY_CHECK,
-                log::warn);
+        this.worker = new ReconcileWorker("services", this::reconcile, () -> forwarding || followsLease ? CHECK
+                : SAFETY_CHECK, log::warn);
     }
 
     @Deactivate
@@ -83,7 +98,7 @@ public class LocalNetworkServices implements SectionApplier {
                 changes.add("serve on " + s.device() + ": " + describe(s));
             }
         }
-        Optional<TimeSync> sync = ServicesPlan.time(doc);
+        Optional<TimeSync> sync = ServicesPlan.time(doc, uplinkNtp());
         if (!sync.equals(time.kept())) {
             changes.add(sync.map(LocalNetworkServices::describe).orElse("stop keeping the clock"));
         }
@@ -97,7 +112,8 @@ public class LocalNetworkServices implements SectionApplier {
         List<LocalService> wanted = ServicesPlan.services(document.get(), resolver.nameservers());
         servers.serve(wanted);
         forwarding = ServicesPlan.followsResolvers(document.get());
-        Optional<TimeSync> sync = ServicesPlan.time(document.get());
+        followsLease = ServicesPlan.followsLease(document.get());
+        Optional<TimeSync> sync = ServicesPlan.time(document.get(), followsLease ? uplinkNtp() : Optional.empty());
         if (!sync.equals(time.kept())) {
             time.keep(sync);
             log.info("services: " + sync.map(LocalNetworkServices::describe).orElse("clock left to the system"));
@@ -108,8 +124,16 @@ public class LocalNetworkServices implements SectionApplier {
         }
     }
 
+    /** The active uplink's lease's NTP servers (option 42), if it has a DHCP lease with some. */
+    private Optional<ServicesPlan.UplinkNtp> uplinkNtp() {
+        UplinkStatus u = uplinks;
+        return Optional.ofNullable(u).flatMap(UplinkStatus::active).flatMap(a -> dhcp.lease(a)
+                .map(DhcpLease::ntp).filter(l -> !l.isEmpty()).map(l -> new ServicesPlan.UplinkNtp(a, l)));
+    }
+
     static String describe(TimeSync t) {
-        return "time from " + String.join(", ", t.servers()) + (t.serve().isEmpty() ? ", served to nobody"
+        return "time from " + String.join(", ", t.servers()) + " (" + t.origin() + ")"
+                + (t.serve().isEmpty() ? ", served to nobody"
                 : ", served to " + t.serve().stream().map(c -> c.network().toString()).toList());
     }
 

@@ -18,7 +18,8 @@ import java.util.Optional;
  * What a valid document asks the gateway to serve, as pure functions: the servers per port (given the resolvers
  * of the active uplink) and the firewall openings they need. By role: an {@code offline} port gets no router
  * option and its DNS answers local names only, unless the document sets {@code router} or {@code forward}; every
- * other inside port gets both by default. An uplink never gets anything (the validator rejects it; it is skipped
+ * other inside port gets both by default. A port the {@code time} part serves gets the gateway as NTP server
+ * (option 42) with its DHCP. An uplink never gets anything (the validator rejects it; it is skipped
  * here too).
  */
 final class ServicesPlan {
@@ -38,6 +39,8 @@ final class ServicesPlan {
         config.ports().values().forEach(p -> p.dhcp().ifPresent(d -> d.reservations().forEach(r -> r.name()
                 .ifPresent(n -> names.add(new LocalService.Host(n, r.address()))))));
         List<Ipv4Address> forwardTo = upstream.stream().filter(a -> (a.bits() >>> 24) != 127).toList();
+        List<String> timeServed = config.time().map(t -> t.serve().stream().map(ServicesConfig.Named::name).toList())
+                .orElse(List.of());
         List<LocalService> services = new ArrayList<>();
         config.ports().forEach((name, p) -> served(doc, name).ifPresent(own -> {
             PortRole role = doc.ports().get(name).role();
@@ -48,7 +51,7 @@ final class ServicesPlan {
             hosts.addAll(names);
             Optional<LocalService.Dhcp> dhcp = p.dhcp().map(d -> new LocalService.Dhcp(d.start(), d.end(),
                     Duration.ofSeconds(d.leaseSeconds()), d.router().orElse(role != PortRole.OFFLINE), dns,
-                    d.reservations().stream().map(r -> new LocalService.Reservation(r.mac(), r.address(), r.name()))
+                    timeServed.contains(name), d.reservations().stream().map(r -> new LocalService.Reservation(r.mac(), r.address(), r.name()))
                             .toList()));
             if (dhcp.isPresent() || dns) {
                 services.add(new LocalService(name, own, config.domain(), dhcp, dns, forward ? forwardTo : List.of(),
@@ -70,13 +73,41 @@ final class ServicesPlan {
     }
 
     /**
-     * The gateway's clock when the section has a {@code time} part: the document's servers, else {@link
-     * #DEFAULT_NTP}; time served to the subnets of the inside ports it names. Empty without a {@code time} part (the
-     * gateway then leaves its clock to the system).
+     * The gateway's clock when the section has a {@code time} part: the document's servers, else the NTP servers
+     * (option 42) of the active uplink's DHCP lease, else {@link #DEFAULT_NTP}; time served to the subnets of the
+     * inside ports it names. Empty without a {@code time} part (the gateway then leaves its clock to the system).
+     *
+     * @param uplinkNtp the active uplink and its lease's NTP servers, when it has a lease with some
      */
+    static Optional<TimeSync> time(NetworkDocument doc, Optional<UplinkNtp> uplinkNtp) {
+        return ServicesSection.of(doc).time().map(t -> {
+            List<Ipv4Cidr> serve = t.serve().stream().flatMap(p -> served(doc, p.name()).stream()).distinct().toList();
+            Optional<List<String>> own = t.servers().filter(l -> !l.isEmpty());
+            if (own.isPresent()) {
+                return new TimeSync(own.get(), serve, "document");
+            }
+            return uplinkNtp.filter(u -> !u.servers().isEmpty())
+                    .map(u -> new TimeSync(u.servers().stream().map(Ipv4Address::toString).toList(), serve,
+                            "dhcp " + u.uplink()))
+                    .orElseGet(() -> new TimeSync(DEFAULT_NTP, serve, "default"));
+        });
+    }
+
+    /** {@link #time(NetworkDocument, Optional)} without an uplink lease. */
     static Optional<TimeSync> time(NetworkDocument doc) {
-        return ServicesSection.of(doc).time().map(t -> new TimeSync(t.servers().filter(l -> !l.isEmpty())
-                .orElse(DEFAULT_NTP), t.serve().stream().flatMap(p -> served(doc, p.name()).stream()).distinct().toList()));
+        return time(doc, Optional.empty());
+    }
+
+    /** Whether the clock's servers follow the active uplink's lease: a {@code time} part that names none. */
+    static boolean followsLease(NetworkDocument doc) {
+        return ServicesSection.of(doc).time().map(t -> t.servers().filter(l -> !l.isEmpty()).isEmpty()).orElse(false);
+    }
+
+    /** The NTP servers (DHCP option 42) of the active uplink's lease. */
+    record UplinkNtp(String uplink, List<Ipv4Address> servers) {
+        UplinkNtp {
+            servers = List.copyOf(servers);
+        }
     }
 
     /** udp/67 where DHCP is served, udp+tcp/53 where DNS is, udp/123 where time is; never on an uplink. */

@@ -36,6 +36,7 @@ public class TimeStatusCommand implements CommandHandler {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kept", kept.isPresent());
         m.put("servers", kept.map(TimeSync::servers).orElse(List.of()));
+        m.put("serversFrom", kept.map(TimeSync::origin).orElse(""));
         m.put("serves", kept.map(k -> k.serve().stream().map(c -> c.network().toString()).toList())
                 .orElse(List.of()));
         m.put("running", s.running());

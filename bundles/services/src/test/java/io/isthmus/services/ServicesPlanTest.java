@@ -62,6 +62,18 @@ class ServicesPlanTest {
     }
 
     @Test
+    void onlyAPortServedTimeIsOfferedTheGatewayAsNtpServer() throws Exception {
+        List<LocalService> s = ServicesPlan.services(Documents.withServices("""
+                {"ports": {"eth1": {"dhcp": {"start": "192.168.50.100", "end": "192.168.50.150"}},
+                           "eth2": {"dhcp": {"start": "10.20.0.100", "end": "10.20.0.150"}}},
+                 "time": {"serve": ["eth2"]}}"""), UPSTREAM);
+        assertFalse(s.get(0).dhcp().orElseThrow().ntpServer(), "eth1 is not served time");
+        assertTrue(s.get(1).dhcp().orElseThrow().ntpServer(), "eth2 is served time");
+        assertFalse(ServicesPlan.services(Documents.withServices(Documents.LAB), UPSTREAM).stream()
+                .anyMatch(l -> l.dhcp().orElseThrow().ntpServer()), "no time part, no NTP server offered");
+    }
+
+    @Test
     void openingsExactlyWhereServed() throws Exception {
         assertEquals(List.of(new Opening("eth1", "udp", 67, "dhcp server"), new Opening("eth1", "udp", 53, "dns"),
                 new Opening("eth1", "tcp", 53, "dns"), new Opening("eth2", "udp", 67, "dhcp server")),

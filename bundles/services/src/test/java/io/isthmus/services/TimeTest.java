@@ -1,12 +1,14 @@
 package io.isthmus.services;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isthmus.api.config.ValidationError;
 import io.isthmus.api.firewall.HostOpenings.Opening;
 import io.isthmus.api.linux.TimeStatus;
 import io.isthmus.api.linux.TimeSync;
+import io.isthmus.api.net.Ipv4Address;
 import io.isthmus.api.net.Ipv4Cidr;
 import java.time.Instant;
 import java.util.List;
@@ -37,9 +39,26 @@ class TimeTest {
 
     @Test
     void anEmptyTimePartKeepsTheClockWithTheDebianPoolAndServesNobody() throws Exception {
-        assertEquals(Optional.of(new TimeSync(ServicesPlan.DEFAULT_NTP, List.of())),
+        assertEquals(Optional.of(new TimeSync(ServicesPlan.DEFAULT_NTP, List.of(), "default")),
                 ServicesPlan.time(Documents.withServices("{\"time\": {}}")));
         assertEquals(List.of(), ServicesPlan.openings(Documents.withServices("{\"time\": {}}")));
+    }
+
+    @Test
+    void serversFromTheDocumentElseTheActiveUplinksLeaseElseTheDebianPool() throws Exception {
+        Optional<ServicesPlan.UplinkNtp> lease = Optional.of(new ServicesPlan.UplinkNtp("eth0",
+                List.of(Ipv4Address.parse("100.64.1.123").orElseThrow())));
+        assertEquals(Optional.of(new TimeSync(List.of("100.64.1.123"), List.of(), "dhcp eth0")),
+                ServicesPlan.time(Documents.withServices("{\"time\": {}}"), lease));
+        assertEquals(Optional.of(new TimeSync(List.of("203.0.113.123"), List.of(), "document")),
+                ServicesPlan.time(Documents.withServices("{\"time\": {\"servers\": [\"203.0.113.123\"]}}"), lease),
+                "the document's servers win");
+        assertEquals(Optional.of(new TimeSync(ServicesPlan.DEFAULT_NTP, List.of(), "default")),
+                ServicesPlan.time(Documents.withServices("{\"time\": {}}"), Optional.of(new ServicesPlan.UplinkNtp(
+                        "eth0", List.of()))), "a lease without option 42");
+        assertTrue(ServicesPlan.followsLease(Documents.withServices("{\"time\": {}}")));
+        assertFalse(ServicesPlan.followsLease(Documents.withServices("{\"time\": {\"servers\": [\"192.0.2.1\"]}}")));
+        assertFalse(ServicesPlan.followsLease(Documents.withServices("")), "no time part: nothing to follow");
     }
 
     @Test
@@ -84,6 +103,7 @@ class TimeTest {
                 List.of(cidr("10.20.0.1/24")))), s);
         assertEquals(true, body.get("synchronised"));
         assertEquals("203.0.113.123", body.get("source"));
+        assertEquals("document", body.get("serversFrom"));
         assertEquals(List.of("10.20.0.0/24"), body.get("serves"));
         assertEquals("2026-12-03T17:00:00Z", body.get("lastSync"));
         assertEquals(List.of(Map.of("address", "203.0.113.123", "state", "selected", "stratum", 8, "reach", "377")),

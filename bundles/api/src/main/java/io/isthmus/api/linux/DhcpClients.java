@@ -14,7 +14,8 @@ public interface DhcpClients {
     /**
      * Starts (or keeps, when already running with the same settings) the client on a device.
      *
-     * @param useRouter request and report the router option (uplinks); false for every other role
+     * @param useRouter request and report the router option and the NTP servers (option 42) (uplinks); false for
+     *                  every other role
      */
     void start(String device, boolean useRouter, DhcpListener listener) throws KernelException;
 

@@ -29,12 +29,18 @@ public record LocalService(String device, Ipv4Cidr address, String domain, Optio
 
     /**
      * A DHCP pool: {@code first}..{@code last} inclusive, lease time, reservations by MAC, and whether the gateway is
-     * offered as router (option 3) and DNS server (option 6).
+     * offered as router (option 3), DNS server (option 6) and NTP server (option 42).
      */
     public record Dhcp(Ipv4Address first, Ipv4Address last, Duration lease, boolean router, boolean dnsServer,
-            List<Reservation> reservations) {
+            boolean ntpServer, List<Reservation> reservations) {
         public Dhcp {
             reservations = List.copyOf(reservations);
+        }
+
+        /** A pool that offers no NTP server (the constructor of api.linux 1.7, kept for its callers). */
+        public Dhcp(Ipv4Address first, Ipv4Address last, Duration lease, boolean router, boolean dnsServer,
+                List<Reservation> reservations) {
+            this(first, last, lease, router, dnsServer, false, reservations);
         }
     }
 
