@@ -39,8 +39,9 @@ class FirewallReconcilerTest {
         });
         private final AtomicLong writes = new AtomicLong();
 
+        /** Synchronized with the listing: the test's poll never sees a write without the change made right after it. */
         @Override
-        public void replaceTable(String table, String objects) {
+        public synchronized void replaceTable(String table, String objects) {
             this.objects.set(Optional.of(objects.strip()));
             writes.incrementAndGet();
             afterNextWrite.getAndSet(() -> {
@@ -48,7 +49,7 @@ class FirewallReconcilerTest {
         }
 
         @Override
-        public Optional<String> listTable(String table) {
+        public synchronized Optional<String> listTable(String table) {
             return objects.get().map(o -> "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}, "
                     + o.substring(1) + "}");
         }
