@@ -12,6 +12,8 @@ that end within the window are missed, so it is a lower bound). Processes starte
 seen in the cgroup, sampled every 20 ms (a lower bound too).
 
 For each run: start, wait for the default route via eth0, let it settle (--settle s), then measure --window s.
+Per run, the JVM's CPU per thread name over the window, in clock ticks (`thread_ticks`, from
+/proc/<jvm>/task/*/stat; threads of one name summed), to see where the JVM's own time goes.
 Writes target/bench/idle.md and target/bench/idle.json.
 
 Usage: itests/bench/idle.py [--runs 3] [--window 60] [--settle 15] [--home DIR] [--java-opts '-XX:…']
@@ -84,6 +86,14 @@ def stat(pid):
     return (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
 
 
+def comm(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f"{pid} " + " ".join(a.decode() for a in f.read().split(b"\0")[:3])
+    except OSError:
+        return str(pid)
+
+
 def switches(pid):
     """Context switches of every thread of pid (voluntary + involuntary)."""
     total = 0
@@ -98,6 +108,35 @@ def switches(pid):
         except OSError:
             pass
     return total
+
+
+def threads(pid):
+    """CPU ticks (utime+stime) per thread name of pid; threads of one name (a pool) are summed."""
+    out = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/stat") as f:
+                head, tail = f.read().rsplit(")", 1)
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        fields = tail.split()
+        out[(t, name)] = int(fields[11]) + int(fields[12])
+    return out
+
+
+def by_name(before, after):
+    """Ticks spent in the window per thread name (threads born in the window count from 0)."""
+    spent = {}
+    for key, ticks in after.items():
+        d = ticks - before.get(key, 0)
+        if d:
+            spent[key[1]] = spent.get(key[1], 0) + d
+    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
 
 
 def descendants(root):
@@ -131,9 +170,11 @@ def java_pid(cg):
 def snapshot(cg, jvm):
     own, waited = stat(jvm)
     kids = descendants(jvm)
-    live = sum((stat(k) or (0, 0))[0] for k in kids)
-    return {"cgroup": cg.usage(), "jvm": own, "children": waited + live,
-            "switches": switches(jvm) + sum(switches(k) for k in kids), "at": time.monotonic()}
+    per = {k: (stat(k) or (0, 0))[0] for k in kids}
+    live = sum(per.values())
+    return {"cgroup": cg.usage(), "jvm": own, "children": waited + live, "waited": waited, "kids": per,
+            "switches": switches(jvm) + sum(switches(k) for k in kids), "threads": threads(jvm),
+            "at": time.monotonic()}
 
 
 def run(home, work, lab, settle, window, java_opts=""):
@@ -155,16 +196,25 @@ def run(home, work, lab, settle, window, java_opts=""):
         jvm = java_pid(cg)
         if jvm is None:
             raise RuntimeError("no java process in the gateway's cgroup")
-        seen, stop = set(), threading.Event()
+        stop = threading.Event()
+
+        commands = {}
 
         def sample():
             while not stop.is_set():
-                seen.update(cg.pids())
+                for p in cg.pids() - seen:
+                    seen.add(p)
+                    try:
+                        with open(f"/proc/{p}/cmdline", "rb") as f:
+                            commands[p] = " ".join(a.decode() for a in f.read().split(b"\0")[:4])
+                    except OSError:
+                        pass
                 time.sleep(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
         a = snapshot(cg, jvm)
         before = cg.pids()
+        seen = set(before)
         sampler.start()
         time.sleep(window)
         b = snapshot(cg, jvm)
@@ -177,7 +227,12 @@ def run(home, work, lab, settle, window, java_opts=""):
         return {"window_s": round(secs, 1), "cpu_s": round(total, 3), "cpu_pct": round(100 * total / secs, 3),
                 "jvm_s": round(b["jvm"] - a["jvm"], 3), "children_s": round(b["children"] - a["children"], 3),
                 "wakeups_per_s": round((b["switches"] - a["switches"]) / secs, 1),
-                "processes_started": len(seen - before), "cgroup": cg.kind}
+                "processes_started": len(seen - before), "cgroup": cg.kind,
+                "thread_ticks": by_name(a["threads"], b["threads"]),
+                "children_detail": {"waited_s": round(b["waited"] - a["waited"], 3), **{
+                    comm(k): round(v - a["kids"].get(k, 0), 3) for k, v in b["kids"].items()
+                    if v - a["kids"].get(k, 0) > 0}},
+                "started": sorted(commands[p] for p in seen - before if p in commands)}
     finally:
         if gw:
             gw.send_signal(signal.SIGTERM)

@@ -159,14 +159,28 @@ final class PingStream implements EchoStream {
         return i == from ? -1 : n;
     }
 
-    /** {@code 0.512} (ms, up to the next space) as nanoseconds, or -1. */
+    /**
+     * {@code 0.512} (ms: digits, optionally a point and more digits) as nanoseconds, or -1. By hand: no
+     * {@code Double.parseDouble} for a number read twice a second.
+     */
     static long millisAsNanos(String s, int from) {
-        int end = s.indexOf(' ', from);
-        try {
-            return Math.round(Double.parseDouble(s.substring(from, end < 0 ? s.length() : end)) * 1_000_000);
-        } catch (NumberFormatException e) {
+        long whole = 0;
+        int i = from;
+        for (; i < s.length() && i - from < 12 && Character.isDigit(s.charAt(i)); i++) {
+            whole = whole * 10 + (s.charAt(i) - '0');
+        }
+        if (i == from) {
             return -1;
         }
+        long nanos = whole * 1_000_000;
+        if (i < s.length() && s.charAt(i) == '.') {
+            long unit = 100_000;
+            for (i++; i < s.length() && Character.isDigit(s.charAt(i)); i++) {
+                nanos += (s.charAt(i) - '0') * unit;
+                unit /= 10; // digits below a nanosecond add nothing
+            }
+        }
+        return nanos;
     }
 
     /** The deadline of the lowest open echo passed: lost (unless a reply moved the anchor meanwhile). */

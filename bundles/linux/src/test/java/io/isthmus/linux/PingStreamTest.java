@@ -79,6 +79,10 @@ class PingStreamTest {
         assertEquals(-1, PingStream.digits("icmp_seq= ttl", 9));
         assertEquals(512_000, PingStream.millisAsNanos("time=0.512 ms", 5));
         assertEquals(-1, PingStream.millisAsNanos("time=x ms", 5));
+        assertEquals(150_000_000, PingStream.millisAsNanos("time=150 ms", 5));
+        assertEquals(1_250_000, PingStream.millisAsNanos("time=1.25 ms", 5));
+        assertEquals(12_300_000, PingStream.millisAsNanos("time=12.3", 5), "at the end of the line");
+        assertEquals(1_234_567, PingStream.millisAsNanos("time=1.2345678 ms", 5), "below a nanosecond: dropped");
     }
 
     @Test
