@@ -12,8 +12,9 @@ that end within the window are missed, so it is a lower bound). Processes starte
 seen in the cgroup, sampled every 20 ms (a lower bound too).
 
 For each run: start, wait for the default route via eth0, let it settle (--settle s), then measure --window s.
-Per run, the JVM's CPU per thread name over the window, in clock ticks (`thread_ticks`, from
-/proc/<jvm>/task/*/stat; threads of one name summed), to see where the JVM's own time goes.
+Per run, to see where the time goes: the JVM's CPU per thread name over the window (`threads_ms_runs`: ms and
+times scheduled, from /proc/<jvm>/task/*/schedstat; threads of one name summed), the CPU of its live children
+(`children_detail`; `waited_s`: those that ended), and the processes seen starting (`started`).
 Writes target/bench/idle.md and target/bench/idle.json.
 
 Usage: itests/bench/idle.py [--runs 3] [--window 60] [--settle 15] [--home DIR] [--java-opts '-XX:…']
@@ -95,23 +96,7 @@ def comm(pid):
 
 
 def switches(pid):
-    """Context switches of every thread of pid (voluntary + involuntary)."""
-    total = 0
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return 0
-    for t in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{t}/status") as f:
-                total += sum(int(l.split()[1]) for l in f if l.startswith(("voluntary_ctxt", "nonvoluntary_ctxt")))
-        except OSError:
-            pass
-    return total
-
-
-def threads(pid):
-    """CPU ticks (utime+stime) per thread name of pid; threads of one name (a pool) are summed."""
+    """Context switches per thread of pid (voluntary + involuntary), keyed by thread id."""
     out = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
@@ -119,24 +104,51 @@ def threads(pid):
         return out
     for t in tasks:
         try:
-            with open(f"/proc/{pid}/task/{t}/stat") as f:
-                head, tail = f.read().rsplit(")", 1)
+            with open(f"/proc/{pid}/task/{t}/status") as f:
+                out[int(t)] = sum(int(l.split()[1]) for l in f
+                                  if l.startswith(("voluntary_ctxt", "nonvoluntary_ctxt")))
         except OSError:
+            pass
+    return out
+
+
+def switched(a, b):
+    """Switches between two snapshots: per thread, those born after the first counted from 0 (threads that ended
+    between them are missed: a lower bound, never negative)."""
+    return sum(n - a.get(t, 0) for t, n in b.items())
+
+
+def threads(pid):
+    """CPU time (ns, the scheduler's own account: /proc/<pid>/task/<tid>/schedstat) and times scheduled, per
+    thread of pid, keyed by (thread id, name)."""
+    out = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                ns, _, runs = (int(x) for x in f.read().split())
+        except (OSError, ValueError):
             continue
-        name = head.split("(", 1)[1]
-        fields = tail.split()
-        out[(t, name)] = int(fields[11]) + int(fields[12])
+        out[(t, name)] = (ns, runs)
     return out
 
 
 def by_name(before, after):
-    """Ticks spent in the window per thread name (threads born in the window count from 0)."""
+    """Per thread name (threads of one name summed; those born in the window counted from 0): [ms, runs] spent in
+    the window, largest first."""
     spent = {}
-    for key, ticks in after.items():
-        d = ticks - before.get(key, 0)
-        if d:
-            spent[key[1]] = spent.get(key[1], 0) + d
-    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
+    for key, (ns, runs) in after.items():
+        ns0, runs0 = before.get(key, (0, 0))
+        if ns > ns0:
+            s = spent.setdefault(key[1], [0.0, 0])
+            s[0] += (ns - ns0) / 1e6
+            s[1] += runs - runs0
+    return {k: [round(v[0], 2), v[1]] for k, v in sorted(spent.items(), key=lambda kv: -kv[1][0])}
 
 
 def descendants(root):
@@ -173,7 +185,7 @@ def snapshot(cg, jvm):
     per = {k: (stat(k) or (0, 0))[0] for k in kids}
     live = sum(per.values())
     return {"cgroup": cg.usage(), "jvm": own, "children": waited + live, "waited": waited, "kids": per,
-            "switches": switches(jvm) + sum(switches(k) for k in kids), "threads": threads(jvm),
+            "switches": {t: n for p in [jvm, *kids] for t, n in switches(p).items()}, "threads": threads(jvm),
             "at": time.monotonic()}
 
 
@@ -226,9 +238,9 @@ def run(home, work, lab, settle, window, java_opts=""):
         total = b["cgroup"] - a["cgroup"]
         return {"window_s": round(secs, 1), "cpu_s": round(total, 3), "cpu_pct": round(100 * total / secs, 3),
                 "jvm_s": round(b["jvm"] - a["jvm"], 3), "children_s": round(b["children"] - a["children"], 3),
-                "wakeups_per_s": round((b["switches"] - a["switches"]) / secs, 1),
+                "wakeups_per_s": round(switched(a["switches"], b["switches"]) / secs, 1),
                 "processes_started": len(seen - before), "cgroup": cg.kind,
-                "thread_ticks": by_name(a["threads"], b["threads"]),
+                "threads_ms_runs": by_name(a["threads"], b["threads"]),
                 "children_detail": {"waited_s": round(b["waited"] - a["waited"], 3), **{
                     comm(k): round(v - a["kids"].get(k, 0), 3) for k, v in b["kids"].items()
                     if v - a["kids"].get(k, 0) > 0}},
