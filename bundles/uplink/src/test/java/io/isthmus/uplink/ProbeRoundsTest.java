@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * How a costly uplink's probes are started, retried and restarted. The uplink bundle runs no process, so the
- * echo streams here are the test's own (the real {@code ping} stream is tested in the linux bundle, the whole
- * path in UplinkFailoverIT): the test sees each stream's settings and tells its echoes' outcomes.
+ * How a costly uplink's probes are started, retried and restarted, and how rounds reach the manager (a steady run
+ * together). The uplink bundle runs no process, so the echo streams here are the test's own (the real {@code ping}
+ * stream is tested in the linux bundle, the whole path in UplinkFailoverIT): the test sees each stream's settings
+ * and tells its echoes' outcomes.
  */
 @Timeout(20)
 class ProbeRoundsTest {
