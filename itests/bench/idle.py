@@ -12,6 +12,9 @@ that end within the window are missed, so it is a lower bound). Processes starte
 seen in the cgroup, sampled every 20 ms (a lower bound too).
 
 For each run: start, wait for the default route via eth0, let it settle (--settle s), then measure --window s.
+Per run, to see where the time goes: the JVM's CPU per thread name over the window (`threads_ms_runs`: ms and
+times scheduled, from /proc/<jvm>/task/*/schedstat; threads of one name summed), the CPU of its live children
+(`children_detail`; `waited_s`: those that ended), and the processes seen starting (`started`).
 Writes target/bench/idle.md and target/bench/idle.json.
 
 Usage: itests/bench/idle.py [--runs 3] [--window 60] [--settle 15] [--home DIR] [--java-opts '-XX:…']
@@ -84,20 +87,68 @@ def stat(pid):
     return (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
 
 
+def comm(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f"{pid} " + " ".join(a.decode() for a in f.read().split(b"\0")[:3])
+    except OSError:
+        return str(pid)
+
+
 def switches(pid):
-    """Context switches of every thread of pid (voluntary + involuntary)."""
-    total = 0
+    """Context switches per thread of pid (voluntary + involuntary), keyed by thread id."""
+    out = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return 0
+        return out
     for t in tasks:
         try:
             with open(f"/proc/{pid}/task/{t}/status") as f:
-                total += sum(int(l.split()[1]) for l in f if l.startswith(("voluntary_ctxt", "nonvoluntary_ctxt")))
+                out[int(t)] = sum(int(l.split()[1]) for l in f
+                                  if l.startswith(("voluntary_ctxt", "nonvoluntary_ctxt")))
         except OSError:
             pass
-    return total
+    return out
+
+
+def switched(a, b):
+    """Switches between two snapshots: per thread, those born after the first counted from 0 (threads that ended
+    between them are missed: a lower bound, never negative)."""
+    return sum(n - a.get(t, 0) for t, n in b.items())
+
+
+def threads(pid):
+    """CPU time (ns, the scheduler's own account: /proc/<pid>/task/<tid>/schedstat) and times scheduled, per
+    thread of pid, keyed by (thread id, name)."""
+    out = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                ns, _, runs = (int(x) for x in f.read().split())
+        except (OSError, ValueError):
+            continue
+        out[(t, name)] = (ns, runs)
+    return out
+
+
+def by_name(before, after):
+    """Per thread name (threads of one name summed; those born in the window counted from 0): [ms, runs] spent in
+    the window, largest first."""
+    spent = {}
+    for key, (ns, runs) in after.items():
+        ns0, runs0 = before.get(key, (0, 0))
+        if ns > ns0:
+            s = spent.setdefault(key[1], [0.0, 0])
+            s[0] += (ns - ns0) / 1e6
+            s[1] += runs - runs0
+    return {k: [round(v[0], 2), v[1]] for k, v in sorted(spent.items(), key=lambda kv: -kv[1][0])}
 
 
 def descendants(root):
@@ -131,9 +182,11 @@ def java_pid(cg):
 def snapshot(cg, jvm):
     own, waited = stat(jvm)
     kids = descendants(jvm)
-    live = sum((stat(k) or (0, 0))[0] for k in kids)
-    return {"cgroup": cg.usage(), "jvm": own, "children": waited + live,
-            "switches": switches(jvm) + sum(switches(k) for k in kids), "at": time.monotonic()}
+    per = {k: (stat(k) or (0, 0))[0] for k in kids}
+    live = sum(per.values())
+    return {"cgroup": cg.usage(), "jvm": own, "children": waited + live, "waited": waited, "kids": per,
+            "switches": {t: n for p in [jvm, *kids] for t, n in switches(p).items()}, "threads": threads(jvm),
+            "at": time.monotonic()}
 
 
 def run(home, work, lab, settle, window, java_opts=""):
@@ -155,16 +208,25 @@ def run(home, work, lab, settle, window, java_opts=""):
         jvm = java_pid(cg)
         if jvm is None:
             raise RuntimeError("no java process in the gateway's cgroup")
-        seen, stop = set(), threading.Event()
+        stop = threading.Event()
+
+        commands = {}
 
         def sample():
             while not stop.is_set():
-                seen.update(cg.pids())
+                for p in cg.pids() - seen:
+                    seen.add(p)
+                    try:
+                        with open(f"/proc/{p}/cmdline", "rb") as f:
+                            commands[p] = " ".join(a.decode() for a in f.read().split(b"\0")[:4])
+                    except OSError:
+                        pass
                 time.sleep(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
         a = snapshot(cg, jvm)
         before = cg.pids()
+        seen = set(before)
         sampler.start()
         time.sleep(window)
         b = snapshot(cg, jvm)
@@ -176,8 +238,13 @@ def run(home, work, lab, settle, window, java_opts=""):
         total = b["cgroup"] - a["cgroup"]
         return {"window_s": round(secs, 1), "cpu_s": round(total, 3), "cpu_pct": round(100 * total / secs, 3),
                 "jvm_s": round(b["jvm"] - a["jvm"], 3), "children_s": round(b["children"] - a["children"], 3),
-                "wakeups_per_s": round((b["switches"] - a["switches"]) / secs, 1),
-                "processes_started": len(seen - before), "cgroup": cg.kind}
+                "wakeups_per_s": round(switched(a["switches"], b["switches"]) / secs, 1),
+                "processes_started": len(seen - before), "cgroup": cg.kind,
+                "threads_ms_runs": by_name(a["threads"], b["threads"]),
+                "children_detail": {"waited_s": round(b["waited"] - a["waited"], 3), **{
+                    comm(k): round(v - a["kids"].get(k, 0), 3) for k, v in b["kids"].items()
+                    if v - a["kids"].get(k, 0) > 0}},
+                "started": sorted(commands[p] for p in seen - before if p in commands)}
     finally:
         if gw:
             gw.send_signal(signal.SIGTERM)

@@ -18,6 +18,13 @@ import org.osgi.service.log.Logger;
  * estimated from the last anchor, moved by every reply ({@code arrival - rtt}) and every {@code no answer yet
  * for icmp_seq=N} line (printed as N+1 is sent), so ping's own clock drift does not add up. While ping does not
  * run (it exited: the source address went away), echoes are lost at the interval's pace: the uplink sees failures.
+ *
+ * <p>Steady: while every echo is answered in time and the interval is at most {@link #STEADY_LATE} longer than
+ * timeout + slack (the defaults: 500 ms, 400 ms), no deadline is armed per echo, so no thread but the reader wakes
+ * for an answered echo. A first loss is then told from ping's own {@code no answer yet for icmp_seq=N} line, printed
+ * as the next echo goes out (at most {@link #STEADY_LATE} after its deadline); from there on every echo has its
+ * deadline again until one is answered. A deadline {@link #STEADY_SPAN} echoes ahead stays armed as a safety net (a
+ * ping that prints nothing).
  */
 final class PingStream implements EchoStream {
     /** Room for ping's line to reach us after the reply arrived. */
@@ -25,10 +32,16 @@ final class PingStream implements EchoStream {
     private static final SupervisedProcess.Backoff BACKOFF = new SupervisedProcess.Backoff(Duration.ofMillis(200),
             Duration.ofSeconds(5), Duration.ofSeconds(10));
     private static final String NO_ANSWER = "no answer yet for icmp_seq=";
+    /** How much later than its deadline a steady stream may tell a first loss. */
+    static final Duration STEADY_LATE = Duration.ofMillis(100);
+    /** How many echoes ahead the safety deadline of a steady stream lies. */
+    static final int STEADY_SPAN = 8;
 
     private final long intervalNanos;
     private final long timeoutNanos;
     private final boolean timed;
+    /** ping's line for an unanswered echo comes soon enough after its deadline to be the one that tells it. */
+    private final boolean mayBeSteady;
     private final Outcomes outcomes;
     private final ScheduledExecutorService timer;
     private final SupervisedProcess ping;
@@ -41,6 +54,10 @@ final class PingStream implements EchoStream {
     private long anchorSeq = 1;
     private long anchorNanos = System.nanoTime();
     private ScheduledFuture<?> deadline;
+    /** When the pending deadline fires (System.nanoTime). */
+    private long deadlineAt;
+    /** The last echo told was answered in time and ping runs: no deadline per echo (see the class comment). */
+    private boolean steady;
     private boolean closed;
 
     PingStream(ProcessRunner runner, String name, List<String> argv, Duration interval, Duration timeout,
@@ -48,6 +65,7 @@ final class PingStream implements EchoStream {
         this.intervalNanos = interval.toNanos();
         this.timeoutNanos = timeout.toNanos();
         this.timed = payloadBytes >= 16;
+        this.mayBeSteady = intervalNanos - timeoutNanos - SLACK.toNanos() <= STEADY_LATE.toNanos();
         this.outcomes = outcomes;
         this.timer = timer;
         this.ping = new SupervisedProcess(name, runner, "ping", argv, BACKOFF, new SupervisedProcess.Handler() {
@@ -63,7 +81,7 @@ final class PingStream implements EchoStream {
 
             @Override
             public void ended() {
-                // the deadlines go on: echoes are lost until ping runs again
+                unsteady(); // the deadlines go on: echoes are lost until ping runs again
             }
         }, log);
     }
@@ -101,6 +119,7 @@ final class PingStream implements EchoStream {
         base = next - 1;
         anchorSeq = next;
         anchorNanos = now;
+        steady = false; // until its first answer
         if (deadline != null) {
             deadline.cancel(false); // it may be later than the new run's first deadline
             deadline = null;
@@ -125,6 +144,13 @@ final class PingStream implements EchoStream {
         if (line.startsWith(NO_ANSWER)) {
             anchorSeq = base + icmpSeq + 1; // being sent now
             anchorNanos = now;
+            if (steady) {
+                long unanswered = base + icmpSeq;
+                for (; next <= unanswered && now - deadlineOf(next) >= 0; next++) {
+                    tell(next, Optional.empty(), sentAt(next)); // no deadline of its own was armed
+                }
+                unsteady();
+            }
             return;
         }
         if (line.indexOf("bytes from ") < 0) {
@@ -142,11 +168,26 @@ final class PingStream implements EchoStream {
             anchorNanos = sent;
         }
         boolean inTime = (rtt >= 0 ? rtt : now - sent) <= timeoutNanos;
+        boolean skipped = seq > next;
         settleBelow(seq);
         tell(seq, inTime ? Optional.of(timed && rtt >= 0 ? Duration.ofNanos(rtt) : Duration.ZERO) : Optional.empty(),
                 sent);
         next = seq + 1;
-        // the pending deadline looks again when it fires: no timer work per reply
+        if (inTime && !skipped) {
+            steady = mayBeSteady; // the pending deadline (exact or the safety net) stays: no timer work per reply
+        } else {
+            unsteady();
+        }
+    }
+
+    /** Every echo gets its deadline again: the pending one moves up if it lies further ahead. */
+    private synchronized void unsteady() {
+        steady = false;
+        if (deadline != null && deadlineAt - deadlineOf(next) > 0) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+        armDeadline();
     }
 
     /** The decimal number at {@code from}, or -1. */
@@ -159,14 +200,28 @@ final class PingStream implements EchoStream {
         return i == from ? -1 : n;
     }
 
-    /** {@code 0.512} (ms, up to the next space) as nanoseconds, or -1. */
+    /**
+     * {@code 0.512} (ms: digits, optionally a point and more digits) as nanoseconds, or -1. By hand: no
+     * {@code Double.parseDouble} for a number read twice a second.
+     */
     static long millisAsNanos(String s, int from) {
-        int end = s.indexOf(' ', from);
-        try {
-            return Math.round(Double.parseDouble(s.substring(from, end < 0 ? s.length() : end)) * 1_000_000);
-        } catch (NumberFormatException e) {
+        long whole = 0;
+        int i = from;
+        for (; i < s.length() && i - from < 12 && Character.isDigit(s.charAt(i)); i++) {
+            whole = whole * 10 + (s.charAt(i) - '0');
+        }
+        if (i == from) {
             return -1;
         }
+        long nanos = whole * 1_000_000;
+        if (i < s.length() && s.charAt(i) == '.') {
+            long unit = 100_000;
+            for (i++; i < s.length() && Character.isDigit(s.charAt(i)); i++) {
+                nanos += (s.charAt(i) - '0') * unit;
+                unit /= 10; // digits below a nanosecond add nothing
+            }
+        }
+        return nanos;
     }
 
     /** The deadline of the lowest open echo passed: lost (unless a reply moved the anchor meanwhile). */
@@ -179,6 +234,7 @@ final class PingStream implements EchoStream {
         while (now - deadlineOf(next) >= 0) {
             tell(next, Optional.empty(), sentAt(next));
             next++;
+            steady = false;
         }
         armDeadline();
     }
@@ -197,13 +253,17 @@ final class PingStream implements EchoStream {
         return sentAt(seq) + timeoutNanos + SLACK.toNanos();
     }
 
-    /** One pending deadline at a time, for the lowest open echo as known when it was armed. */
+    /**
+     * One pending deadline at a time: for the lowest open echo as known when it was armed, or while steady the
+     * safety net {@link #STEADY_SPAN} echoes further.
+     */
     private void armDeadline() {
         if (closed || deadline != null) {
             return;
         }
         try {
-            deadline = timer.schedule(this::expire, Math.max(0, deadlineOf(next) - System.nanoTime()),
+            deadlineAt = deadlineOf(steady ? next + STEADY_SPAN : next);
+            deadline = timer.schedule(this::expire, Math.max(0, deadlineAt - System.nanoTime()),
                     TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException stopping) {
             // the pinger is going away

@@ -1,10 +1,8 @@
 package io.isthmus.linux;
 
 import io.isthmus.api.linux.KernelException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -129,12 +127,8 @@ final class SupervisedProcess {
                 return -1;
             }
             handler.started();
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    handler.line(line);
-                }
+            try (InputStream out = p.getInputStream()) {
+                new Lines().readAll(out, handler::line);
             }
             return p.waitFor();
         } finally {

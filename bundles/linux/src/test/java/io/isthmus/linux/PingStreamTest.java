@@ -79,6 +79,10 @@ class PingStreamTest {
         assertEquals(-1, PingStream.digits("icmp_seq= ttl", 9));
         assertEquals(512_000, PingStream.millisAsNanos("time=0.512 ms", 5));
         assertEquals(-1, PingStream.millisAsNanos("time=x ms", 5));
+        assertEquals(150_000_000, PingStream.millisAsNanos("time=150 ms", 5));
+        assertEquals(1_250_000, PingStream.millisAsNanos("time=1.25 ms", 5));
+        assertEquals(12_300_000, PingStream.millisAsNanos("time=12.3", 5), "at the end of the line");
+        assertEquals(1_234_567, PingStream.millisAsNanos("time=1.2345678 ms", 5), "below a nanosecond: dropped");
     }
 
     @Test
@@ -130,5 +134,70 @@ class PingStreamTest {
                 assertTrue(perLoss > 150 && perLoss < 300, "one loss per 200 ms interval: " + perLoss + " ms");
             }
         }
+    }
+
+    /**
+     * A steady stream (every echo answered; interval 200 ms, timeout 100 ms: ping's own line for an unanswered echo
+     * comes 90 ms after its deadline) arms no deadline per answered echo: no thread but the reader wakes for it. Its
+     * first loss is told from ping's line as the next echo goes out, the next ones at their deadlines.
+     */
+    @Test
+    void aSteadyStreamArmsNoDeadlinePerAnsweredEcho() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger armed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ScheduledThreadPoolExecutor counting = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+            @Override
+            public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+                armed.incrementAndGet();
+                return super.schedule(task, delay, unit);
+            }
+        };
+        LinkedBlockingQueue<long[]> told = new LinkedBlockingQueue<>(); // seq, answered (1/0), told - sent (ms)
+        EchoStream.Outcomes timed = (seq, rtt, sent) -> told.add(new long[] {seq, rtt.isPresent() ? 1 : 0,
+                java.time.Duration.between(sent, java.time.Instant.now()).toMillis()});
+        try (TestNamespace ns = TestNamespace.create()) {
+            ns.ip("address", "add", "127.0.0.2/8", "dev", "lo");
+            PingStream s = new PingStream(new ProcessRunner(ns.namespace(), Duration.ofSeconds(5)), "test",
+                    PingStream.argv("127.0.0.2", "127.0.0.1", 56, Duration.ofMillis(200)), Duration.ofMillis(200),
+                    Duration.ofMillis(100), 56, timed, counting, TestLog.logger("p"));
+            s.start();
+            try {
+                for (int i = 0; i < 3; i++) { // settled in: the first answers
+                    assertEquals(1, poll(told)[1], "answered");
+                }
+                int before = armed.get();
+                for (int i = 0; i < 16; i++) {
+                    assertEquals(1, poll(told)[1], "answered");
+                }
+                int during = armed.get() - before;
+                assertTrue(during <= 3, "16 answered echoes (3.2 s) armed " + during
+                        + " deadlines: the safety net every 8 echoes, not one per echo");
+                ns.exec("nft", "add", "table", "ip", "t");
+                ns.exec("nft", "add", "chain", "ip", "t", "out", "{ type filter hook output priority 0; }");
+                ns.exec("nft", "add", "rule", "ip", "t", "out", "icmp", "type", "echo-request", "drop");
+                long[] first;
+                do {
+                    first = poll(told);
+                } while (first[1] == 1); // echoes in flight when the rule came
+                assertTrue(first[2] < 200 + 150, "the first loss told from ping's line as the next echo went out, "
+                        + "not at the safety net: " + first[2] + " ms after its send");
+                for (int i = 0; i < 3; i++) {
+                    long[] e = poll(told);
+                    assertEquals(0, e[1], "lost");
+                    assertTrue(e[2] < 110 + 150, "later losses at their deadline (110 ms): " + e[2] + " ms");
+                }
+            } finally {
+                s.close();
+            }
+        } finally {
+            counting.shutdownNow();
+        }
+    }
+
+    static long[] poll(LinkedBlockingQueue<long[]> q) throws InterruptedException {
+        long[] e = q.poll(2, TimeUnit.SECONDS);
+        if (e == null) {
+            throw new AssertionError("no outcome within 2 s");
+        }
+        return e;
     }
 }

@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
  * process per target for as long as the plan holds, no process per echo); TCP and DNS targets are probed from
  * here on a timer. The plan (source address, interval, packet size) is looked at again when the manager says it
  * may have changed ({@link #replan}: a new address, a new selection), so a costly uplink slows down as soon as it
- * is standby; a new plan restarts the streams. Nothing here wakes up between echoes.
+ * is standby; a new plan restarts the streams. Nothing here wakes up between echoes. A steady run of rounds (an
+ * uplink that keeps answering) is told to the manager in batches, at most {@link #TELL_STEADY_EVERY} late.
  */
 final class ProbeRounds implements AutoCloseable {
     /**
@@ -61,12 +62,27 @@ final class ProbeRounds implements AutoCloseable {
         }
     }
 
-    /** What a round found. */
+    /** One probe round: good when the quorum answered; the best round-trip time of those that did. */
+    record Round(boolean ok, Optional<Duration> rtt, Instant at) {
+    }
+
+    /** What the rounds found. */
     interface Results {
         void round(String port, long generation, boolean ok, Optional<Duration> rtt, Instant at);
+
+        /** Several rounds of one uplink at once, in order (a steady run told together). */
+        default void rounds(String port, long generation, List<Round> rounds) {
+            rounds.forEach(r -> round(port, generation, r.ok(), r.rtt(), r.at()));
+        }
     }
 
     static final int PAYLOAD_BYTES = 56;
+    /**
+     * A steady run's rounds are told together at most this late: once an uplink's rounds have had the same result
+     * more times in a row than any change of its health needs ({@code upAfter} answered, {@code downAfter} lost),
+     * further ones change only its figures (round-trip time, loss), so the manager's thread need not wake for each.
+     */
+    static final Duration TELL_STEADY_EVERY = Duration.ofSeconds(5);
     private static final Duration SLACK = Duration.ofMillis(500);
     /** Outcomes a fast target may be ahead of a slow one (ping's own clock runs a little slow). */
     private static final int AHEAD = 3;
@@ -90,6 +106,18 @@ final class ProbeRounds implements AutoCloseable {
                 timer.execute(p::check);
             } catch (RejectedExecutionException closed) {
                 // stopping
+            }
+        });
+    }
+
+    /**
+     * The manager needs {@code port}'s next rounds as they come (its carrier changed, so its health may move
+     * again): a steady run's deferred rounds are told now.
+     */
+    void prompt(String port) {
+        active.forEach(p -> {
+            if (p.port.equals(port)) {
+                p.prompt();
             }
         });
     }
@@ -125,6 +153,11 @@ final class ProbeRounds implements AutoCloseable {
         private ScheduledFuture<?> polled;
         /** Bumped on every restart, so that outcomes of closed streams are dropped. */
         private long epoch;
+        /** Rounds in a row with the same result as the last one, and that result. */
+        private int streak;
+        private boolean lastOk;
+        /** Rounds of a steady run not told yet. */
+        private final List<Round> deferred = new ArrayList<>();
 
         PortProbe(String port, long generation, UplinkConfig.Probe probe, List<ProbeTarget> targets,
                 Function<String, Plan> plan, LongSupplier current) {
@@ -235,6 +268,7 @@ final class ProbeRounds implements AutoCloseable {
         private void outcome(long e, int target, Optional<Duration> rtt) {
             int answered = 0;
             Duration best = null;
+            boolean ok;
             synchronized (this) {
                 if (e != epoch) {
                     return;
@@ -256,18 +290,55 @@ final class ProbeRounds implements AutoCloseable {
                         best = best == null || r.get().compareTo(best) < 0 ? r.get() : best;
                     }
                 }
+                ok = answered >= probe.quorum();
+                tell(new Round(ok, Optional.ofNullable(best), Instant.now())); // under the lock: in order
             }
-            boolean ok = answered >= probe.quorum();
-            results.round(port, generation, ok, Optional.ofNullable(best), Instant.now());
             if (!ok) {
                 retryLater(e);
             }
+        }
+
+        /**
+         * A round goes to the manager now, unless it only lengthens a steady run (see {@link #TELL_STEADY_EVERY}):
+         * then it waits for the next round that differs, a {@link #prompt} or the run's turn to be told. Under the
+         * lock.
+         */
+        private void tell(Round r) {
+            streak = streak > 0 && r.ok() == lastOk ? streak + 1 : 1;
+            lastOk = r.ok();
+            Duration interval = running.map(Plan::interval).orElse(TELL_STEADY_EVERY);
+            if (streak > (r.ok() ? probe.upAfter() : probe.downAfter())) {
+                deferred.add(r);
+                if (Duration.between(deferred.get(0).at(), r.at()).plus(interval).compareTo(TELL_STEADY_EVERY) < 0) {
+                    return;
+                }
+                flush();
+                return;
+            }
+            flush(); // a round that differs ends a steady run: the run's deferred rounds first
+            results.round(port, generation, r.ok(), r.rtt(), r.at());
+        }
+
+        /** The deferred rounds of a steady run, told now. Under the lock. */
+        private void flush() {
+            if (!deferred.isEmpty()) {
+                results.rounds(port, generation, List.copyOf(deferred));
+                deferred.clear();
+            }
+        }
+
+        /** Every round told at once again, until the run is steady anew (the carrier changed). */
+        synchronized void prompt() {
+            streak = 0;
+            flush();
         }
 
         private void stop() {
             List<AutoCloseable> closing;
             synchronized (this) {
                 epoch++;
+                flush();
+                streak = 0;
                 running = Optional.empty();
                 pending.clear();
                 if (polled != null) {

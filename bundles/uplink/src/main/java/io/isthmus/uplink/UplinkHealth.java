@@ -125,7 +125,12 @@ final class UplinkHealth {
         return lastRtt;
     }
 
+    /** A plain loop: the status is worked out after every probe round. */
     double loss() {
-        return recent.isEmpty() ? 0 : recent.stream().filter(ok -> !ok).count() / (double) recent.size();
+        int lost = 0;
+        for (boolean ok : recent) {
+            lost += ok ? 0 : 1;
+        }
+        return recent.isEmpty() ? 0 : lost / (double) recent.size();
     }
 }

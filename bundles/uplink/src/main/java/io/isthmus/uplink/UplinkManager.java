@@ -110,6 +110,8 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
     private Instant usageSaved = Instant.EPOCH;
     /** The links as last read or told by a link event, and when the counters were read. */
     private final Map<String, Link> links = new HashMap<>();
+    private NetworkDocument portsOf;
+    private Map<String, PortConfig> ports = Map.of();
     private Instant countedAt = Instant.EPOCH;
     private boolean usageDirty;
 
@@ -123,7 +125,17 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         this.usageFile = DataFile.of(context, "data-usage");
         this.selectionFile = DataFile.of(context, "selection");
         this.usage = DataUsage.parse(usageFile.lines());
-        this.rounds = new ProbeRounds(new Prober(pinger), this::probed);
+        this.rounds = new ProbeRounds(new Prober(pinger), new ProbeRounds.Results() {
+            @Override
+            public void round(String port, long gen, boolean ok, Optional<Duration> rtt, Instant at) {
+                probed(port, gen, List.of(new ProbeRounds.Round(ok, rtt, at)));
+            }
+
+            @Override
+            public void rounds(String port, long gen, List<ProbeRounds.Round> rounds) {
+                probed(port, gen, rounds);
+            }
+        });
         this.worker = new ReconcileWorker("uplink", this::evaluate, this::tick, log::warn);
         // the selection of the previous run holds until probes say otherwise: an update moves no route
         SavedSelection restored = SavedSelection.parse(selectionFile.lines());
@@ -180,7 +192,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             now.ifPresentOrElse(l -> links.put(device, l), () -> links.remove(device));
             UplinkHealth h = health.get(device);
             if (h != null) {
-                h.carrier(now.map(Link::carrier).orElse(false), Instant.now());
+                carrier(device, h, now.map(Link::carrier).orElse(false), Instant.now());
             }
             worker.reconcileQuietly();
         });
@@ -251,6 +263,15 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         rounds.replan(); // the probing of the previous generation stops
     }
 
+    /** The uplink ports of {@code doc}, worked out once per document (the status follows every probe round). */
+    private Map<String, PortConfig> uplinksOf(NetworkDocument doc) {
+        if (doc != portsOf) {
+            ports = uplinkPorts(doc);
+            portsOf = doc;
+        }
+        return ports;
+    }
+
     private static Map<String, PortConfig> uplinkPorts(NetworkDocument doc) {
         Map<String, PortConfig> out = new LinkedHashMap<>();
         doc.ports().forEach((n, p) -> {
@@ -281,17 +302,28 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
                 standby, known.contains(port));
     }
 
+    /** A carrier change: the uplink's health may move again, so its probe rounds are wanted as they come. */
+    private void carrier(String port, UplinkHealth h, boolean up, Instant now) {
+        if (h.carrier() != up) {
+            h.carrier(up, now);
+            rounds.prompt(port);
+        }
+    }
+
     /**
-     * A probe round's result, handed to the worker. A round that changes nothing but the figures (the health
-     * state and its reason stay) updates the status only: a full decision pass runs when the health moves.
+     * Probe rounds' results (one, or a steady run's together), handed to the worker. Rounds that change nothing
+     * but the figures (the health state and its reason stay) update the status only: a full decision pass runs
+     * when the health moves.
      */
-    private void probed(String port, long gen, boolean ok, Optional<Duration> rtt, Instant at) {
+    private void probed(String port, long gen, List<ProbeRounds.Round> results) {
         worker.execute(() -> {
             UplinkHealth h = health.get(port);
             if (gen == generation && h != null && h.carrier()) {
                 UplinkState.Health before = h.state();
                 String why = h.reason();
-                h.round(ok, rtt, at);
+                for (ProbeRounds.Round r : results) {
+                    h.round(r.ok(), r.rtt(), r.at());
+                }
                 if (h.state() != before || !h.reason().equals(why)) {
                     worker.reconcileQuietly();
                 } else if (document != null) {
@@ -326,7 +358,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         Map<String, Ipv4Address> src = new HashMap<>();
         List<Selector.Candidate> candidates = new ArrayList<>();
         int order = 0;
-        for (Map.Entry<String, PortConfig> e : uplinkPorts(doc).entrySet()) {
+        for (Map.Entry<String, PortConfig> e : uplinksOf(doc).entrySet()) {
             String port = e.getKey();
             UplinkHealth h = health.get(port);
             Link link = links.get(port);
@@ -334,7 +366,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
             if (h == null) {
                 continue;
             }
-            h.carrier(link != null && link.carrier(), now);
+            carrier(port, h, link != null && link.carrier(), now);
             // probed only with carrier: a round that comes back before the carrier is known is not counted
             if (h.carrier() && s != null && !s.addresses().isEmpty()) {
                 src.put(port, s.addresses().get(0).address());
@@ -354,7 +386,7 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
         saveUsageEvery(now);
 
         UplinkConfig cfg = doc.uplink();
-        boolean split = cfg.splitsPaths(uplinkPorts(doc).keySet());
+        boolean split = cfg.splitsPaths(uplinksOf(doc).keySet());
         Duration dwell = Duration.ofMillis(cfg.minDwellMs());
         Selector.Paths before = new Selector.Paths(decision, dataDecision);
         Selector.Paths after = Selector.decidePaths(candidates, cfg, split, before, dwell, now);
@@ -472,15 +504,18 @@ public class UplinkManager implements SectionApplier, LinkListener, PortStatusLi
 
     private List<UplinkState> states(NetworkDocument doc, Instant now) {
         List<UplinkState> out = new ArrayList<>();
-        uplinkPorts(doc).forEach((port, p) -> {
+        for (Map.Entry<String, PortConfig> e : uplinksOf(doc).entrySet()) {
+            String port = e.getKey();
             UplinkHealth h = health.get(port);
             if (h != null) {
                 Optional<UplinkConfig.DataCap> cap = Optional.ofNullable(doc.uplink().dataCaps().get(port));
-                out.add(new UplinkState(port, p.cost(), h.state(), h.lastRtt().map(d -> d.toNanos() / 1e6), h.loss(),
-                        h.since(), usage.bytes(port), cap.map(UplinkConfig.DataCap::bytes),
+                Optional<Double> rtt = h.lastRtt().isPresent()
+                        ? Optional.of(h.lastRtt().get().toNanos() / 1e6) : Optional.empty();
+                out.add(new UplinkState(port, e.getValue().cost(), h.state(), rtt, h.loss(), h.since(),
+                        usage.bytes(port), cap.isPresent() ? Optional.of(cap.get().bytes()) : Optional.empty(),
                         capReached.getOrDefault(port, false)));
             }
-        });
+        }
         return List.copyOf(out);
     }
 

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * How a costly uplink's probes are started, retried and restarted. The uplink bundle runs no process, so the
- * echo streams here are the test's own (the real {@code ping} stream is tested in the linux bundle, the whole
- * path in UplinkFailoverIT): the test sees each stream's settings and tells its echoes' outcomes.
+ * How a costly uplink's probes are started, retried and restarted, and how rounds reach the manager (a steady run
+ * together). The uplink bundle runs no process, so the echo streams here are the test's own (the real {@code ping}
+ * stream is tested in the linux bundle, the whole path in UplinkFailoverIT): the test sees each stream's settings
+ * and tells its echoes' outcomes.
  */
 @Timeout(20)
 class ProbeRoundsTest {
@@ -168,5 +169,90 @@ class ProbeRoundsTest {
         assertTrue(fast.closed().get());
         assertEquals(16, small.payloadBytes());
         assertEquals(Duration.ofMillis(2000), small.interval());
+    }
+
+    /** What the manager was told: one entry per call, a steady run's rounds together in one. */
+    final BlockingQueue<List<Boolean>> told2 = new LinkedBlockingQueue<>();
+    final ProbeRounds batching = new ProbeRounds(new Prober(pinger), new ProbeRounds.Results() {
+        @Override
+        public void round(String port, long gen, boolean ok, Optional<Duration> rtt, Instant at) {
+            told2.add(List.of(ok));
+        }
+
+        @Override
+        public void rounds(String port, long gen, List<ProbeRounds.Round> rounds) {
+            told2.add(rounds.stream().map(ProbeRounds.Round::ok).toList());
+        }
+    });
+
+    Started startWired() throws InterruptedException {
+        batching.start("eth0", 1, PROBE, List.of(ProbeTarget.parse("203.0.113.10").target().orElseThrow()),
+                port -> ProbeRounds.Plan.of(CFG, 0, Optional.of(SOURCE), false, true), () -> 1);
+        return next();
+    }
+
+    List<Boolean> toldNext() throws InterruptedException {
+        List<Boolean> t = told2.poll(5, TimeUnit.SECONDS);
+        assertNotNull(t, "the manager was told");
+        return t;
+    }
+
+    /**
+     * Rounds that could move the health (the first upAfter = 5 of a run of answers, the first downAfter = 3 of a
+     * run of losses) are told one by one as they come; further rounds of a steady run wait and are told
+     * together, before the next round that differs: the manager's thread does not wake for every echo.
+     */
+    @Test
+    void aSteadyRunIsToldTogetherAndARoundThatDiffersAtOnce() throws Exception {
+        Started s = startWired();
+        try {
+            for (int i = 0; i < 5; i++) {
+                s.answered();
+                assertEquals(List.of(true), toldNext(), "answer " + (i + 1) + " of the run: at once");
+            }
+            for (int i = 0; i < 4; i++) {
+                s.answered();
+            }
+            assertNull(told2.poll(300, TimeUnit.MILLISECONDS), "a steady run waits");
+            s.lost();
+            assertEquals(List.of(true, true, true, true), toldNext(), "the run first, in one call");
+            assertEquals(List.of(false), toldNext(), "then the loss, at once");
+            for (int i = 0; i < 2; i++) {
+                s.lost();
+                assertEquals(List.of(false), toldNext(), "a run of losses: the first downAfter (3) told at once");
+            }
+            s.lost();
+            s.lost();
+            assertNull(told2.poll(300, TimeUnit.MILLISECONDS));
+            batching.prompt("eth0"); // the carrier changed: the manager wants every round again
+            assertEquals(List.of(false, false), toldNext(), "what waited, at the prompt");
+            s.lost();
+            assertEquals(List.of(false), toldNext(), "after a prompt, rounds are told as they come");
+        } finally {
+            batching.close();
+        }
+    }
+
+    /** A steady run is told at most {@link ProbeRounds#TELL_STEADY_EVERY} late: the status figures stay fresh. */
+    @Test
+    void aSteadyRunIsToldWithinFiveSeconds() throws Exception {
+        Started s = startWired();
+        try {
+            for (int i = 0; i < 5; i++) {
+                s.answered();
+                toldNext();
+            }
+            long start = System.nanoTime();
+            List<Boolean> batch = null;
+            while (batch == null && System.nanoTime() - start < 8_000_000_000L) {
+                s.answered(); // one answer per interval (500 ms)
+                batch = told2.poll(500, TimeUnit.MILLISECONDS);
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertNotNull(batch, "told within 8 s");
+            assertTrue(batch.size() >= 8 && ms < 6000, batch.size() + " rounds told after " + ms + " ms");
+        } finally {
+            batching.close();
+        }
     }
 }
