@@ -165,23 +165,25 @@ final class ConduitSets {
             String head = Nft.wrap("set", set).toString();
             StringBuilder out = new StringBuilder(head.length() + 96 * elementCount());
             out.append(head, 0, head.length() - 2).append(",\"elem\":[");
-            boolean first = true;
             long setHash = ElementDigest.text(name);
             for (Member m : members) {
-                // by hand, not a tree per element: 10,000 elements are most of a large plan's time
-                String text = Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit()));
-                String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text))
-                        + "\"}}";
-                long commentHash = ElementDigest.text(text);
-                for (Element e : m.elements()) {
-                    out.append(first ? "{\"elem\":{\"val\":" : ",{\"elem\":{\"val\":");
-                    value(out, e);
-                    out.append(comment);
-                    first = false;
-                    digest.add(setHash, canonical(e), commentHash);
-                }
+                member(out, m, setHash, digest); // a call per member: compiled after a few hundred, a loop body never
             }
             return out.append("]}}");
+        }
+
+        /** A member's elements, each with its conduit's comment, written and digested. */
+        private void member(StringBuilder out, Member m, long setHash, ElementDigest digest) {
+            // by hand, not a tree per element: 10,000 elements are most of a large plan's time
+            String text = Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit()));
+            String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"}}";
+            long commentHash = ElementDigest.text(text);
+            for (Element e : m.elements()) {
+                out.append(out.charAt(out.length() - 1) == '[' ? "{\"elem\":{\"val\":" : ",{\"elem\":{\"val\":");
+                value(out, e);
+                out.append(comment);
+                digest.add(setHash, canonical(e), commentHash);
+            }
         }
 
         /** The element's hash as {@link ElementDigest#canonical} makes it from nft's listing of it. */

@@ -4,7 +4,7 @@
  * (an NTP client that can serve time). Implemented by the {@code io.isthmus.linux} bundle, the only bundle that
  * runs processes or reads /proc and /sys; everything above it is testable without root.
  */
-@Version("1.6.0")
+@Version("1.7.0")
 @Export
 package io.isthmus.api.linux;
 
