@@ -292,8 +292,17 @@ final class FirewallPlan {
     }
 
     static String conduitComment(int index, Conduit c) {
-        String ports = c.ports().isEmpty() ? "" : " " + String.join(",", c.ports());
-        return "conduit " + index + ": " + c.from() + " -> " + c.to() + " " + c.protocol() + ports;
+        return conduitComment(new StringBuilder(64), index, c).toString();
+    }
+
+    /** {@code conduit <index>: <from> -> <to> <protocol>[ <ports>]}, appended. */
+    static StringBuilder conduitComment(StringBuilder out, int index, Conduit c) {
+        out.append("conduit ").append(index).append(": ").append(c.from()).append(" -> ").append(c.to()).append(' ')
+                .append(c.protocol());
+        for (int i = 0; i < c.ports().size(); i++) {
+            out.append(i == 0 ? ' ' : ',').append(c.ports().get(i));
+        }
+        return out;
     }
 
     private void conduitRule(int index, Conduit c, Set<String> from, boolean toGateway, Set<String> to) {
