@@ -238,7 +238,11 @@ def one_run(work, sizes, heap, throughput=True):
             gclog = os.path.join(work, f"gc-{n}.log")
             gw = Gateway(lab_id, work, doc, (heap + " " if heap else "") + f"-Xlog:gc:file={gclog}", prefix)
             try:
-                gw.wait_ready(120)
+                try:
+                    gw.wait_ready(120)
+                except RuntimeError:  # e.g. out of heap before ready: -XX:+ExitOnOutOfMemoryError
+                    out["apply"][n] = {"failed": "no ready line: " + "".join(gw.lines[-3:])[-1500:]}
+                    continue
                 settle(lab_id)
                 deadline = time.monotonic() + 60
                 while not any(a[0] + a[1] > 5 for a in applied(gw)) and time.monotonic() < deadline:
@@ -260,6 +264,9 @@ def one_run(work, sizes, heap, throughput=True):
                 idle = calls(logs)[before:]
                 live = live_heap_mb(gw.proc.pid)
                 fw_log = [l.strip() for l in gw.lines if "firewall:" in l]
+                t_first = calls(logs)[0][0] if calls(logs) else 0
+                nft_calls = [[round((c[0] - t_first) / 1e6, 1), round((c[1] - c[0]) / 1e6, 1), c[3][:40]]
+                             for c in calls(logs)[:12]]
                 rss, hwm = rss_mb(gw.proc.pid)
             finally:
                 gw.stop()
@@ -274,7 +281,7 @@ def one_run(work, sizes, heap, throughput=True):
                 "worker_cpu_ms": worker_cpu if streamed else None, "nft_cpu_ms": round(nft_cpu, 1),
                 "ratio_cpu": round((worker_cpu + nft_cpu) / raw["nft_json_cpu_ms"], 2) if streamed else None,
                 "heap_peak_after_gc_mb": gc_log_peak(gclog), "heap_live_mb": live, "rss_mb": rss, "rss_peak_mb": hwm,
-                "idle_nft_calls_10s": len(idle), "firewall_log": fw_log,
+                "idle_nft_calls_10s": len(idle), "firewall_log": fw_log, "nft_calls": nft_calls,
                 "idle_nft_ms_10s": round(sum((c[1] - c[0]) / 1e6 for c in idle), 1),
             }
         # no-op re-apply of the last document
@@ -282,7 +289,11 @@ def one_run(work, sizes, heap, throughput=True):
                                    stderr=subprocess.STDOUT, text=True)
         gw = Gateway(lab_id, work, doc, heap)
         try:
-            gw.wait_ready()
+            try:
+                gw.wait_ready(120)
+            except RuntimeError:
+                out["noop_failed"] = "".join(gw.lines[-3:])[-1500:]
+                return out
             gw.drain_for(2.5)
             out["noop_writes"] = len(applied(gw))
             out["noop_firewall_log"] = [l.strip() for l in gw.lines if "firewall:" in l]
