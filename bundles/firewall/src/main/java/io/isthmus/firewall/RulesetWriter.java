@@ -26,6 +26,8 @@ final class RulesetWriter {
     private final CRC32 crc = new CRC32();
     /** The latest rule, not yet handed on: the last one gets the digest. */
     private Optional<ObjectNode> held = Optional.empty();
+    /** The held rule's text as made. */
+    private String heldText = "";
     private int rules;
     private int elements;
     private final ElementDigest elementDigest = new ElementDigest();
@@ -65,9 +67,10 @@ final class RulesetWriter {
             rules++;
             held.ifPresent(r -> {
                 skeleton.rule(r.path("rule").path("chain").asText(), r.path("rule").path("comment").asText());
-                pass(r.toString());
+                pass(heldText);
             });
             held = Optional.of(object);
+            heldText = text;
             return;
         }
         if (object.has("chain")) {
