@@ -2,13 +2,15 @@
 """Firewall and multicast benchmark in the lab (root): the x86-industrial distribution in the lab's gw namespace.
 
   apply     whole-table atomic apply of N = 100, 1,000, 10,000 (and with --sizes 100000) conduits, each with its
-            own source network and port, in the profile's own heap (-Xmx64m): the nft write as the gateway logs it
-            ("firewall: applied ... in M ms (plan P ms, read-back R ms)") and as timed from outside; the raw
-            `nft -j -f` of the exact batch the gateway piped to nft and `nft -f` of the same table as text, each
-            the median of 5 loads in the same run, and the ratios gateway / raw nft: of the write alone and of
-            the whole apply (plan + write + read-back, P + M + R); the heap (largest heap after a
-            GC while applying, from -Xlog:gc; live heap after a full GC once settled, jcmd GC.class_histogram) and
-            RSS; the nft processes the gateway starts in 10 s of idling afterwards (drift checks);
+            own source network and port, in the profile's own heap (-Xmx64m): the whole apply as the gateway logs
+            it ("firewall: applied ... in W ms (plan P ms, streamed into nft as it was made; worker CPU C ms)": the
+            plan streams into nft, so W is the whole apply; before 2026-12-03 (3) "in M ms (plan P ms, read-back R
+            ms)" and the whole apply P + M + R) and the nft write as timed from outside; the raw `nft -j -f` of the
+            exact batch the gateway piped to nft and `nft -f` of the same table as text, each the median of 5
+            loads in the same run, and the ratios gateway / raw nft: of the write alone and of the whole apply; CPU:
+            the firewall worker's (C) plus nft's (and tee's, from the wrapper) against raw nft's; the heap (largest
+            heap after a GC while applying, from -Xlog:gc; live heap after a full GC once settled, jcmd
+            GC.class_histogram) and RSS; the nft processes the gateway starts in 10 s of idling afterwards;
   no-op     restart with the same document: nft writes ("firewall: applied" lines, expected 0) and
             `nft monitor` events (expected 0);
 
@@ -19,13 +21,15 @@ outside and keeps a copy of each batch (stdin of `nft -j -f -`); it then runs th
   multicast UDP datagrams per second forwarded from OT (224.0.2.14:4840, TTL 1, the TTL fix-up) to the DMZ.
 Writes target/bench/firewall.md and target/bench/firewall.json.
 
-Usage: itests/bench/firewall.py [--runs 3] [--out target/bench]
+Usage: itests/bench/firewall.py [--runs 3] [--sizes 100,1000,10000] [--heap -Xmx256m] [--no-throughput]
+                                [--out target/bench]
 """
 import argparse
 import copy
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,18 +41,25 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from routing import DOC, HOME, LAB, ROOT, Gateway, default_via, sh  # noqa: E402
 
 TOOLS = os.path.join(ROOT, "itests", "src", "test", "resources", "lab-tools")
+# since 2026-12-03 (3) "in W ms (plan P ms, streamed into nft as it was made; worker CPU C ms)": W is the whole
+# apply (plan and write overlapped, nothing read back); before, "in W ms (plan P ms, read-back R ms)" with W the write
 APPLIED = re.compile(r"firewall: applied ruleset \w+ \((\d+) rules(?:, (\d+) set elements)?\) in (\d+) ms"
-                     r"(?: \(plan (\d+) ms, read-back (\d+) ms\))?")
+                     r"(?: \(plan (\d+) ms, (?:read-back (\d+) ms|(streamed) into nft as it was made; "
+                     r"worker CPU (\d+) ms)\))?")
 NFT = "/usr/sbin/nft"
 WRAPPER = """#!/bin/sh
-# firewall.py: times each nft call of the gateway from outside and keeps each batch
+# firewall.py: times each nft call of the gateway from outside and keeps each batch; `times` (the shell's children:
+# nft, tee, the first date) must run in this shell, not in a pipe or command substitution
 t0=$(date +%s%N)
 if [ "$1 $2 $3" = "-j -f -" ]; then
   tee "{logs}/batch-$t0.json" | "{real}" "$@"; rc=$?
 else
   "{real}" "$@"; rc=$?
 fi
-echo "$t0 $(date +%s%N) $rc $*" >> "{logs}/calls.log"
+t1=$(date +%s%N)
+times > "{logs}/times-$t0"
+echo "$t0 $t1 $rc $(tail -n 1 "{logs}/times-$t0") $*" >> "{logs}/calls.log"
+rm -f "{logs}/times-$t0"
 exit $rc
 """
 BASE = {"conduits": [{"from": "dmz", "to": "uplink", "protocol": "any"}]}
@@ -84,8 +95,10 @@ def write(work, doc):
 
 
 def applied(gw):
-    """(rules, set elements, nft write ms, plan ms, read-back ms) per apply the gateway logged."""
-    return [tuple(int(g or 0) for g in m.groups()) for l in gw.lines for m in [APPLIED.search(l)] if m]
+    """(rules, set elements, logged ms, plan ms, read-back ms, streamed, worker CPU ms) per apply the gateway logged;
+    streamed: the logged ms is the whole apply, else the write alone."""
+    return [tuple(int(g or 0) if i != 5 else bool(g) for i, g in enumerate(m.groups()))
+            for l in gw.lines for m in [APPLIED.search(l)] if m]
 
 
 def wrapped(work):
@@ -101,32 +114,43 @@ def wrapped(work):
     return ["unshare", "-m", "sh", "-c", f'mount --bind {wrapper} {NFT} && exec "$@"', "sh"], logs
 
 
+def cpu_s(times):
+    """Seconds of `times` output like 0m0.030s."""
+    m = re.fullmatch(r"(\d+)m([\d.]+)s", times)
+    return int(m.group(1)) * 60 + float(m.group(2))
+
+
 def calls(logs):
-    """(start ns, end ns, rc, args) of each nft call so far."""
+    """(start ns, end ns, rc, args, CPU ms of nft and tee) of each nft call so far."""
     path = os.path.join(logs, "calls.log")
     if not os.path.exists(path):
         return []
     out = []
     with open(path) as f:
         for line in f:
-            t0, t1, rc, args = line.rstrip("\n").split(" ", 3)
-            out.append((int(t0), int(t1), int(rc), args))
+            t0, t1, rc, user, system, args = line.rstrip("\n").split(" ", 5)
+            out.append((int(t0), int(t1), int(rc), args, (cpu_s(user) + cpu_s(system)) * 1000))
     return out
 
 
 def timed(argv, runs=5, stdin_file=None, before=None):
-    """Median wall ms of running argv (a process each time, as the gateway does); before (untimed) each run."""
+    """Median wall ms and median CPU ms (user + system of the children: ip netns exec and nft) of running argv (a
+    process each time, as the gateway does); before (untimed) each run."""
     times = []
+    cpus = []
     for _ in range(runs):
         if before:
             subprocess.run(before, capture_output=True, check=True)
+        c = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         r = subprocess.run(argv, capture_output=True, text=True,
                            stdin=open(stdin_file) if stdin_file else subprocess.DEVNULL)
+        times.append((time.perf_counter() - t) * 1000)
+        d = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((d.ru_utime - c.ru_utime + d.ru_stime - c.ru_stime) * 1000)
         if r.returncode:
             raise RuntimeError(f"{argv}: {r.stderr[-2000:]}")
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def raw_nft(lab_id, logs, work):
@@ -137,7 +161,7 @@ def raw_nft(lab_id, logs, work):
     batch = os.path.join(logs, batches[-1][1])
     boot = os.path.join(logs, sorted(b for b in os.listdir(logs) if b.startswith("batch-"))[0])
     gw = ns(lab_id, "gw")
-    json_ms = timed(gw + [NFT, "-j", "-f", batch], before=gw + [NFT, "-j", "-f", boot])
+    json_ms, json_cpu = timed(gw + [NFT, "-j", "-f", batch], before=gw + [NFT, "-j", "-f", boot])
     listing = subprocess.run(gw + [NFT, "list", "table", "inet", "isthmus"], capture_output=True, text=True,
                              check=True).stdout
     text = os.path.join(work, "table.nft")
@@ -146,8 +170,11 @@ def raw_nft(lab_id, logs, work):
     listing = listing.replace("\tchain dnat {", "\tchain dnat_ {").replace("\tchain snat {", "\tchain snat_ {")
     with open(text, "w") as f:  # the same replace the gateway does: add, delete, add
         f.write("add table inet isthmus\ndelete table inet isthmus\n" + listing)
-    text_ms = timed(gw + [NFT, "-f", text], before=gw + [NFT, "-j", "-f", boot])
-    return {"batch_bytes": batches[-1][0], "nft_json_ms": round(json_ms, 1), "nft_text_ms": round(text_ms, 1)}
+    text_ms, _ = timed(gw + [NFT, "-f", text], before=gw + [NFT, "-j", "-f", boot])
+    # the gateway's own table back in force (the text load renamed two chains), for the no-op restart after it
+    subprocess.run(gw + [NFT, "-j", "-f", batch], capture_output=True, check=True)
+    return {"batch_bytes": batches[-1][0], "nft_json_ms": round(json_ms, 1), "nft_json_cpu_ms": round(json_cpu, 1),
+            "nft_text_ms": round(text_ms, 1)}
 
 
 def gc_log_peak(path):
@@ -201,7 +228,7 @@ def multicast_pps(lab_id, seconds=2.0):
     return round(received / sent_for)
 
 
-def one_run(work, sizes, heap):
+def one_run(work, sizes, heap, throughput=True):
     lab_id = sh(LAB, "up", "--owner", str(os.getpid())).strip().splitlines()[-1]
     out = {"apply": {}}
     try:
@@ -211,7 +238,11 @@ def one_run(work, sizes, heap):
             gclog = os.path.join(work, f"gc-{n}.log")
             gw = Gateway(lab_id, work, doc, (heap + " " if heap else "") + f"-Xlog:gc:file={gclog}", prefix)
             try:
-                gw.wait_ready(120)
+                try:
+                    gw.wait_ready(120)
+                except RuntimeError:  # e.g. out of heap before ready: -XX:+ExitOnOutOfMemoryError
+                    out["apply"][n] = {"failed": "no ready line: " + "".join(gw.lines[-3:])[-1500:]}
+                    continue
                 settle(lab_id)
                 deadline = time.monotonic() + 60
                 while not any(a[0] + a[1] > 5 for a in applied(gw)) and time.monotonic() < deadline:
@@ -221,26 +252,36 @@ def one_run(work, sizes, heap):
                 if not any(a[0] + a[1] > 5 for a in applied(gw)):
                     out["apply"][n] = {"failed": "".join(l for l in gw.lines if "ERROR" in l or "WARN" in l)[-1500:]}
                     continue
-                rules, elements, ms, plan_ms, readback_ms = max(applied(gw), key=lambda a: a[0] + a[1])
+                rules, elements, ms, plan_ms, readback_ms, streamed, worker_cpu = max(applied(gw),
+                                                                                       key=lambda a: a[0] + a[1])
                 writes = [c for c in calls(logs) if c[3].startswith("-j -f -")]
-                outside_ms = max((c[1] - c[0]) / 1e6 for c in writes)
+                largest = max(writes, key=lambda c: c[1] - c[0])
+                outside_ms = (largest[1] - largest[0]) / 1e6
+                nft_cpu = largest[4]
                 gw.drain_for(2)
                 before = len(calls(logs))
                 gw.drain_for(10)
                 idle = calls(logs)[before:]
                 live = live_heap_mb(gw.proc.pid)
+                fw_log = [l.strip() for l in gw.lines if "firewall:" in l]
+                t_first = calls(logs)[0][0] if calls(logs) else 0
+                nft_calls = [[round((c[0] - t_first) / 1e6, 1), round((c[1] - c[0]) / 1e6, 1), c[3][:40]]
+                             for c in calls(logs)[:12]]
                 rss, hwm = rss_mb(gw.proc.pid)
             finally:
                 gw.stop()
             raw = raw_nft(lab_id, logs, work)
             out["apply"][n] = {
                 "rules": rules, "set_elements": elements, "ms": ms, "outside_ms": round(outside_ms, 1),
-                "plan_ms": plan_ms, "readback_ms": readback_ms, **raw,
-                "ratio_json": round(ms / raw["nft_json_ms"], 2), "ratio_text": round(ms / raw["nft_text_ms"], 2),
-                "whole_ms": plan_ms + ms + readback_ms,
-                "ratio_whole": round((plan_ms + ms + readback_ms) / raw["nft_json_ms"], 2),
+                "plan_ms": plan_ms, "readback_ms": readback_ms, "streamed": streamed, **raw,
+                "ratio_json": round(outside_ms / raw["nft_json_ms"], 2),
+                "ratio_text": round(outside_ms / raw["nft_text_ms"], 2),
+                "whole_ms": ms if streamed else plan_ms + ms + readback_ms,
+                "ratio_whole": round((ms if streamed else plan_ms + ms + readback_ms) / raw["nft_json_ms"], 2),
+                "worker_cpu_ms": worker_cpu if streamed else None, "nft_cpu_ms": round(nft_cpu, 1),
+                "ratio_cpu": round((worker_cpu + nft_cpu) / raw["nft_json_cpu_ms"], 2) if streamed else None,
                 "heap_peak_after_gc_mb": gc_log_peak(gclog), "heap_live_mb": live, "rss_mb": rss, "rss_peak_mb": hwm,
-                "idle_nft_calls_10s": len(idle),
+                "idle_nft_calls_10s": len(idle), "firewall_log": fw_log, "nft_calls": nft_calls,
                 "idle_nft_ms_10s": round(sum((c[1] - c[0]) / 1e6 for c in idle), 1),
             }
         # no-op re-apply of the last document
@@ -248,14 +289,21 @@ def one_run(work, sizes, heap):
                                    stderr=subprocess.STDOUT, text=True)
         gw = Gateway(lab_id, work, doc, heap)
         try:
-            gw.wait_ready()
+            try:
+                gw.wait_ready(120)
+            except RuntimeError:
+                out["noop_failed"] = "".join(gw.lines[-3:])[-1500:]
+                return out
             gw.drain_for(2.5)
             out["noop_writes"] = len(applied(gw))
+            out["noop_firewall_log"] = [l.strip() for l in gw.lines if "firewall:" in l]
         finally:
             gw.stop()
             monitor.terminate()
             events = monitor.communicate()[0].strip()
         out["noop_nft_events"] = len(events.splitlines()) if events else 0
+        if not throughput:
+            return out
         # throughput and multicast with the small document
         doc = write(work, document(0))
         gw = Gateway(lab_id, work, doc)
@@ -280,6 +328,7 @@ def main():
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--heap", default="", help="extra JVM option, e.g. -Xmx256m (default: the profile's -Xmx64m)")
     ap.add_argument("--out", default=os.path.join(ROOT, "target", "bench"))
+    ap.add_argument("--no-throughput", action="store_true", help="skip iperf3 and multicast (apply figures only)")
     args = ap.parse_args()
     if not os.path.isdir(HOME):
         raise SystemExit(f"{HOME} missing: build first (mvn -B package -DskipTests)")
@@ -288,12 +337,14 @@ def main():
     for _ in range(args.runs):
         work = tempfile.mkdtemp(prefix="isthmus-firewall-bench-")
         try:
-            runs.append(one_run(work, sizes, args.heap))
+            runs.append(one_run(work, sizes, args.heap, not args.no_throughput))
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    med = lambda f: round(statistics.median(f(r) for r in runs), 2)
+    def med(key):
+        values = [r[key] for r in runs if key in r]
+        return round(statistics.median(values), 2) if values else None
     keys = ["ms", "outside_ms", "plan_ms", "readback_ms", "whole_ms", "nft_json_ms", "nft_text_ms", "ratio_json",
-            "ratio_text", "ratio_whole",
+            "ratio_text", "ratio_whole", "worker_cpu_ms", "nft_cpu_ms", "nft_json_cpu_ms", "ratio_cpu",
             "heap_peak_after_gc_mb", "heap_live_mb", "rss_mb", "rss_peak_mb", "idle_nft_calls_10s", "idle_nft_ms_10s"]
     apply = {}
     for n in sizes:
@@ -303,32 +354,37 @@ def main():
             continue
         apply[str(n)] = {"rules": ok[0]["rules"], "set_elements": ok[0]["set_elements"],
                          "batch_bytes": ok[0]["batch_bytes"], "runs_ok": len(ok),
-                         **{k: round(statistics.median(a[k] for a in ok if a[k] is not None), 2) for k in keys}}
+                         "ratio_whole_runs": [a["ratio_whole"] for a in ok],
+                         **{k: round(statistics.median(v), 2) if v else None
+                            for k in keys for v in [[a[k] for a in ok if a.get(k) is not None]]}}
     result = {
         "date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "runs": args.runs, "heap": args.heap or "profile",
         "apply": apply,
-        "noop_writes": med(lambda r: r["noop_writes"]), "noop_nft_events": med(lambda r: r["noop_nft_events"]),
-        "iperf_on_gbps": med(lambda r: r["iperf_on_gbps"]), "iperf_off_gbps": med(lambda r: r["iperf_off_gbps"]),
-        "multicast_pps": med(lambda r: r["multicast_pps"]), "all": runs,
+        "noop_writes": med("noop_writes"), "noop_nft_events": med("noop_nft_events"),
+        "iperf_on_gbps": med("iperf_on_gbps"), "iperf_off_gbps": med("iperf_off_gbps"),
+        "multicast_pps": med("multicast_pps"), "all": runs,
     }
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "firewall.json"), "w") as f:
         json.dump(result, f, indent=2)
     table = (f"Firewall benchmark (lab, x86-industrial, heap: {result['heap']}), {result['date']}, "
              f"{result['cpus']} CPUs, median of {args.runs} runs\n\n"
-             "| conduits | rules + set elements | gateway nft write (log / outside) | plan / read-back | "
-             "whole apply (plan + write + read-back) | raw `nft -j -f` same batch | raw `nft -f` same table as text | "
-             "ratio write / raw JSON (/ text) | **ratio whole apply / raw JSON** | "
-             "heap peak after GC / live | RSS (peak) | idle: nft calls, ms per 10 s |\n"
-             "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+             "| conduits | rules + set elements | gateway's log: ms (plan / read-back) | nft write timed from outside | "
+             "**whole apply** | raw `nft -j -f` same batch | raw `nft -f` same table as text | "
+             "ratio nft write from outside / raw JSON (/ text) | **ratio whole apply / raw JSON** (runs) | "
+             "CPU: firewall worker + nft (and tee) / raw nft | heap peak after GC / live | RSS (peak) | "
+             "idle: nft calls, ms per 10 s |\n"
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for n in sizes:
         a = result["apply"][str(n)]
         if "failed" in a:
             table += f"| {n} | failed: {a['failed'][-200:]!r} |\n"
             continue
-        table += (f"| {n} | {a['rules']} + {a['set_elements']} | {a['ms']} / {a['outside_ms']} ms | "
-                  f"{a['plan_ms']} / {a['readback_ms']} ms | {a['whole_ms']} ms | {a['nft_json_ms']} ms | "
-                  f"{a['nft_text_ms']} ms | {a['ratio_json']} ({a['ratio_text']}) | **{a['ratio_whole']}** | "
+        table += (f"| {n} | {a['rules']} + {a['set_elements']} | {a['ms']} ({a['plan_ms']} / {a['readback_ms']}) ms | "
+                  f"{a['outside_ms']} ms | {a['whole_ms']} ms | {a['nft_json_ms']} ms | "
+                  f"{a['nft_text_ms']} ms | {a['ratio_json']} ({a['ratio_text']}) | **{a['ratio_whole']}** "
+                  f"({', '.join(str(r) for r in a['ratio_whole_runs'])}) | "
+                  f"{a['worker_cpu_ms']} + {a['nft_cpu_ms']} / {a['nft_json_cpu_ms']} ms ({a['ratio_cpu']}) | "
                   f"{a['heap_peak_after_gc_mb']} / {a['heap_live_mb']} MB | "
                   f"{a['rss_mb']} ({a['rss_peak_mb']}) MiB | {a['idle_nft_calls_10s']}, {a['idle_nft_ms_10s']} ms |\n")
     table += "\n| measure | value |\n|---|---|\n"

@@ -2,7 +2,6 @@ package io.isthmus.firewall;
 
 import static io.isthmus.firewall.Nft.F;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -81,9 +80,14 @@ final class ConduitSets {
     static final class Run {
         final Shape shape;
         final List<Member> members = new ArrayList<>();
-        private final TreeSet<Long> exact = new TreeSet<>();
+        /** The exact elements' keys: a hash of longs (a TreeSet of boxed keys was a good share of a large plan). */
+        private final Keys exact = new Keys();
+        /** The same keys sorted, made only once an element with a range must be checked against them. */
+        private Optional<TreeSet<Long>> sorted = Optional.empty();
         private final List<Element> ranges = new ArrayList<>();
         private boolean interval;
+        /** The comment being written, reused from member to member. */
+        private final StringBuilder comment = new StringBuilder(64);
 
         record Member(int index, Conduit conduit, List<Element> elements) {
         }
@@ -125,9 +129,7 @@ final class ConduitSets {
         }
 
         private boolean overlaps(Element e) {
-            if (e.exact() ? exact.contains(e.key())
-                    : !exact.subSet(e.addrLo() << 16, true, e.addrHi() << 16 | 0xffff, true).stream()
-                            .allMatch(k -> (k & 0xffff) < e.portLo() || (k & 0xffff) > e.portHi())) {
+            if (e.exact() ? exact.contains(e.key()) : overlapsExact(e)) {
                 return true;
             }
             for (Element r : ranges) {
@@ -138,9 +140,23 @@ final class ConduitSets {
             return false;
         }
 
+        /** Whether an element with a range covers one of the exact elements. */
+        private boolean overlapsExact(Element e) {
+            if (sorted.isEmpty()) {
+                sorted = Optional.of(exact.sorted());
+            }
+            for (long k : sorted.get().subSet(e.addrLo() << 16, true, e.addrHi() << 16 | 0xffff, true)) {
+                if ((k & 0xffff) >= e.portLo() && (k & 0xffff) <= e.portHi()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private void index(Element e) {
             if (e.exact()) {
                 exact.add(e.key());
+                sorted.ifPresent(keys -> keys.add(e.key()));
             } else {
                 ranges.add(e);
                 interval = true;
@@ -165,23 +181,53 @@ final class ConduitSets {
             String head = Nft.wrap("set", set).toString();
             StringBuilder out = new StringBuilder(head.length() + 96 * elementCount());
             out.append(head, 0, head.length() - 2).append(",\"elem\":[");
-            boolean first = true;
             long setHash = ElementDigest.text(name);
             for (Member m : members) {
-                // by hand, not a tree per element: 10,000 elements are most of a large plan's time
-                String text = Nft.comment(FirewallPlan.conduitComment(m.index(), m.conduit()));
-                String comment = ",\"comment\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text))
-                        + "\"}}";
-                long commentHash = ElementDigest.text(text);
-                for (Element e : m.elements()) {
-                    out.append(first ? "{\"elem\":{\"val\":" : ",{\"elem\":{\"val\":");
-                    value(out, e);
-                    out.append(comment);
-                    first = false;
-                    digest.add(setHash, canonical(e), commentHash);
-                }
+                member(out, m, setHash, digest); // a call per member: compiled after a few hundred, a loop body never
             }
             return out.append("]}}");
+        }
+
+        /** A member's elements, each with its conduit's comment, written and digested. */
+        private void member(StringBuilder out, Member m, long setHash, ElementDigest digest) {
+            // by hand, not a tree per element nor a string per part: 10,000 elements are most of a large plan's time
+            comment.setLength(0);
+            FirewallPlan.conduitComment(comment, m.index(), m.conduit());
+            if (comment.length() > Nft.MAX_COMMENT) {
+                comment.setLength(Nft.MAX_COMMENT - 3);
+                comment.append("...");
+            }
+            long commentHash = ElementDigest.text(comment);
+            int from = out.length();
+            for (Element e : m.elements()) {
+                if (out.length() > from) {
+                    out.append(',');
+                } else if (out.charAt(from - 1) != '[') {
+                    out.append(',');
+                }
+                out.append("{\"elem\":{\"val\":");
+                value(out, e);
+                out.append(",\"comment\":");
+                quoted(out, comment);
+                out.append("}}");
+                digest.add(setHash, canonical(e), commentHash);
+            }
+        }
+
+        /** A JSON string: zone names, protocols and ports are validated, but a comment is quoted all the same. */
+        private static void quoted(StringBuilder out, CharSequence text) {
+            out.append('"');
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '"' || c == '\\') {
+                    out.append('\\').append(c);
+                } else if (c < 0x20) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+            out.append('"');
         }
 
         /** The element's hash as {@link ElementDigest#canonical} makes it from nft's listing of it. */
@@ -248,6 +294,69 @@ final class ConduitSets {
     }
 
     private ConduitSets() {
+    }
+
+    /** A set of non-negative longs (element keys: 48 bits), open addressing, no boxing. */
+    static final class Keys {
+        private long[] table = filled(64);
+        private int size;
+
+        private static long[] filled(int capacity) {
+            long[] t = new long[capacity];
+            java.util.Arrays.fill(t, -1);
+            return t;
+        }
+
+        private static int slot(long key, int mask) {
+            long h = key * 0x9e3779b97f4a7c15L;
+            return (int) (h >>> 40) & mask;
+        }
+
+        boolean contains(long key) {
+            int mask = table.length - 1;
+            for (int i = slot(key, mask); table[i] != -1; i = (i + 1) & mask) {
+                if (table[i] == key) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void add(long key) {
+            if (2 * (size + 1) > table.length) {
+                long[] old = table;
+                table = filled(old.length * 2);
+                size = 0;
+                for (long k : old) {
+                    if (k != -1) {
+                        insert(k);
+                    }
+                }
+            }
+            insert(key);
+        }
+
+        private void insert(long key) {
+            int mask = table.length - 1;
+            int i = slot(key, mask);
+            for (; table[i] != -1; i = (i + 1) & mask) {
+                if (table[i] == key) {
+                    return;
+                }
+            }
+            table[i] = key;
+            size++;
+        }
+
+        TreeSet<Long> sorted() {
+            TreeSet<Long> out = new TreeSet<>();
+            for (long k : table) {
+                if (k != -1) {
+                    out.add(k);
+                }
+            }
+            return out;
+        }
     }
 
     static List<Element> elements(Conduit c, Shape shape) {

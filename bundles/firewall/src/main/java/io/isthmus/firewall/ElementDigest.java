@@ -40,7 +40,7 @@ final class ElementDigest {
     }
 
     /** FNV-1a of a text, mixed. */
-    static long text(String s) {
+    static long text(CharSequence s) {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < s.length(); i++) {
             h = (h ^ s.charAt(i)) * 0x100000001b3L;

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The table the gateway wants, as a pure function of the document (IEC 62443 zones and conduits):
@@ -54,7 +55,7 @@ final class FirewallPlan {
     /** Roles whose networks are masqueraded out of the uplinks; offline networks never leave. */
     static final Set<PortRole> ROUTED_OUT = EnumSet.of(PortRole.DMZ, PortRole.LAN, PortRole.MGMT);
 
-    private final RulesetWriter out = new RulesetWriter();
+    private final RulesetWriter out;
     /** The run of conduits being gathered into a set, if any. */
     private Optional<ConduitSets.Run> run = Optional.empty();
     private int conduitSets;
@@ -67,12 +68,19 @@ final class FirewallPlan {
     private final Map<String, Set<String>> zones = new HashMap<>();
     private static final Set<String> NO_PORTS = new TreeSet<>();
 
-    private FirewallPlan() {
+    private FirewallPlan(Consumer<String> sink) {
+        this.out = new RulesetWriter(sink);
     }
 
     /** Before the first document: nothing in but loopback and answers to the gateway's own traffic. */
     static Ruleset boot() {
-        FirewallPlan p = new FirewallPlan();
+        Text text = new Text();
+        return boot(text).withObjects(text.array());
+    }
+
+    /** The boot table, each object handed to {@code sink} as it is made. */
+    static Ruleset boot(Consumer<String> sink) {
+        FirewallPlan p = new FirewallPlan(sink);
         p.filterChains();
         return p.out.finish();
     }
@@ -81,9 +89,32 @@ final class FirewallPlan {
         return of(doc, List.of());
     }
 
-    /** With the host-input openings of the services on the box ({@link HostOpeningProviders}). */
+    /** With the host-input openings of the services on the box ({@link HostOpeningProviders}), as text. */
     static Ruleset of(NetworkDocument doc, List<HostOpenings.Opening> openings) {
-        FirewallPlan p = new FirewallPlan();
+        Text text = new Text();
+        return write(doc, openings, text).withObjects(text.array());
+    }
+
+    /** The objects of a table as one JSON array. */
+    private static final class Text implements Consumer<String> {
+        private final StringBuilder out = new StringBuilder("[");
+
+        @Override
+        public void accept(String object) {
+            out.append(out.length() > 1 ? "," : "").append(object);
+        }
+
+        String array() {
+            return out.append(']').toString();
+        }
+    }
+
+    /**
+     * The table of a document, each object handed to {@code sink} as it is made (the nft batch it streams into):
+     * nothing holds the whole table.
+     */
+    static Ruleset write(NetworkDocument doc, List<HostOpenings.Opening> openings, Consumer<String> sink) {
+        FirewallPlan p = new FirewallPlan(sink);
         p.filterChains();
         p.noDataOut(doc);
         p.dhcp(doc);
@@ -248,7 +279,7 @@ final class FirewallPlan {
                 return;
             }
             String name = ConduitSets.PREFIX + conduitSets++;
-            out.setText(r.set(name, out.elementDigest()), r.elementCount());
+            out.setText(name, r.set(name, out.elementDigest()), r.elementCount());
             List<JsonNode> expr = new ArrayList<>();
             expr.add(iifname(r.shape.from()));
             if (r.shape.chain().equals(FORWARD)) {
@@ -261,8 +292,17 @@ final class FirewallPlan {
     }
 
     static String conduitComment(int index, Conduit c) {
-        String ports = c.ports().isEmpty() ? "" : " " + String.join(",", c.ports());
-        return "conduit " + index + ": " + c.from() + " -> " + c.to() + " " + c.protocol() + ports;
+        return conduitComment(new StringBuilder(64), index, c).toString();
+    }
+
+    /** {@code conduit <index>: <from> -> <to> <protocol>[ <ports>]}, appended. */
+    static StringBuilder conduitComment(StringBuilder out, int index, Conduit c) {
+        out.append("conduit ").append(index).append(": ").append(c.from()).append(" -> ").append(c.to()).append(' ')
+                .append(c.protocol());
+        for (int i = 0; i < c.ports().size(); i++) {
+            out.append(i == 0 ? ' ' : ',').append(c.ports().get(i));
+        }
+        return out;
     }
 
     private void conduitRule(int index, Conduit c, Set<String> from, boolean toGateway, Set<String> to) {

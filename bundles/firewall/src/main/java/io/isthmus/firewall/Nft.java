@@ -15,7 +15,7 @@ final class Nft {
     /**
      * Longest rule comment written. nft 1.0.6 fails a whole batch on a comment over 253 bytes
      * ({@code netlink_linearize.c:1686: Memory allocation failure}): a conduit of 45 ports listed them all. 200
-     * leaves room for the ruleset digest stamped into the first rule's comment; comments are ASCII (port, zone
+     * leaves room for the ruleset digest stamped into the last rule's comment; comments are ASCII (port, zone
      * names and numbers), so characters are bytes.
      */
     static final int MAX_COMMENT = 200;

@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.Nftables;
+import io.isthmus.api.linux.TableReplace;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +53,121 @@ public class NftCli implements Nftables {
     public void replaceTable(String table, String objects) throws KernelException {
         runner.run("nft", List.of("-j", "-f", "-"), batch(table, objects));
         writes.incrementAndGet();
+    }
+
+    /**
+     * {@code nft -j -f -} started at once: each object is checked as it comes (as {@link #batch} does) and written
+     * to nft's standard input, where nft parses it while the caller makes the next. An object refused, or a write
+     * nft could not take, poisons the replace: nft is killed before it sees the end of the batch, so nothing of it
+     * reaches the kernel, and {@link TableReplace#commit} reports why.
+     */
+    @Override
+    public TableReplace startReplace(String table) throws KernelException {
+        String name = table(table);
+        return new Streamed(name, runner.startPiped("nft", List.of("-j", "-f", "-")));
+    }
+
+    /** The header every replace starts with: add (so that the delete cannot fail), delete, add. */
+    private static String head(String name) {
+        String tableObject = "{\"table\":{\"family\":\"" + FAMILY + "\",\"name\":\"" + name + "\"}}";
+        return "{\"nftables\":[{\"add\":" + tableObject + "},{\"delete\":" + tableObject + "},{\"add\":"
+                + tableObject + "}";
+    }
+
+    private final class Streamed implements TableReplace {
+        private static final byte[] ADD = ",{\"add\":".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] END = "}".getBytes(StandardCharsets.US_ASCII);
+        private final String table;
+        private final PipedProcess nft;
+        private final OutputStream in;
+        /** Why an object was refused: nft was killed then. */
+        private Optional<String> refused = Optional.empty();
+        /** Why nft could not take a write: it exited early, and its exit status says why. */
+        private Optional<String> broken = Optional.empty();
+        private int index;
+        private boolean ended;
+
+        Streamed(String table, PipedProcess nft) {
+            this.table = table;
+            this.nft = nft;
+            this.in = nft.stdin();
+            write(head(table).getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public void add(CharSequence object) {
+            if (ended) {
+                throw new IllegalStateException("replace of table " + FAMILY + " " + table + " already ended");
+            }
+            if (refused.isPresent()) {
+                return;
+            }
+            byte[] text = object.toString().getBytes(StandardCharsets.UTF_8);
+            try (JsonParser p = mapper.getFactory().createParser(text)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new KernelException("nft object " + index + ": expected one object like {\"rule\": {…}}");
+                }
+                check(p, table, index);
+                if (p.nextToken() != null) {
+                    throw new KernelException("nft object " + index + ": expected one object, found more after it");
+                }
+            } catch (KernelException e) {
+                refuse(e.getMessage());
+                return;
+            } catch (IOException e) {
+                refuse("nft object " + index + " is not JSON: " + e.getMessage());
+                return;
+            }
+            index++;
+            write(ADD);
+            write(text);
+            write(END);
+        }
+
+        private void write(byte[] bytes) {
+            if (broken.isPresent() || refused.isPresent()) {
+                return;
+            }
+            try {
+                in.write(bytes);
+            } catch (IOException e) {
+                broken = Optional.of("nft stopped reading its input: " + e.getMessage());
+            }
+        }
+
+        /** Nothing more goes to nft, which is killed before the end of the batch: the table stays as it is. */
+        private void refuse(String why) {
+            refused = Optional.of(why + "; table " + FAMILY + " " + table + " unchanged");
+            nft.kill();
+        }
+
+        @Override
+        public void commit() throws KernelException {
+            if (ended) {
+                throw new IllegalStateException("replace of table " + FAMILY + " " + table + " already ended");
+            }
+            ended = true;
+            if (refused.isPresent()) {
+                throw new KernelException(refused.get());
+            }
+            write("]}".getBytes(StandardCharsets.US_ASCII));
+            ProcessResult r = nft.finish();
+            if (!r.ok()) {
+                throw new KernelException(r.describe());
+            }
+            if (broken.isPresent()) {
+                throw new KernelException(broken.get()); // cannot be: nft saw no whole batch, yet exited 0
+            }
+            writes.incrementAndGet();
+        }
+
+        @Override
+        public void close() {
+            if (!ended) {
+                ended = true;
+                nft.kill();
+            }
+        }
     }
 
     @Override
@@ -109,10 +227,7 @@ public class NftCli implements Nftables {
      */
     String batch(String table, String objects) throws KernelException {
         String name = table(table);
-        String tableObject = "{\"table\":{\"family\":\"" + FAMILY + "\",\"name\":\"" + name + "\"}}";
-        StringBuilder out = new StringBuilder(objects.length() + 256);
-        out.append("{\"nftables\":[{\"add\":").append(tableObject).append("},{\"delete\":").append(tableObject)
-                .append("},{\"add\":").append(tableObject).append('}');
+        StringBuilder out = new StringBuilder(objects.length() + 256).append(head(name));
         try (JsonParser in = mapper.getFactory().createParser(objects)) {
             if (in.nextToken() != JsonToken.START_ARRAY) {
                 throw new KernelException("nft objects must be a JSON array");

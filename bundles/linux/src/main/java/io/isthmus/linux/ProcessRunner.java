@@ -23,7 +23,7 @@ final class ProcessRunner {
     /** Where executables are looked up: the service may run with a minimal PATH. */
     static final List<Path> SEARCH_PATH = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"),
             Path.of("/bin"));
-    private static final Duration KILL_GRACE = Duration.ofSeconds(2);
+    static final Duration KILL_GRACE = Duration.ofSeconds(2);
     static final java.util.Set<String> SYSTEMD_ONLY = java.util.Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC",
             "WATCHDOG_PID");
 
@@ -93,6 +93,15 @@ final class ProcessRunner {
             Thread.currentThread().interrupt();
             throw new KernelException(String.join(" ", argv) + " interrupted", e);
         }
+    }
+
+    /**
+     * Starts a child whose standard input the caller writes while it runs, for input made as it goes (an nft batch
+     * streamed as it is planned); {@link PipedProcess#finish} waits for it with this runner's timeout.
+     */
+    PipedProcess startPiped(String executable, List<String> args) throws KernelException {
+        List<String> argv = namespace.argv(resolve(executable), args);
+        return new PipedProcess(executable, argv, start(argv, false), timeout);
     }
 
     /**
@@ -169,7 +178,7 @@ final class ProcessRunner {
     }
 
     /** Drains one stream on a daemon thread. */
-    private static final class StreamCollector {
+    static final class StreamCollector {
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         private final Thread thread;
 

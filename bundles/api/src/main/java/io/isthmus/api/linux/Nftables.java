@@ -20,6 +20,45 @@ public interface Nftables {
      */
     void replaceTable(String table, String objects) throws KernelException;
 
+    /**
+     * Starts replacing {@code table inet <table>} in the same one transaction as {@link #replaceTable}, with the
+     * objects added one by one as the caller makes them: the {@code nft} process starts at once and parses them
+     * while the rest are being made. Each object is checked as it is added; nothing is in force before
+     * {@link TableReplace#commit}. This default gathers the objects and calls {@link #replaceTable} at the commit.
+     *
+     * @param table the table's name (family inet)
+     * @throws KernelException when the table name is invalid or nft cannot start
+     * @since 1.7
+     */
+    default TableReplace startReplace(String table) throws KernelException {
+        StringBuilder objects = new StringBuilder("[");
+        return new TableReplace() {
+            private boolean done;
+
+            @Override
+            public void add(CharSequence object) {
+                if (done) {
+                    throw new IllegalStateException("replace of " + table + " already ended");
+                }
+                objects.append(objects.length() > 1 ? "," : "").append(object);
+            }
+
+            @Override
+            public void commit() throws KernelException {
+                if (done) {
+                    throw new IllegalStateException("replace of " + table + " already ended");
+                }
+                done = true;
+                replaceTable(table, objects.append(']').toString());
+            }
+
+            @Override
+            public void close() {
+                done = true;
+            }
+        };
+    }
+
     /** The output of {@code nft -j list table inet <table>}, or empty when there is no such table. */
     Optional<String> listTable(String table) throws KernelException;
 
