@@ -80,7 +80,27 @@ record TableListing(JsonNode objects) {
      */
     static String elementDigest(String json) {
         ElementDigest digest = new ElementDigest();
-        try (JsonParser in = MAPPER.getFactory().createParser(json)) {
+        eachObject(json, (kind, in) -> {
+            if (kind.equals("set") || kind.equals("map")) {
+                setElements(in, digest);
+            } else {
+                in.skipChildren();
+            }
+        });
+        return digest.value();
+    }
+
+    /** Takes one listed object's body: the parser on its first token, to be consumed whole. */
+    interface ObjectBody {
+        void read(String kind, JsonParser in) throws IOException;
+    }
+
+    /**
+     * Walks an nft JSON listing ({@code {"nftables": [{"<kind>": {...}}, ...]}}) object by object, streamed: only
+     * what {@code body} keeps is held.
+     */
+    static void eachObject(String listing, ObjectBody body) {
+        try (JsonParser in = MAPPER.getFactory().createParser(listing)) {
             if (in.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("unreadable nft -j output: not an object");
             }
@@ -94,18 +114,13 @@ record TableListing(JsonNode objects) {
                     while (in.nextToken() == JsonToken.FIELD_NAME) {
                         String kind = in.currentName();
                         in.nextToken();
-                        if (kind.equals("set") || kind.equals("map")) {
-                            setElements(in, digest);
-                        } else {
-                            in.skipChildren();
-                        }
+                        body.read(kind, in);
                     }
                 }
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable nft -j output: " + e.getMessage(), e);
         }
-        return digest.value();
     }
 
     /** One set's body, the parser on its START_OBJECT; its elements are added once its name is known. */

@@ -2,7 +2,6 @@ package io.isthmus.firewall;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -20,7 +19,6 @@ import java.util.zip.CRC32C;
  * a chain in their order.
  */
 final class TableSkeleton {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private final Map<String, Chain> chains = new TreeMap<>();
     private final TreeSet<String> sets = new TreeSet<>();
 
@@ -59,27 +57,7 @@ final class TableSkeleton {
     /** The skeleton of an nft JSON listing of the table ({@code {"nftables": [...]}}, terse or full). */
     static String of(String listing) {
         TableSkeleton s = new TableSkeleton();
-        try (JsonParser in = MAPPER.getFactory().createParser(listing)) {
-            if (in.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException("unreadable nft -j output: not an object");
-            }
-            while (in.nextToken() == JsonToken.FIELD_NAME) {
-                in.nextToken();
-                if (!in.currentName().equals("nftables") || in.currentToken() != JsonToken.START_ARRAY) {
-                    in.skipChildren();
-                    continue;
-                }
-                while (in.nextToken() == JsonToken.START_OBJECT) {
-                    while (in.nextToken() == JsonToken.FIELD_NAME) {
-                        String kind = in.currentName();
-                        in.nextToken();
-                        object(in, kind, s);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("unreadable nft -j output: " + e.getMessage(), e);
-        }
+        TableListing.eachObject(listing, (kind, in) -> object(in, kind, s));
         return s.value();
     }
 
