@@ -4,7 +4,6 @@ import io.isthmus.api.linux.KernelException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,28 +70,15 @@ final class ProcessRunner {
 
     /** Runs and returns the result whatever the exit code; fails only when the process cannot run or times out. */
     ProcessResult exec(String executable, List<String> args, String stdin) throws KernelException {
-        List<String> argv = namespace.argv(resolve(executable), args);
-        Process process = start(argv, false);
-        StreamCollector out = new StreamCollector(process.getInputStream(), "stdout " + executable);
-        StreamCollector err = new StreamCollector(process.getErrorStream(), "stderr " + executable);
-        try (OutputStream in = process.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        PipedProcess process = startPiped(executable, args);
+        if (stdin != null) {
+            try {
+                process.stdin().write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // the child exited without reading all of its input: its exit code and stderr say why
             }
-        } catch (IOException e) {
-            // the child exited without reading all of its input: its exit code and stderr say why
         }
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                stop(process, KILL_GRACE);
-                throw new KernelException(String.join(" ", argv) + " timed out after " + timeout.toMillis() + " ms");
-            }
-            return new ProcessResult(argv, process.exitValue(), out.text(), err.text());
-        } catch (InterruptedException e) {
-            stop(process, KILL_GRACE);
-            Thread.currentThread().interrupt();
-            throw new KernelException(String.join(" ", argv) + " interrupted", e);
-        }
+        return process.finish();
     }
 
     /**

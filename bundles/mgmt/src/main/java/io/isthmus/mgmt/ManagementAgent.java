@@ -225,8 +225,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         settings = new Reconfiguration(session, early, hostName, this::queue, log);
         credentials = new CredentialRotator(installed, session, probe, settings, this,
                 config.certificateWarningDays(), rotation, log);
-        endpoints = new BrokerEndpoints(credentials::tls, clockPolicy, () -> json.bytes(status.state(false, "connection lost")),
-                config.sessionExpirySeconds());
+        endpoints = new BrokerEndpoints(credentials::tls, clockPolicy,
+                () -> json.bytes(status.state(false, "connection lost")), config.sessionExpirySeconds());
         check = new BrokerReachableCheck(session, probe, settings, config.brokerWindowMs(), rotation, log);
         sender = new Sender(outbox, session, SEND_WINDOW);
         status = new StatusReport(context, hostName, startedAt, () -> configService, settings, session, dispatcher,

@@ -51,8 +51,8 @@ final class ServicesPlan {
             hosts.addAll(names);
             Optional<LocalService.Dhcp> dhcp = p.dhcp().map(d -> new LocalService.Dhcp(d.start(), d.end(),
                     Duration.ofSeconds(d.leaseSeconds()), d.router().orElse(role != PortRole.OFFLINE), dns,
-                    timeServed.contains(name), d.reservations().stream().map(r -> new LocalService.Reservation(r.mac(), r.address(), r.name()))
-                            .toList()));
+                    timeServed.contains(name), d.reservations().stream()
+                            .map(r -> new LocalService.Reservation(r.mac(), r.address(), r.name())).toList()));
             if (dhcp.isPresent() || dns) {
                 services.add(new LocalService(name, own, config.domain(), dhcp, dns, forward ? forwardTo : List.of(),
                         hosts));
