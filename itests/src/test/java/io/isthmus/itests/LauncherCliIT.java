@@ -69,8 +69,16 @@ public class LauncherCliIT {
         Path state = work.resolve("state");
         runUntilReady(state, Optional.empty());
         String before = digest(state.resolve("config"));
+        // the clean stop left SCR's parsed component descriptions for the next start (ds.cache.metadata)
+        assertTrue("SCR's component metadata store in the bundle cache", scrMetadataStore(state).isPresent());
         runUntilReady(state, Optional.empty());
         assertEquals("no new generation on a plain restart", before, digest(state.resolve("config")));
+    }
+
+    private static Optional<Path> scrMetadataStore(Path state) throws IOException {
+        try (Stream<Path> s = Files.walk(state.resolve("cache"))) {
+            return s.filter(p -> p.endsWith("data/componentMetadataStore") && Files.isRegularFile(p)).findFirst();
+        }
     }
 
     /** A bad --config never stops the gateway (a service manager would restart it into the same file forever). */
@@ -177,12 +185,15 @@ public class LauncherCliIT {
             assertTrue(gw.transcript(), gw.awaitReady(READY).isPresent());
             assertTrue(gw.transcript(), gw.awaitOutput("isthmus: class-data archive: recording; the JVM writes "
                     + state.resolve("cds/classes.jsa").toAbsolutePath() + " when it exits", READY));
+            // the recording JVM logs the classes it loads, for the launcher to link them at the stop
+            assertTrue(Files.size(state.resolve("cds/classes.loaded")) > 0);
             gw.terminate();
             assertEquals(gw.transcript(), Optional.of(143), gw.awaitExit(Duration.ofSeconds(30)));
             assertFalse("no JVM warning: " + gw.transcript(), gw.transcript().contains("[warning]"));
         }
         assertTrue(Files.size(state.resolve("cds/classes.jsa")) > 1 << 20);
         assertFalse(Files.exists(state.resolve("cds/record")));
+        assertFalse("the class-load log, read at the stop", Files.exists(state.resolve("cds/classes.loaded")));
     }
 
     private static boolean awaitFile(Path file) throws InterruptedException {

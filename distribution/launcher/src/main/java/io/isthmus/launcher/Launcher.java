@@ -130,7 +130,8 @@ final class Launcher {
                 out.printf("isthmus: bundles: %d installed, %d updated, %d removed, %d kept%n", outcome.installed(),
                         outcome.updated(), outcome.uninstalled(), outcome.kept());
             }
-            installStopHook(framework, notify);
+            Optional<ClassDataArchive> archive = ClassDataArchive.fromSystemProperties(out);
+            installStopHook(framework, notify, archive);
             framework.start();
             Map<String, Object> result = awaitReadiness(framework, readiness);
             watcher.remove();
@@ -161,7 +162,6 @@ final class Launcher {
             }
             markApplied(options);
             // class-data sharing: after ready, never part of its time
-            Optional<ClassDataArchive> archive = ClassDataArchive.fromSystemProperties(out);
             if (archive.isPresent()) {
                 archive.get().afterReady(framework.getBundleContext());
             }
@@ -251,6 +251,10 @@ final class Launcher {
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
         p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(plan.highestStartOrder()));
         p.putIfAbsent("felix.log.level", "1");
+        // SCR keeps the parsed component descriptions in its data area (written at a clean stop, per bundle id and
+        // last-modified time, so an installed, updated or rolled-back bundle is parsed again): a warm start skips
+        // parsing ~70 XML descriptors and loading the JDK's XML parser (~50 ms of the start-level thread)
+        p.putIfAbsent("ds.cache.metadata", "true");
         p.put("isthmus.home", dist.home().toString());
         p.put("isthmus.profile", plan.profile().id());
         p.put("isthmus.profile.file", dist.profile().toString());
@@ -289,7 +293,8 @@ final class Launcher {
      * SIGTERM: stop the framework (bundles deactivate, caches flush) and let the JVM exit within 5 s; under
      * systemd say {@code STOPPING=1} first.
      */
-    private static void installStopHook(Framework framework, Optional<SystemdNotify> notify) {
+    private static void installStopHook(Framework framework, Optional<SystemdNotify> notify,
+            Optional<ClassDataArchive> archive) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             notify.ifPresent(n -> {
                 try {
@@ -298,6 +303,8 @@ final class Launcher {
                     // systemd is going away too; nothing to tell
                 }
             });
+            // a recording JVM writes the archive after this hook: its classes linked while their loaders are there
+            archive.ifPresent(a -> a.linkLoaded(framework.getBundleContext()));
             stopQuietly(framework);
         }, "isthmus-stop"));
     }

@@ -90,6 +90,51 @@ class ClassDataArchiveTest {
         return condition.getAsBoolean();
     }
 
+    /** A class for a bundle of its own: only java.lang to resolve. */
+    static final class Linked {
+        int field;
+    }
+
+    /**
+     * At a recording start's stop, every class the JVM's class-load log names is linked through the loader that
+     * loaded it (a bundle's, by its location; the JDK's); spun classes, unknown sources and classes that cannot be
+     * found are skipped, and the log is gone afterwards. Other starts leave the log alone.
+     */
+    @Test
+    void aRecordingStopLinksTheLoggedClassesOfBundlesAndTheJdkAndDropsTheLog() throws Exception {
+        String entry = Linked.class.getName().replace('.', '/') + ".class";
+        Path jar = bundleJar("linked", "1.0.0");
+        Path withClass = dir.resolve("linked-class.jar");
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(Files.newInputStream(jar));
+                JarOutputStream j = new JarOutputStream(Files.newOutputStream(withClass), in.getManifest());
+                java.io.InputStream c = Linked.class.getClassLoader().getResourceAsStream(entry)) {
+            j.putNextEntry(new java.util.jar.JarEntry(entry));
+            c.transferTo(j);
+            j.closeEntry();
+        }
+        Bundle bundle = framework.getBundleContext().installBundle("isthmus:test:linked", Files.newInputStream(withClass));
+        bundle.start();
+        ClassDataArchive plain = archive(ClassDataArchive.Mode.PLAIN, false, 0);
+        Files.createDirectories(plain.loadedLog().getParent());
+        Files.writeString(plain.loadedLog(), String.join("\n",
+                Linked.class.getName() + " source: isthmus:test:linked",
+                "java.lang.String source: shared objects file",
+                "java.net.http.HttpClient source: jrt:/java.net.http",
+                "io.isthmus.Gone source: isthmus:test:linked",
+                "io.isthmus.X$$Lambda$12/0x0000000800c01234 source: io.isthmus.X",
+                "io.isthmus.Y source: isthmus:test:not-installed",
+                "not a class-load line"));
+        assertEquals(0, plain.linkLoaded(framework.getBundleContext()), "only a recording start links");
+        assertTrue(Files.exists(plain.loadedLog()));
+
+        ClassDataArchive recording = archive(ClassDataArchive.Mode.RECORD, false, 0);
+        assertEquals(2, recording.linkLoaded(framework.getBundleContext()), "the bundle's class and the JDK's");
+        assertFalse(Files.exists(recording.loadedLog()));
+        ClassLoader bundleLoader = bundle.adapt(org.osgi.framework.wiring.BundleWiring.class).getClassLoader();
+        assertEquals(bundleLoader, Class.forName(Linked.class.getName(), false, bundleLoader).getClassLoader());
+        assertEquals(0, recording.linkLoaded(framework.getBundleContext()), "no log: nothing to do");
+    }
+
     /** The test JVM runs with the JDK's base archive, as the gateway's does: recording would work. */
     @Test
     void aPlainStartLeavesTheMarkerForTheNextStartToRecordAfterTheDelay() throws Exception {
