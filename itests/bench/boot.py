@@ -18,7 +18,7 @@ round, so a loaded machine weighs on each alike. Per run: ready time measured ou
 at ready (its JVM and the processes it waited for), RSS at ready and --settle s later, SIGTERM to exit.
 
 Usage: itests/bench/boot.py [--runs 5] [--dist distribution/target] [--out target/bench]
-       itests/bench/boot.py --lab [--runs 9] [--cold-runs 3] [--settle 5] [--home DIR] [--baseline DIR]
+       itests/bench/boot.py --lab [--runs 9] [--cold-runs 3] [--settle 5] [--home DIR] [--baseline [LABEL=]DIR]...
                             [--variant 'LABEL=-XX:Opt MALLOC_ARENA_MAX=2 ...'] ...
        (in a variant, NAME=VALUE words with an upper-case NAME are environment variables, the rest JVM options)
 """
@@ -137,8 +137,9 @@ def loadavg():
 
 def lab_main(args):
     variants = [Variant("this build", args.home)]
-    if args.baseline:
-        variants.append(Variant("baseline", args.baseline))
+    for b in args.baseline:
+        label, _, home = b.rpartition("=")
+        variants.append(Variant(label or "baseline", home))
     for v in args.variant:
         label, _, words = v.partition("=")
         variants.append(Variant(label, args.home, words))
@@ -213,7 +214,8 @@ def main():
     ap.add_argument("--cold-runs", type=int, default=3)
     ap.add_argument("--settle", type=float, default=5.0, help="seconds after ready before the second RSS sample")
     ap.add_argument("--home", default=HOME, help="--lab: the unpacked distribution")
-    ap.add_argument("--baseline", help="--lab: another unpacked distribution to compare with, run for run")
+    ap.add_argument("--baseline", action="append", default=[],
+                    help="--lab: [LABEL=]DIR, another unpacked distribution to compare with, run for run (repeatable)")
     ap.add_argument("--variant", action="append", default=[], help="--lab: LABEL=words added to --home's run")
     args = ap.parse_args()
     if args.lab:
