@@ -421,7 +421,8 @@ public class CellularSystemIT {
         start(Map.of("rejectApns", List.of("wrong.apn")), document("\"apn\": \"internet\", " + recovery, ""));
         assertTrue(Lab.within(Duration.ofSeconds(10), this::bearerOnWwan0) >= 0);
         Map<?, ?> wrong = JSON.readValue(document("\"apn\": \"wrong.apn\", " + recovery, ""), Map.class);
-        assertEquals(200, call("config.put", Map.of("document", wrong)).path("status").asInt());
+        JsonNode put = call("config.put", Map.of("document", wrong));
+        assertEquals(put.toString(), 200, put.path("status").asInt());
         assertTrue("the old bearer goes, the new APN is rejected", Lab.within(Duration.ofSeconds(10),
                 () -> wwan0Shows(p -> p.path("problem").asText().contains("APN rejected by network"))) >= 0);
         assertTrue(addresses("wwan0").isEmpty());

@@ -62,27 +62,47 @@ final class BrokerReachableCheck {
         }
     }
 
+    /**
+     * Reconnects and judges the connection: up within the limit, and a full-segment message makes the round trip.
+     * A connection that drops while it is judged is not the verdict: an uplink switch during the check (the
+     * document's own, or the preferred uplink coming up) makes the agent reconnect on purpose, so the next
+     * connection is judged, within the same limit. A connection that stays up and fails the round trip is.
+     */
     private Optional<String> reachable(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         long ticket = session.reconnect();
+        Optional<String> dropped = Optional.empty();
         try {
-            if (!session.awaitConnected(ticket, limit)) {
-                return Optional.of("management broker not reachable within " + limit.toMillis() / 1000.0
-                        + " s through the new configuration" + session.health().lastError().map(e -> " (" + e + ")")
-                                .orElse(""));
+            while (true) {
+                if (!session.awaitConnected(ticket, left(deadline))) {
+                    return Optional.of("management broker not reachable within " + limit.toMillis() / 1000.0
+                            + " s through the new configuration" + dropped.or(() -> session.health().lastError())
+                                    .map(e -> " (" + e + ")").orElse(""));
+                }
+                // Connected is not enough: an MTU that passes the handshake but not a full segment, or a proxy that
+                // lets a CONNECT through and nothing else, would be committed and leave the gateway deaf.
+                Optional<Topics> topics = settings.target().map(Session.Target::topics);
+                Optional<Transport> transport = session.transport();
+                if (topics.isEmpty()) {
+                    return Optional.of("the management connection has no broker to judge");
+                }
+                if (transport.isEmpty()) {
+                    dropped = Optional.of("the management connection dropped right after it was made");
+                    continue;
+                }
+                Optional<String> trip = probe.roundTrip(transport.get(), topics.get().probe(), left(deadline));
+                if (trip.isEmpty() || transport.get().connected()) {
+                    return trip;
+                }
+                dropped = Optional.of("the management connection dropped during the round trip: " + trip.get());
             }
-            // Connected is not enough: an MTU that passes the handshake but not a full segment, or a proxy that
-            // lets a CONNECT through and nothing else, would be committed and leave the gateway deaf.
-            Optional<Topics> topics = settings.target().map(Session.Target::topics);
-            Optional<Transport> transport = session.transport();
-            if (topics.isEmpty() || transport.isEmpty()) {
-                return Optional.of("the management connection dropped right after it was made");
-            }
-            return probe.roundTrip(transport.get(), topics.get().probe(),
-                    Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while waiting for the management broker");
         }
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 }
