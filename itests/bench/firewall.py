@@ -13,19 +13,32 @@
             GC.class_histogram) and RSS; the nft processes the gateway starts in 10 s of idling afterwards;
   no-op     restart with the same document: nft writes ("firewall: applied" lines, expected 0) and
             `nft monitor` events (expected 0);
+  runtime   the same documents pushed to a running gateway, the operator's other case: Mosquitto on the lab's
+            internet (mgmtlab.py), the gateway started with a small document whose management section names it,
+            ready and connected; then each size put with `isthmusctl config put` (config.put, test before commit;
+            the agent's maxPayloadBytes raised for the run in a copy of the distribution: 256 KiB takes ~2,800 of
+            these conduits) and the firewall's "applied ... in W ms" line taken as the whole apply, with the GC
+            pauses within it; nothing between the gateway and nft (the wrapper runs nft on the gateway's pipe);
+            then the last document again (a no-op: reply `unchanged`, 0 nft writes, 0 `nft monitor` events); then
+            the same puts again with the wrapper keeping each batch (the same bytes: the plan is a function of the
+            document) for the raw `nft -j -f` of it (median of 5 loads, each replacing the table the gateway's
+            write replaced) and the wrapper's own overhead (the batch from stdin through it against nft alone);
 
-The gateway runs in a private mount namespace whose /usr/sbin/nft is a wrapper that times every call from
-outside and keeps a copy of each batch (stdin of `nft -j -f -`); it then runs the real nft.
+The gateway runs in a private mount namespace whose /usr/sbin/nft is a wrapper (bash, nothing but builtins around
+nft) that times every call from outside and, in the apply part and the runtime's second pass, keeps a copy of each
+batch (stdin of `nft -j -f -`, through tee); it then runs the real nft.
   iperf3    TCP throughput DMZ host -> internet host, through NAT, firewall on vs off (table deleted, gateway
             stopped: routing alone);
   multicast UDP datagrams per second forwarded from OT (224.0.2.14:4840, TTL 1, the TTL fix-up) to the DMZ.
 Writes target/bench/firewall.md and target/bench/firewall.json.
 
 Usage: itests/bench/firewall.py [--runs 3] [--sizes 100,1000,10000] [--heap -Xmx256m] [--no-throughput]
-                                [--out target/bench]
+                                [--no-runtime] [--out target/bench]
+Needs the build's distribution and tools/isthmusctl/target/isthmusctl (mvn -B -o install -DskipTests).
 """
 import argparse
 import copy
+import datetime
 import json
 import os
 import re
@@ -39,6 +52,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from routing import DOC, HOME, LAB, ROOT, Gateway, default_via, sh  # noqa: E402
+from memory import variant  # noqa: E402
+from mgmtlab import LabBroker, ctl, management  # noqa: E402
 
 TOOLS = os.path.join(ROOT, "itests", "src", "test", "resources", "lab-tools")
 # since 2026-12-03 (3) "in W ms (plan P ms, streamed into nft as it was made; worker CPU C ms)": W is the whole
@@ -47,19 +62,22 @@ APPLIED = re.compile(r"firewall: applied ruleset \w+ \((\d+) rules(?:, (\d+) set
                      r"(?: \(plan (\d+) ms, (?:read-back (\d+) ms|(streamed) into nft as it was made; "
                      r"worker CPU (\d+) ms)\))?")
 NFT = "/usr/sbin/nft"
-WRAPPER = """#!/bin/sh
-# firewall.py: times each nft call of the gateway from outside and keeps each batch; `times` (the shell's children:
-# nft, tee, the first date) must run in this shell, not in a pipe or command substitution
-t0=$(date +%s%N)
-if [ "$1 $2 $3" = "-j -f -" ]; then
+WRAPPER = """#!/bin/bash
+# firewall.py: times each nft call of the gateway from outside and keeps each batch while {logs}/capture exists
+# (without it nft reads the gateway's pipe itself, nothing in between). Around nft only bash builtins
+# ($EPOCHREALTIME, times, read, echo): no process of the wrapper's own runs before nft starts or after it ends,
+# where it would count in the gateway's time; tee, when capturing, copies the batch as it passes. `times` (the
+# shell's children: nft and tee) must run in this shell, not in a pipe or command substitution.
+t0=${{EPOCHREALTIME/./}}
+if [ "$1 $2 $3" = "-j -f -" ] && [ -e "{logs}/capture" ]; then
   tee "{logs}/batch-$t0.json" | "{real}" "$@"; rc=$?
 else
   "{real}" "$@"; rc=$?
 fi
-t1=$(date +%s%N)
+t1=${{EPOCHREALTIME/./}}
 times > "{logs}/times-$t0"
-echo "$t0 $t1 $rc $(tail -n 1 "{logs}/times-$t0") $*" >> "{logs}/calls.log"
-rm -f "{logs}/times-$t0"
+{{ read -r _; read -r user system; }} < "{logs}/times-$t0"
+echo "${{t0}}000 ${{t1}}000 $rc $user $system $*" >> "{logs}/calls.log"
 exit $rc
 """
 BASE = {"conduits": [{"from": "dmz", "to": "uplink", "protocol": "any"}]}
@@ -94,17 +112,19 @@ def write(work, doc):
     return path
 
 
-def applied(gw):
-    """(rules, set elements, logged ms, plan ms, read-back ms, streamed, worker CPU ms) per apply the gateway logged;
-    streamed: the logged ms is the whole apply, else the write alone."""
+def applied(gw, since=0):
+    """(rules, set elements, logged ms, plan ms, read-back ms, streamed, worker CPU ms) per apply the gateway logged
+    (from its line number since on); streamed: the logged ms is the whole apply, else the write alone."""
     return [tuple(int(g or 0) if i != 5 else bool(g) for i, g in enumerate(m.groups()))
-            for l in gw.lines for m in [APPLIED.search(l)] if m]
+            for l in gw.lines[since:] for m in [APPLIED.search(l)] if m]
 
 
-def wrapped(work):
-    """A private mount namespace whose nft is the timing wrapper; returns (argv prefix, logs dir)."""
+def wrapped(work, capture=True):
+    """A private mount namespace whose nft is the timing wrapper; returns (argv prefix, logs dir). capture: the
+    wrapper keeps each batch from the start (else from capturing(logs, True) on)."""
     logs = os.path.join(work, "nft-calls")
     os.makedirs(logs, exist_ok=True)
+    capturing(logs, capture)
     real = os.path.join(work, "nft.real")
     shutil.copy2(NFT, real)
     wrapper = os.path.join(work, "nft-wrapper")
@@ -114,6 +134,20 @@ def wrapped(work):
     return ["unshare", "-m", "sh", "-c", f'mount --bind {wrapper} {NFT} && exec "$@"', "sh"], logs
 
 
+def capturing(logs, on):
+    """Whether the wrapper puts tee between the gateway and nft from now on, to keep each batch."""
+    flag = os.path.join(logs, "capture")
+    if on:
+        open(flag, "w").close()
+    elif os.path.exists(flag):
+        os.remove(flag)
+
+
+def batch_of(logs, call):
+    """The batch the wrapper kept of a call of `nft -j -f -`."""
+    return os.path.join(logs, f"batch-{call[0] // 1000}.json")
+
+
 def cpu_s(times):
     """Seconds of `times` output like 0m0.030s."""
     m = re.fullmatch(r"(\d+)m([\d.]+)s", times)
@@ -121,7 +155,7 @@ def cpu_s(times):
 
 
 def calls(logs):
-    """(start ns, end ns, rc, args, CPU ms of nft and tee) of each nft call so far."""
+    """(start ns, end ns, rc, args, CPU ms of nft and tee) of each nft call so far (by the wrapper)."""
     path = os.path.join(logs, "calls.log")
     if not os.path.exists(path):
         return []
@@ -177,15 +211,30 @@ def raw_nft(lab_id, logs, work):
             "nft_text_ms": round(text_ms, 1)}
 
 
-def gc_log_peak(path):
-    """The largest heap occupancy right after a collection (MB), a floor of the peak live set."""
+def gc_log_peak(path, full_only=False):
+    """The largest heap occupancy right after a collection (MB), a floor of the peak live set; full_only: after a
+    full collection (what was live then; a young collection's figure can hold old garbage and, when its survivors
+    overflow, the whole young generation)."""
     peak = 0
     with open(path) as f:
         for line in f:
-            m = re.search(r"Pause .*->(\d+)M\(", line)
+            m = re.search(r"Pause %s.*->(\d+)M\(" % ("Full" if full_only else ""), line)
             if m:
                 peak = max(peak, int(m.group(1)))
     return peak
+
+
+def gc_pauses(path, logged, ms):
+    """The GC pauses (ms) that ended within the ms before the log line's time (an ISO instant, UTC)."""
+    end = datetime.datetime.fromisoformat(logged.replace("Z", "+00:00"))
+    start = end - datetime.timedelta(milliseconds=ms)
+    out = []
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\[([^\]]+)\].*Pause .* ([\d.]+)ms$", line.strip())
+            if m and start <= datetime.datetime.fromisoformat(m.group(1).replace("+0000", "+00:00")) <= end:
+                out.append(float(m.group(2)))
+    return out
 
 
 def live_heap_mb(pid):
@@ -228,7 +277,131 @@ def multicast_pps(lab_id, seconds=2.0):
     return round(received / sent_for)
 
 
-def one_run(work, sizes, heap, throughput=True):
+DEVICE = "fw-bench"
+
+
+def wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def runtime(lab_id, work, sizes, heap):
+    """Each document pushed to a running gateway with `config.put` (test before commit) through the lab's broker:
+    the whole apply as the firewall logs it and the nft write timed from outside, nothing between the gateway and
+    nft; then the same document again (a no-op: no nft write, no `nft monitor` event). Then the same puts again
+    from the small document with the wrapper keeping each batch (the plan is a function of the document: the same
+    bytes), and (the gateway stopped: its drift checks would repair the table under the loads) the raw `nft -j -f`
+    of each batch, replacing the table the gateway's write replaced, and the wrapper's own overhead (the batch
+    through it and through nft alone, both from stdin)."""
+    out = {}
+    docs = {n: dict(document(n), management=management(DEVICE)) for n in sizes}
+    small = dict(document(0), management=management(DEVICE))
+    # the agent's default maxPayloadBytes (256 KiB) takes ~2,800 such conduits: the 10,000 document is ~0.9 MB
+    largest = max(len(json.dumps(d)) for d in docs.values())
+    home = variant(HOME, work, "runtime-home", configurations={
+        "mgmt": {"io.isthmus.mgmt": {"maxPayloadBytes": max(262144, 2 * largest)}}})
+    state = os.path.join(work, "runtime")
+    os.makedirs(state)
+    prefix, logs = wrapped(state, capture=False)
+    gclog = os.path.join(work, "gc-runtime.log")
+    broker = LabBroker(lab_id, work)
+    # wall-clock decorations: the pauses within an apply are found by the time of the firewall's log line
+    gw = Gateway(lab_id, state, write(state, small), (heap + " " if heap else "")
+                 + f"-Xlog:gc:file={gclog}:utctime,uptime", prefix, home=home)
+    batches = {}  # each document's batch as the gateway wrote it, from the capture pass
+    try:
+        try:
+            gw.wait_ready(120)
+        except RuntimeError:
+            return {"failed": "no ready line: " + "".join(gw.lines[-3:])[-1500:]}
+        settle(lab_id)
+        if not wait_for(lambda: any("management: connected to" in l for l in gw.lines), 60):
+            return {"failed": "no management connection: " + "".join(gw.lines[-5:])[-1500:]}
+        gw.drain_for(2)
+        for n in sizes:
+            path = os.path.join(state, f"put-{n}.json")
+            with open(path, "w") as f:
+                json.dump(docs[n], f)
+            mark, call_mark = len(gw.lines), len(calls(logs))
+            rc, reply, put_ms = ctl(lab_id, "config", "put", DEVICE, path, timeout=150)
+            ok = rc == 0 and wait_for(lambda: applied(gw, mark), 10)
+            if not ok:
+                out[n] = {"failed": f"config put: exit {rc}, reply {json.dumps(reply)[:500]}; "
+                          + "".join(l for l in gw.lines[mark:] if "ERROR" in l or "WARN" in l)[-1500:]}
+                continue
+            rules, elements, ms, plan_ms, _, _, worker_cpu = max(applied(gw, mark), key=lambda a: a[0] + a[1])
+            line = next(l for l in gw.lines[mark:] if APPLIED.search(l) and f"in {ms} ms" in l)
+            pauses = gc_pauses(gclog, line.split()[0], ms)
+            writes = [c for c in calls(logs)[call_mark:] if c[3].startswith("-j -f -") and c[2] == 0]
+            write_call = max(writes, key=lambda c: c[1] - c[0])
+            out[n] = {"rules": rules, "set_elements": elements, "ms": ms, "plan_ms": plan_ms,
+                      "worker_cpu_ms": worker_cpu, "outside_ms": round((write_call[1] - write_call[0]) / 1e6, 1),
+                      "nft_cpu_ms": round(write_call[4], 1), "put_reply_ms": round(put_ms),
+                      "reply": (reply or {}).get("body", {}).get("result") if isinstance(reply, dict) else None,
+                      "gc_pauses_in_apply": len(pauses), "gc_ms_in_apply": round(sum(pauses), 1),
+                      "firewall_log": [l.strip() for l in gw.lines[mark:] if "firewall:" in l]}
+            gw.drain_for(2)
+        # no-op: the last document again
+        monitor = subprocess.Popen(ns(lab_id, "gw") + ["nft", "monitor"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.3)
+        mark, call_mark = len(gw.lines), len(calls(logs))
+        rc, reply, put_ms = ctl(lab_id, "config", "put", DEVICE, os.path.join(state, f"put-{sizes[-1]}.json"),
+                                timeout=150)
+        gw.drain_for(2.5)
+        monitor.terminate()
+        events = monitor.communicate()[0].strip()
+        out["noop"] = {"exit": rc, "reply": (reply or {}).get("body", {}).get("result"),
+                       "put_reply_ms": round(put_ms), "writes": len(applied(gw, mark)),
+                       "nft_writes_started": len([c for c in calls(logs)[call_mark:] if c[3].startswith("-j -f -")]),
+                       "nft_monitor_events": len(events.splitlines()) if events else 0}
+        # the capture pass: small, then each size, as timed
+        capturing(logs, True)
+        for n, path in [(0, os.path.join(state, "network.json"))] + [
+                (n, os.path.join(state, f"put-{n}.json")) for n in sizes if "failed" not in out[n]]:
+            call_mark = len(calls(logs))
+            rc, reply, _ = ctl(lab_id, "config", "put", DEVICE, path, timeout=150)
+            wait_for(lambda: any(c[3].startswith("-j -f -") for c in calls(logs)[call_mark:]), 10)
+            writes = [c for c in calls(logs)[call_mark:] if c[3].startswith("-j -f -") and c[2] == 0]
+            if rc == 0 and writes:
+                batches[n] = batch_of(logs, max(writes, key=lambda c: os.path.getsize(batch_of(logs, c))))
+            gw.drain_for(1)
+        capturing(logs, False)
+        out["heap_peak_after_gc_mb"] = gc_log_peak(gclog)
+        out["heap_peak_after_full_gc_mb"] = gc_log_peak(gclog, full_only=True)
+        out["heap_live_mb"] = live_heap_mb(gw.proc.pid)
+        out["rss_mb"], out["rss_peak_mb"] = rss_mb(gw.proc.pid)
+    finally:
+        gw.stop()
+        broker.stop()
+    gw_ns = ns(lab_id, "gw")
+    real, wrapper = os.path.join(state, "nft.real"), os.path.join(state, "nft-wrapper")
+    previous = 0
+    for n in sizes:
+        if n not in batches or previous not in batches:
+            if "failed" not in out[n]:
+                out[n]["failed"] = f"no batch kept of {n} or of the document before it"
+            previous = n
+            continue
+        batch = batches[n]
+        before = gw_ns + [NFT, "-j", "-f", batches[previous]]
+        previous = n
+        json_ms, json_cpu = timed(gw_ns + [NFT, "-j", "-f", batch], before=before)
+        via_real, _ = timed(gw_ns + [real, "-j", "-f", "-"], stdin_file=batch, before=before)
+        via_wrapper, _ = timed(gw_ns + [wrapper, "-j", "-f", "-"], stdin_file=batch, before=before)
+        r = out[n]
+        r.update({"batch_bytes": os.path.getsize(batch), "nft_json_ms": round(json_ms, 1),
+                  "nft_json_cpu_ms": round(json_cpu, 1), "wrapper_overhead_ms": round(via_wrapper - via_real, 1),
+                  "ratio_whole": round(r["ms"] / json_ms, 2),
+                  "ratio_cpu": round((r["worker_cpu_ms"] + r["nft_cpu_ms"]) / json_cpu, 2)})
+    return out
+
+
+def one_run(work, sizes, heap, throughput=True, runtime_apply=True):
     lab_id = sh(LAB, "up", "--owner", str(os.getpid())).strip().splitlines()[-1]
     out = {"apply": {}}
     try:
@@ -302,6 +475,8 @@ def one_run(work, sizes, heap, throughput=True):
             monitor.terminate()
             events = monitor.communicate()[0].strip()
         out["noop_nft_events"] = len(events.splitlines()) if events else 0
+        if runtime_apply:
+            out["runtime"] = runtime(lab_id, work, sizes, heap)
         if not throughput:
             return out
         # throughput and multicast with the small document
@@ -329,6 +504,8 @@ def main():
     ap.add_argument("--heap", default="", help="extra JVM option, e.g. -Xmx256m (default: the profile's -Xmx64m)")
     ap.add_argument("--out", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--no-throughput", action="store_true", help="skip iperf3 and multicast (apply figures only)")
+    ap.add_argument("--no-runtime", action="store_true", help="skip the runtime apply (config.put to a running "
+                    "gateway)")
     args = ap.parse_args()
     if not os.path.isdir(HOME):
         raise SystemExit(f"{HOME} missing: build first (mvn -B package -DskipTests)")
@@ -337,7 +514,7 @@ def main():
     for _ in range(args.runs):
         work = tempfile.mkdtemp(prefix="isthmus-firewall-bench-")
         try:
-            runs.append(one_run(work, sizes, args.heap, not args.no_throughput))
+            runs.append(one_run(work, sizes, args.heap, not args.no_throughput, not args.no_runtime))
         finally:
             shutil.rmtree(work, ignore_errors=True)
     def med(key):
@@ -357,9 +534,29 @@ def main():
                          "ratio_whole_runs": [a["ratio_whole"] for a in ok],
                          **{k: round(statistics.median(v), 2) if v else None
                             for k in keys for v in [[a[k] for a in ok if a.get(k) is not None]]}}
+    rt_keys = ["ms", "plan_ms", "worker_cpu_ms", "outside_ms", "nft_cpu_ms", "nft_json_ms", "nft_json_cpu_ms",
+               "ratio_whole", "ratio_cpu", "wrapper_overhead_ms", "put_reply_ms", "gc_ms_in_apply"]
+    rts = [r["runtime"] for r in runs if "runtime" in r and "failed" not in r["runtime"]]
+    runtime_apply = {}
+    for n in sizes if rts else []:
+        ok = [r[n] for r in rts if n in r and "failed" not in r[n]]
+        if not ok:
+            runtime_apply[str(n)] = {"failed": next((r[n]["failed"] for r in rts if n in r), "no run")}
+            continue
+        runtime_apply[str(n)] = {"runs_ok": len(ok), "rules": ok[0]["rules"], "set_elements": ok[0]["set_elements"],
+                                 "ratio_whole_runs": [a["ratio_whole"] for a in ok],
+                                 **{k: round(statistics.median(a[k] for a in ok), 2) for k in rt_keys}}
+    if rts:
+        for k in ("heap_peak_after_gc_mb", "heap_peak_after_full_gc_mb", "heap_live_mb", "rss_mb", "rss_peak_mb"):
+            runtime_apply[k] = round(statistics.median(r[k] for r in rts), 1)
+        runtime_apply["noop"] = {k: statistics.median(r["noop"][k] for r in rts)
+                                 for k in ("writes", "nft_writes_started", "nft_monitor_events", "put_reply_ms")}
+        runtime_apply["noop"]["replies"] = [r["noop"]["reply"] for r in rts]
+    elif any("runtime" in r for r in runs):
+        runtime_apply["failed"] = next(r["runtime"]["failed"] for r in runs if "runtime" in r)
     result = {
         "date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "runs": args.runs, "heap": args.heap or "profile",
-        "apply": apply,
+        "load_average": os.getloadavg(), "apply": apply, "runtime_apply": runtime_apply,
         "noop_writes": med("noop_writes"), "noop_nft_events": med("noop_nft_events"),
         "iperf_on_gbps": med("iperf_on_gbps"), "iperf_off_gbps": med("iperf_off_gbps"),
         "multicast_pps": med("multicast_pps"), "all": runs,
@@ -368,7 +565,8 @@ def main():
     with open(os.path.join(args.out, "firewall.json"), "w") as f:
         json.dump(result, f, indent=2)
     table = (f"Firewall benchmark (lab, x86-industrial, heap: {result['heap']}), {result['date']}, "
-             f"{result['cpus']} CPUs, median of {args.runs} runs\n\n"
+             f"{result['cpus']} CPUs, median of {args.runs} runs, load average at the end "
+             f"{' '.join(f'{x:.2f}' for x in result['load_average'])}\n\n"
              "| conduits | rules + set elements | gateway's log: ms (plan / read-back) | nft write timed from outside | "
              "**whole apply** | raw `nft -j -f` same batch | raw `nft -f` same table as text | "
              "ratio nft write from outside / raw JSON (/ text) | **ratio whole apply / raw JSON** (runs) | "
@@ -387,7 +585,38 @@ def main():
                   f"{a['worker_cpu_ms']} + {a['nft_cpu_ms']} / {a['nft_json_cpu_ms']} ms ({a['ratio_cpu']}) | "
                   f"{a['heap_peak_after_gc_mb']} / {a['heap_live_mb']} MB | "
                   f"{a['rss_mb']} ({a['rss_peak_mb']}) MiB | {a['idle_nft_calls_10s']}, {a['idle_nft_ms_10s']} ms |\n")
+    if runtime_apply:
+        table += ("\nBoot apply (the document given with --config at start) and runtime apply (the same document "
+                  "pushed with `config.put` to a running gateway that had a small one), each against the raw "
+                  "`nft -j -f` of its own batch in the same run\n\n"
+                  "| conduits | boot: whole apply / raw nft | **boot ratio** | runtime: whole apply (plan; worker CPU; GC "
+                  "pauses) "
+                  "| nft write from outside | raw nft (CPU) | **runtime ratio** (runs) | CPU: worker + nft / raw nft "
+                  "| wrapper's own overhead | `config put` until the reply (isthmusctl, a JVM start included) |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|\n")
+        for n in sizes:
+            a, r = result["apply"][str(n)], runtime_apply.get(str(n), {"failed": "not run"})
+            boot = ("failed", "-") if "failed" in a else (f"{a['whole_ms']} / {a['nft_json_ms']} ms",
+                                                          f"**{a['ratio_whole']}**")
+            if "failed" in r:
+                table += f"| {n} | {boot[0]} | {boot[1]} | failed: {r['failed'][-200:]!r} |\n"
+                continue
+            table += (f"| {n} | {boot[0]} | {boot[1]} | {r['ms']} ms ({r['plan_ms']}; {r['worker_cpu_ms']}; "
+                      f"{r['gc_ms_in_apply']} ms) | "
+                      f"{r['outside_ms']} ms | {r['nft_json_ms']} ms ({r['nft_json_cpu_ms']} ms) | "
+                      f"**{r['ratio_whole']}** ({', '.join(str(x) for x in r['ratio_whole_runs'])}) | "
+                      f"{r['worker_cpu_ms']} + {r['nft_cpu_ms']} / {r['nft_json_cpu_ms']} ms ({r['ratio_cpu']}) | "
+                      f"{r['wrapper_overhead_ms']} ms | {r['put_reply_ms']} ms |\n")
     table += "\n| measure | value |\n|---|---|\n"
+    if "noop" in runtime_apply:
+        o = runtime_apply["noop"]
+        table += (f"| runtime: heap peak after GC (after a full GC) / live after the puts; RSS (peak) | "
+                  f"{runtime_apply['heap_peak_after_gc_mb']} ({runtime_apply['heap_peak_after_full_gc_mb']}) / "
+                  f"{runtime_apply['heap_live_mb']} MB; "
+                  f"{runtime_apply['rss_mb']} ({runtime_apply['rss_peak_mb']}) MiB |\n"
+                  f"| no-op `config.put` (the {sizes[-1]} document again): reply; nft writes; nft batches started; "
+                  f"`nft monitor` events | {', '.join(str(x) for x in o['replies'])}; {o['writes']}; "
+                  f"{o['nft_writes_started']}; {o['nft_monitor_events']} |\n")
     table += (f"| no-op re-apply (restart, same document): nft writes | {result['noop_writes']} |\n"
               f"| no-op re-apply: `nft monitor` events | {result['noop_nft_events']} |\n"
               f"| iperf3 TCP DMZ -> internet, NAT, firewall on | {result['iperf_on_gbps']} Gbit/s |\n"

@@ -59,23 +59,39 @@ def document(features):
     return doc
 
 
-def variant(home, work, name, features):
-    """A copy of the distribution whose profile lists these features; system/, features/ and lib/ shared."""
+def variant(home, work, name, features=None, configurations=None):
+    """A copy of the distribution whose profile lists these features (None: the profile's own); system/ and lib/
+    shared, features/ too unless configurations ({feature: {pid: {key: value}}}) change some of their values: then
+    features/ holds links to the others and edited copies of those."""
     v = os.path.join(work, name)
     os.makedirs(os.path.join(v, "etc"))
     os.makedirs(os.path.join(v, "bin"))
-    for d in ("system", "features", "lib"):
+    for d in ("system", "lib") + (() if configurations else ("features",)):
         os.symlink(os.path.join(home, d), os.path.join(v, d))
+    if configurations:
+        os.makedirs(os.path.join(v, "features"))
+        for f in os.listdir(os.path.join(home, "features")):
+            feature = f.removesuffix(".json")
+            if feature not in configurations:
+                os.symlink(os.path.join(home, "features", f), os.path.join(v, "features", f))
+                continue
+            with open(os.path.join(home, "features", f)) as src:
+                spec = json.load(src)
+            for pid, values in configurations[feature].items():
+                spec.setdefault("configurations", {}).setdefault(pid, {}).update(values)
+            with open(os.path.join(v, "features", f), "w") as dst:
+                json.dump(spec, dst, indent=2)
     shutil.copy2(os.path.join(home, "bin", "isthmus"), os.path.join(v, "bin", "isthmus"))
     for f in os.listdir(os.path.join(home, "etc")):
         shutil.copy2(os.path.join(home, "etc", f), os.path.join(v, "etc", f))
     if os.path.exists(os.path.join(home, "VERSION")):
         shutil.copy2(os.path.join(home, "VERSION"), v)
-    with open(os.path.join(v, "etc", "profile.json")) as f:
-        profile = json.load(f)
-    profile["features"] = features
-    with open(os.path.join(v, "etc", "profile.json"), "w") as f:
-        json.dump(profile, f, indent=2)
+    if features is not None:
+        with open(os.path.join(v, "etc", "profile.json")) as f:
+            profile = json.load(f)
+        profile["features"] = features
+        with open(os.path.join(v, "etc", "profile.json"), "w") as f:
+            json.dump(profile, f, indent=2)
     return v
 
 
