@@ -43,7 +43,13 @@ FIREWALL = {"conduits": [{"from": "dmz", "to": "uplink", "protocol": "any"},
                          {"from": "dmz", "to": "gateway", "protocol": "tcp", "ports": [22]}],
             "portForwards": [{"from": "eth0", "protocol": "tcp", "port": 8443, "toAddress": "192.168.50.10",
                               "toPort": 443}]}
-MULTICAST = {"passThrough": [{"group": "224.0.2.14", "port": 4840, "from": "eth2", "to": ["eth1"]}]}
+# where the kernel routes IPv4 multicast (CONFIG_IP_MROUTE) an OPC UA group routed by smcrouted; on a kernel
+# without it the gateway refuses a routable group (the boot document would roll back), so the multicast feature
+# runs its mDNS reflector (avahi-daemon) alone
+MULTICAST_ROUTING = os.path.exists("/proc/net/ip_mr_vif")
+MULTICAST = {"passThrough": [{"group": "224.0.2.14", "port": 4840, "from": "eth2", "to": ["eth1"]}
+                             if MULTICAST_ROUTING else {"group": "224.0.0.251", "port": 5353, "from": "eth2",
+                                                        "to": ["eth1"]}]}
 
 
 def document(features):

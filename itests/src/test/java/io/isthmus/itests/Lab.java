@@ -142,6 +142,15 @@ final class Lab implements AutoCloseable {
         return last;
     }
 
+    /**
+     * Whether this kernel routes IPv4 multicast (CONFIG_IP_MROUTE: {@code /proc/net/ip_mr_vif} exists in every
+     * namespace). Some machines' kernels are built without it: multicast forwarding cannot be tested there, and the
+     * gateway refuses a routable group instead (MulticastSystemIT).
+     */
+    static boolean multicastRouting() {
+        return java.nio.file.Files.exists(java.nio.file.Path.of("/proc/net/ip_mr_vif"));
+    }
+
     /** Polls a condition until it holds or the deadline passes; the elapsed time in ms, or -1. */
     static long within(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long start = System.nanoTime();

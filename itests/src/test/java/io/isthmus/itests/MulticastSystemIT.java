@@ -46,6 +46,11 @@ public class MulticastSystemIT {
             "multicast": {"passThrough": [
               {"group": "224.0.2.14", "port": 4840, "from": "eth2", "to": ["eth1"]},
               {"group": "224.0.0.251", "port": 5353, "from": "offline", "to": ["dmz"]}]}""";
+    /** mDNS reflection alone: routes no group, so it needs no multicast routing in the kernel. */
+    static final String MDNS = """
+            "multicast": {"passThrough": [
+              {"group": "224.0.0.251", "port": 5353, "from": "offline", "to": ["dmz"]}]}""";
+    static final String NO_MROUTE = "forwarding skipped: this kernel does not route IPv4 multicast (no CONFIG_IP_MROUTE)";
 
     @Rule
     public Timeout timeout = Timeout.seconds(240);
@@ -205,6 +210,7 @@ public class MulticastSystemIT {
 
     @Test
     public void aPassThroughAcrossTheUplinkOfflineBoundaryIsRefusedAndNoDatagramCrossesIt() throws Exception {
+        assumeTrue(NO_MROUTE, Lab.multicastRouting());
         String device = "gw-mcast";
         String management = ",\n\"management\": {\"brokers\": [\"" + MqttLab.BROKER + "\"], \"deviceId\": \""
                 + device + "\", \"keepAliveSeconds\": 5}";
@@ -253,6 +259,7 @@ public class MulticastSystemIT {
 
     @Test
     public void opcUaPubSubMulticastReachesTheDmzWithTtl1And4AnUnconfiguredGroupDoesNot() throws Exception {
+        assumeTrue(NO_MROUTE, Lab.multicastRouting());
         startGateway(document("", MULTICAST));
         assertTrue(gateway.transcript(), gateway.awaitOutput("smcroute: started", Duration.ofSeconds(5)));
         Lab.within(Duration.ofMillis(500), () -> false); // smcrouted installs its routes after it starts
@@ -265,7 +272,7 @@ public class MulticastSystemIT {
 
     @Test
     public void anOpcUaServiceAnnouncedInOtIsFoundInTheDmzAnUnrelatedTypeIsNot() throws Exception {
-        startGateway(document("", MULTICAST));
+        startGateway(document("", MDNS));
         assertTrue(gateway.transcript(), gateway.awaitOutput("mdns-reflector: started", Duration.ofSeconds(5)));
         // the OT device: its own avahi-daemon in a private mount namespace (so its /run/avahi-daemon is its own)
         Path services = Files.createDirectories(work.resolve("services"));
@@ -289,5 +296,25 @@ public class MulticastSystemIT {
         assertTrue(opcua.out() + opcua.err(), opcua.ok());
         Lab.Result http = lab.exec("dmz", "python3", TOOLS.resolve("query.py").toString(), "_http._tcp", DMZ_HOST, "3");
         assertNotEquals("an unrelated service type is not reflected: " + http.out(), 0, http.exit());
+    }
+
+    /**
+     * On a kernel without multicast routing (this test runs only there) a routable group cannot be forwarded:
+     * smcrouted would start, log a parse error and forward nothing while the document committed. The boot document
+     * is rolled back saying what the kernel lacks, no smcrouted runs, and the retries (every second) are not logged
+     * each time.
+     */
+    @Test
+    public void aKernelWithoutMulticastRoutingRollsBackARoutableGroupAndSaysWhy() throws Exception {
+        assumeTrue("runs only on a kernel without CONFIG_IP_MROUTE", !Lab.multicastRouting());
+        startGateway(document("", MULTICAST));
+        assertTrue(gateway.transcript(), gateway.awaitOutput("boot document rolled back: applier "
+                + "io.isthmus.multicast.MulticastPassThrough failed: multicast: smcroute: this kernel does not route "
+                + "IPv4 multicast (built without CONFIG_IP_MROUTE: no /proc/net/ip_mr_vif)", Duration.ofSeconds(5)));
+        Lab.within(Duration.ofMillis(2500), () -> false); // two retries of the multicast worker
+        assertEquals(gateway.transcript(), 1, gateway.stdout().stream()
+                .filter(l -> l.contains("multicast: routes [")).count());
+        assertFalse(gateway.transcript(), gateway.stdout().stream().anyMatch(l -> l.contains("smcroute: started")));
+        assertEquals("no smcrouted in the gateway's namespace", 1, lab.exec("gw", "pgrep", "-x", "smcrouted").exit());
     }
 }

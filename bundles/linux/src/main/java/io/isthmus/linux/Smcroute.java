@@ -6,6 +6,7 @@ import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.MulticastRoute;
 import io.isthmus.api.linux.MulticastRoutes;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -32,12 +33,19 @@ import org.osgi.service.log.LoggerFactory;
 public class Smcroute implements MulticastRoutes, HelperDaemon {
     static final String SOCKET_PROPERTY = "isthmus.smcroute.socket";
     static final String READY_LINE = "Ready, waiting for client request";
+    /**
+     * There (in every network namespace) when the kernel routes IPv4 multicast: built without
+     * {@code CONFIG_IP_MROUTE}, smcrouted starts all the same, logs "Kernel does not even support IGMP" and a parse
+     * error for each route, and forwards nothing.
+     */
+    static final Path MULTICAST_ROUTING = Path.of("/proc/net/ip_mr_vif");
 
     private final ConfiguredDaemon daemon;
     private final Path dir;
     private final ProcessRunner runner;
     private final Optional<Path> systemSocket;
     private final Logger log;
+    private final Path multicastRouting;
     private Optional<String> loaded = Optional.empty();
     private Optional<String> reloadProblem = Optional.empty();
     private volatile List<MulticastRoute> current = List.of();
@@ -52,6 +60,12 @@ public class Smcroute implements MulticastRoutes, HelperDaemon {
     }
 
     Smcroute(ProcessRunner runner, Path dir, Optional<Path> systemSocket, Logger log) {
+        this(runner, dir, systemSocket, log, MULTICAST_ROUTING);
+    }
+
+    /** {@code multicastRouting}: the file whose presence says the kernel routes IPv4 multicast. */
+    Smcroute(ProcessRunner runner, Path dir, Optional<Path> systemSocket, Logger log, Path multicastRouting) {
+        this.multicastRouting = multicastRouting;
         this.dir = dir;
         this.runner = runner;
         this.systemSocket = systemSocket;
@@ -70,6 +84,11 @@ public class Smcroute implements MulticastRoutes, HelperDaemon {
     @Override
     public synchronized void set(List<MulticastRoute> routes) throws KernelException {
         String text = configuration(routes);
+        if (!routes.isEmpty() && !Files.exists(multicastRouting)) {
+            throw new KernelException("smcroute: this kernel does not route IPv4 multicast (built without "
+                    + "CONFIG_IP_MROUTE: no " + multicastRouting + "); the multicast routes " + routes
+                    + " cannot be set");
+        }
         if (systemSocket.isPresent()) {
             reload(systemSocket.get(), text);
         } else {
@@ -109,7 +128,7 @@ public class Smcroute implements MulticastRoutes, HelperDaemon {
             return daemon.status("smcrouted");
         }
         boolean wanted = !current.isEmpty();
-        boolean answers = java.nio.file.Files.exists(systemSocket.get()) && reloadProblem.isEmpty();
+        boolean answers = Files.exists(systemSocket.get()) && reloadProblem.isEmpty();
         return new HelperStatus("smcrouted (" + systemSocket.get() + ")", wanted, answers, 0,
                 wanted ? reloadProblem : Optional.empty());
     }

@@ -57,8 +57,15 @@ class SmcrouteSystemTest {
         return ns.exec("smcroutectl", "-p", "-u", socket.toString(), "show");
     }
 
+    /** Forwarding needs a kernel built with CONFIG_IP_MROUTE; without it the change fails (the test below). */
+    private static void assumeMulticastRouting() {
+        assumeTrue(Files.exists(Smcroute.MULTICAST_ROUTING),
+                "system test skipped: this kernel does not route IPv4 multicast (no CONFIG_IP_MROUTE)");
+    }
+
     @Test
     void systemDaemonGetsTheRoutesThroughSmcroutectl() throws Exception {
+        assumeMulticastRouting();
         Path run = Files.createDirectories(dir.resolve("run"));
         Path socket = run.resolve("smcroute.sock");
         Path out = dir.resolve("smcrouted.log");
@@ -86,6 +93,7 @@ class SmcrouteSystemTest {
 
     @Test
     void privateDaemonRunsAsRoot() throws Exception {
+        assumeMulticastRouting();
         Smcroute smcroute = new Smcroute(runner(), dir, Optional.empty(), TestLog.logger("t"));
         try {
             smcroute.set(List.of(ROUTE));
@@ -116,5 +124,25 @@ class SmcrouteSystemTest {
                 e.getMessage());
         assertTrue(System.nanoTime() - started < ConfiguredDaemon.STARTUP.toNanos(), "failed at once");
         assertEquals(List.of(), ns.pids(), "nothing left running or retrying");
+    }
+
+    /**
+     * A kernel without multicast routing (CONFIG_IP_MROUTE, e.g. some cloud and sandbox kernels): smcrouted would
+     * start, log a parse error per route and forward nothing while the document committed. The change fails with
+     * what is missing instead, before anything is written or started; no routes are still fine. (The kernel's
+     * answer is a file's presence: a path that does not exist stands for such a kernel on any machine.)
+     */
+    @Test
+    void aKernelWithoutMulticastRoutingFailsTheChangeAndStartsNothing() throws Exception {
+        Smcroute smcroute = new Smcroute(runner(), dir, Optional.empty(), TestLog.logger("t"),
+                dir.resolve("no-ip_mr_vif"));
+        KernelException e = assertThrows(KernelException.class, () -> smcroute.set(List.of(ROUTE)));
+        assertTrue(e.getMessage().startsWith("smcroute: this kernel does not route IPv4 multicast (built without "
+                + "CONFIG_IP_MROUTE"), e.getMessage());
+        assertEquals(List.of(), ns.pids(), "no smcrouted started");
+        assertFalse(Files.exists(dir.resolve("smcroute.conf")), "no configuration written");
+        assertEquals(List.of(), smcroute.current());
+        smcroute.set(List.of());
+        assertEquals(List.of(), ns.pids());
     }
 }

@@ -7,6 +7,7 @@ import io.isthmus.api.config.ReconcileWorker;
 import io.isthmus.api.config.SectionApplier;
 import io.isthmus.api.linux.KernelException;
 import io.isthmus.api.linux.MdnsReflector;
+import io.isthmus.api.linux.MulticastRoute;
 import io.isthmus.api.linux.MulticastRoutes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ public class MulticastPassThrough implements SectionApplier {
     /** How long an apply may take on the worker: {@link ApplyTimeout}. */
     private final Duration applyTimeout;
     private volatile Optional<NetworkDocument> document = Optional.empty();
+    /** The routes last logged: a set that keeps failing (retried every second) is logged once. */
+    private List<MulticastRoute> logged = List.of();
 
     @Activate
     public MulticastPassThrough(@Reference(name = "routes") MulticastRoutes routes,
@@ -83,8 +86,9 @@ public class MulticastPassThrough implements SectionApplier {
             return;
         }
         MulticastPlan plan = MulticastPlan.of(document.get());
-        if (!plan.routes().equals(routes.current())) {
+        if (!plan.routes().equals(routes.current()) && !plan.routes().equals(logged)) {
             log.info("multicast: routes " + plan.routes());
+            logged = plan.routes();
         }
         routes.set(plan.routes());
         reflector.reflect(plan.reflectorPorts(), MulticastPlan.OPCUA_SERVICE_TYPES);
