@@ -29,6 +29,8 @@ final class ConduitSets {
     /** A conduit with more {@code sources × ports} than this keeps its own rule (with anonymous sets). */
     static final int MAX_ELEMENTS_PER_CONDUIT = 256;
     static final String PREFIX = "conduits";
+    /** Elements per piece of a large set handed to nft (whole members: a piece may hold up to 255 more). */
+    static final int CHUNK = 512;
 
     /** What conduits must share to share a set. */
     record Shape(String chain, Set<String> from, Set<String> to, String protocol, boolean sources, boolean ports) {
@@ -163,8 +165,14 @@ final class ConduitSets {
             }
         }
 
-        /** The set's JSON, element by element; each element is added to {@code digest} too. */
-        CharSequence set(String name, ElementDigest digest) {
+        /**
+         * The set's JSON, element by element, handed to {@code out} in pieces of about {@link #CHUNK} elements as
+         * they are made: the set with its first elements, then {@code element} objects adding the rest. nft parses
+         * one piece while the next is made, where a set of 10,000 elements in one piece reached nft only once it was
+         * whole (at boot, ~60 ms of a 10,000-conduit apply spent waiting for nft to read it). A set of up to
+         * {@link #CHUNK} elements is one object. Each element is added to {@code out}'s element digest too.
+         */
+        void write(String name, RulesetWriter out) {
             ObjectNode set = F.objectNode().put("family", Nft.FAMILY).put("table", Nft.TABLE).put("name", name);
             ArrayNode type = F.arrayNode();
             if (shape.sources()) {
@@ -179,13 +187,35 @@ final class ConduitSets {
             }
             set.putArray("stmt").add(Nft.counter()); // a counter on every element
             String head = Nft.wrap("set", set).toString();
-            StringBuilder out = new StringBuilder(head.length() + 96 * elementCount());
-            out.append(head, 0, head.length() - 2).append(",\"elem\":[");
+            String more = Nft.wrap("element", F.objectNode().put("family", Nft.FAMILY).put("table", Nft.TABLE)
+                    .put("name", name)).toString();
+            int total = elementCount();
+            StringBuilder piece = new StringBuilder(head.length() + 96 * Math.min(total, CHUNK + 64));
+            piece.append(head, 0, head.length() - 2).append(",\"elem\":[");
+            boolean first = true;
+            int inPiece = 0;
             long setHash = ElementDigest.text(name);
             for (Member m : members) {
-                member(out, m, setHash, digest); // a call per member: compiled after a few hundred, a loop body never
+                member(piece, m, setHash, out.elementDigest()); // a call per member: compiled soon, a loop body never
+                inPiece += m.elements().size();
+                if (inPiece >= CHUNK && inPiece < total) {
+                    handOn(name, out, piece.append("]}}"), inPiece, first);
+                    total -= inPiece;
+                    first = false;
+                    inPiece = 0;
+                    piece.setLength(0);
+                    piece.append(more, 0, more.length() - 2).append(",\"elem\":[");
+                }
             }
-            return out.append("]}}");
+            handOn(name, out, piece.append("]}}"), inPiece, first);
+        }
+
+        private static void handOn(String name, RulesetWriter out, CharSequence piece, int count, boolean first) {
+            if (first) {
+                out.setText(name, piece, count);
+            } else {
+                out.elementsText(piece, count);
+            }
         }
 
         /** A member's elements, each with its conduit's comment, written and digested. */

@@ -279,7 +279,7 @@ final class FirewallPlan {
                 return;
             }
             String name = ConduitSets.PREFIX + conduitSets++;
-            out.setText(name, r.set(name, out.elementDigest()), r.elementCount());
+            r.write(name, out);
             List<JsonNode> expr = new ArrayList<>();
             expr.add(iifname(r.shape.from()));
             if (r.shape.chain().equals(FORWARD)) {

@@ -53,11 +53,16 @@ final class RulesetWriter {
         return elementDigest;
     }
 
-    /** A set made elsewhere as text, for sets with many elements. */
+    /** A set made elsewhere as text, for sets with many elements: the set and its first elements. */
     void setText(String name, CharSequence set, int elementCount) {
         skeleton.set(name);
-        pass(digest(set.toString()));
-        elements += elementCount;
+        elementsText(set, elementCount);
+    }
+
+    /** An {@code element} object made as text: more elements of the set {@link #setText} just handed on. */
+    void elementsText(CharSequence elements, int elementCount) {
+        pass(digest(elements.toString()));
+        this.elements += elementCount;
     }
 
     /** A chain or a rule. */

@@ -143,4 +143,49 @@ class ConduitSetsTest {
         assertEquals(plan(a).digest(), plan(hosts(20, 1000)).digest());
         assertFalse(plan(a).digest().equals(plan(b).digest()));
     }
+
+    /**
+     * A set larger than a piece reaches nft as the set with its first elements, then element objects with the rest,
+     * each right after the one before and before the rule that uses the set: every conduit's element is there once.
+     */
+    @Test
+    void aLargeSetIsHandedOnInPiecesThatTogetherHoldEveryElement() throws Exception {
+        int n = 3 * ConduitSets.CHUNK + 100;
+        List<Conduit> conduits = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            conduits.add(conduit("dmz", "uplink", "tcp", List.of(String.valueOf(1 + i)),
+                    List.of("10.100." + i / 256 + "." + i % 256 + "/32")));
+        }
+        Ruleset r = plan(conduits);
+        List<JsonNode> objects = objects(r);
+        int set = -1;
+        int rule = -1;
+        List<Integer> pieces = new ArrayList<>();
+        List<String> comments = new ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            JsonNode o = objects.get(i);
+            JsonNode elements = o.path("set").path("name").asText().equals("conduits0") ? o.path("set").path("elem")
+                    : o.path("element").path("name").asText().equals("conduits0") ? o.path("element").path("elem")
+                    : null;
+            if (elements != null) {
+                assertEquals("inet isthmus", o.findValue("family").asText() + " " + o.findValue("table").asText());
+                if (o.has("set")) {
+                    set = i;
+                } else {
+                    pieces.add(i);
+                }
+                assertTrue(elements.size() <= ConduitSets.CHUNK + ConduitSets.MAX_ELEMENTS_PER_CONDUIT - 1);
+                elements.forEach(e -> comments.add(e.path("elem").path("comment").asText()));
+            }
+            if (o.path("rule").path("comment").asText().startsWith("conduits 0-")) {
+                rule = i;
+            }
+        }
+        assertEquals(List.of(set + 1, set + 2, set + 3), pieces, "the set, then 3 more pieces right after it");
+        assertTrue(rule > set + 3, "the rule after the set's last piece");
+        assertEquals(n, comments.size());
+        assertEquals(n, comments.stream().distinct().count());
+        assertEquals("conduit " + (n - 1) + ": dmz -> uplink tcp " + n, comments.get(n - 1));
+        assertEquals(n, r.elements());
+    }
 }
