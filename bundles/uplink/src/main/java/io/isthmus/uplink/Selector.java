@@ -14,8 +14,7 @@ import java.util.Optional;
  * uplinks are ranked by (data cap reached, cost): a capped uplink is a last resort. The best rank is selected:
  * all of it sharing load ({@link EqualCost#MULTIPATH}), or one of it, the current one if it is among them.
  * Leaving an uplink that failed or reached its cap happens at once; any other change (failback to a cheaper
- * one, another joining) waits until the current selection has held for the minimum dwell time — except after the
- * first choice of a start ({@link Decision#first}).
+ * one, another joining) waits until the current selection has held for the minimum dwell time.
  */
 final class Selector {
     private Selector() {
@@ -29,18 +28,9 @@ final class Selector {
 
     }
 
-    /**
-     * The selection and since when it holds; {@code reason} says why it is what it is. {@code first}: the first
-     * choice after no uplink was up (a start): until it has held for the dwell time, a cheaper uplink that becomes
-     * healthy takes over at once — it did not fail, it only came up later (a DHCP lease after a static address), and
-     * waiting the dwell time would run every start on the costly uplink.
-     */
-    record Decision(List<Weighted> selection, Instant since, String reason, boolean first) {
+    /** The selection and since when it holds; {@code reason} says why it is what it is. */
+    record Decision(List<Weighted> selection, Instant since, String reason) {
         static final Decision NONE = new Decision(List.of(), Instant.EPOCH, "no uplink is up");
-
-        Decision(List<Weighted> selection, Instant since, String reason) {
-            this(selection, since, reason, false);
-        }
 
         Optional<String> active() {
             return selection.stream().map(Weighted::port).findFirst();
@@ -82,17 +72,15 @@ final class Selector {
                 .flatMap(Optional::stream).filter(c -> !c.usable() || c.capped()).findFirst();
         boolean gone = current.selection().stream().anyMatch(w -> candidates.stream()
                 .noneMatch(c -> c.port().equals(w.port())));
-        boolean held = Duration.between(current.since(), now).compareTo(minDwell) >= 0;
-        if (lost.isEmpty() && !gone && !current.selection().isEmpty() && !held && !current.first()) {
+        if (lost.isEmpty() && !gone && !current.selection().isEmpty()
+                && Duration.between(current.since(), now).compareTo(minDwell) < 0) {
             return current; // voluntary change: not before the dwell time
         }
         String reason = wanted.isEmpty() ? "no uplink is up"
                 : lost.map(c -> c.port() + (c.usable() ? " reached its data cap" : " is down"))
                         .orElse(current.selection().isEmpty() ? "first healthy uplink"
-                                : gone ? "uplink removed from the document"
-                                        : current.first() && !held ? "cheaper uplink up at start"
-                                                : "cheaper uplink healthy again");
-        return new Decision(wanted, now, reason, current.selection().isEmpty() && !wanted.isEmpty());
+                                : gone ? "uplink removed from the document" : "cheaper uplink healthy again");
+        return new Decision(wanted, now, reason);
     }
 
     private static List<Weighted> best(List<Candidate> usable, Comparator<Candidate> rank, EqualCost mode,

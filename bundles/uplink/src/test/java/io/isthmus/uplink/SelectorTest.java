@@ -56,33 +56,6 @@ class SelectorTest {
         assertEquals("cheaper uplink healthy again", back.reason());
     }
 
-    /**
-     * At a start the static costly uplink answers before the wired one has its DHCP lease: the wired one takes over
-     * as soon as it is healthy, not a dwell time later. That choice is an ordinary one: a failover and a failback
-     * after it keep the dwell time.
-     */
-    @Test
-    void aCheaperUplinkHealthySoonAfterTheFirstChoiceTakesOverAtOnce() {
-        Decision first = decide(List.of(wired(false), cell(true, false)), Decision.NONE, 0);
-        assertEquals(only("wwan0"), first.selection());
-        assertEquals("first healthy uplink", first.reason());
-        Decision onWired = decide(List.of(wired(true), cell(true, false)), first, 300);
-        assertEquals(only("eth0"), onWired.selection());
-        assertEquals("cheaper uplink up at start", onWired.reason());
-        Decision onCell = decide(List.of(wired(false), cell(true, false)), onWired, 1000);
-        assertEquals(only("wwan0"), onCell.selection());
-        assertSame(onCell, decide(List.of(wired(true), cell(true, false)), onCell, 1500),
-                "a failback after the start waits for the dwell time");
-    }
-
-    @Test
-    void theFirstChoiceIsOrdinaryOnceItHasHeldForTheDwellTime() {
-        Decision first = decide(List.of(wired(false), cell(true, false)), Decision.NONE, 0);
-        Decision later = decide(List.of(wired(true), cell(true, false)), first, DWELL.toMillis() + 1);
-        assertEquals(only("eth0"), later.selection());
-        assertEquals("cheaper uplink healthy again", later.reason());
-    }
-
     @Test
     void equalCostsShareLoadOrTakeTurns() {
         Candidate a = new Candidate("eth0", 0, 0, true, false);
