@@ -52,6 +52,11 @@ public class MulticastSystemIT {
               {"group": "224.0.0.251", "port": 5353, "from": "offline", "to": ["dmz"]}]}""";
     static final String NO_MROUTE = "forwarding skipped: this kernel does not route IPv4 multicast (no CONFIG_IP_MROUTE)";
 
+    /** {@link #MULTICAST} where the kernel routes multicast; else {@link #MDNS} (a routed group is refused there). */
+    static String forThisKernel() {
+        return Lab.multicastRouting() ? MULTICAST : MDNS;
+    }
+
     @Rule
     public Timeout timeout = Timeout.seconds(240);
 

@@ -159,10 +159,8 @@ public class UnprivilegedGatewayIT {
         return GatewayProcess.start(prefix, PROFILE, Optional.of(doc), state, env);
     }
 
-    /** With a routed group where the kernel routes multicast; else the mDNS reflection alone (a routed group fails). */
     static String document() {
-        return MulticastSystemIT.document("", Lab.multicastRouting() ? MulticastSystemIT.MULTICAST
-                : MulticastSystemIT.MDNS);
+        return MulticastSystemIT.document("", MulticastSystemIT.forThisKernel());
     }
 
     static String procStatus(long pid, String key) throws IOException {
@@ -278,8 +276,8 @@ public class UnprivilegedGatewayIT {
         // without multicast routing in the kernel the route fails before smcrouted starts (MulticastSystemIT)
         assumeTrue(MulticastSystemIT.NO_MROUTE, Lab.multicastRouting());
         chown(work, USER + ":" + GROUP);
-        gateway = startUnprivileged(MulticastSystemIT.document("", MulticastSystemIT.MULTICAST), Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf="
-                + work.resolve("resolv.conf")));
+        gateway = startUnprivileged(MulticastSystemIT.document("", MulticastSystemIT.MULTICAST),
+                Map.of("ISTHMUS_JAVA_OPTS", "-Disthmus.resolv.conf=" + work.resolve("resolv.conf")));
         assertTrue(gateway.transcript(), gateway.awaitReady(Duration.ofSeconds(90)).isPresent());
         assertTrue(gateway.transcript(), Lab.within(Duration.ofSeconds(5), () -> gateway.stderr().stream().anyMatch(
                 l -> l.startsWith("isthmus: boot document rolled back: ")
@@ -329,8 +327,7 @@ public class UnprivilegedGatewayIT {
         Files.writeString(from.resolve("provision.json"),
                 "{\"deviceId\": \"" + device + "\", \"brokers\": [\"" + broker + "\"]}");
         // with ICMP probes of the lab's internet host: ping as the user (CAP_NET_RAW)
-        Files.writeString(from.resolve("network.json"), MulticastSystemIT.document("", (Lab.multicastRouting()
-                ? MulticastSystemIT.MULTICAST : MulticastSystemIT.MDNS)
+        Files.writeString(from.resolve("network.json"), MulticastSystemIT.document("", MulticastSystemIT.forThisKernel()
                 + ",\n\"uplink\": {\"probe\": {\"targets\": [\"" + lab.get("INET_PROBE_ADDR") + "\"]}}"
                 + ",\n\"services\": {\"ports\": {\"eth2\": {\"dhcp\": {\"start\": \"10.20.0.100\", \"end\": \"10.20.0.150\"}}}}"));
         Lab.Result provisioned = Lab.run(List.of(Distribution.root().resolve("distribution/target/isthmus-" + PROFILE
