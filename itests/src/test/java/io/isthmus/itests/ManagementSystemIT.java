@@ -363,6 +363,12 @@ public class ManagementSystemIT {
 
     // --- test before commit ----------------------------------------------------------------------------------
 
+    /**
+     * Every committed document makes the agent reconnect (the commit check): a reconnect that comes back within the
+     * will delay shows no {@code online: false}. One that cannot come back (the document cuts the gateway off) says
+     * offline ({@code connection lost}, the Last Will the broker held for the will delay) until the rollback brings
+     * the gateway back — the retained state never says online while the gateway cannot be reached.
+     */
     @Test
     public void aDocumentThatCutsTheGatewayOffIsRolledBackAndTheGatewayComesBack() throws Exception {
         startGateway();
@@ -370,6 +376,13 @@ public class ManagementSystemIT {
         awaitOnline(watcher);
         watcher.subscribe("isthmus/v1/" + DEVICE + "/evt/config");
         MqttTestClient c = client(true);
+        Map<String, Object> changed = MqttTestClient.JSON.readValue(GOOD.replace("\"protocol\": \"any\"}",
+                "\"protocol\": \"any\"}, {\"from\": \"offline\", \"to\": \"dmz\", \"protocol\": \"tcp\", \"ports\": [502]}"),
+                Map.class);
+        int statesBeforeGood = watcher.on("/state").size();
+        assertEquals(200, status(c.request(DEVICE, "config.put", Map.of("document", changed), WINDOW)));
+        assertTrue(watcher.on("/state").subList(statesBeforeGood, watcher.on("/state").size()).stream()
+                .allMatch(st -> st.json().path("online").asBoolean()));
         long before = call(c, "config.history", Map.of()).at("/body/current").asLong();
 
         String wrong = document("{\"method\": \"static\", \"address\": \"100.64.1.10/24\", \"gateway\": \"100.64.1.99\"}",
@@ -389,6 +402,9 @@ public class ManagementSystemIT {
         assertTrue(Lab.within(REPLY, () -> watcher.on("/evt/config").stream().anyMatch(e ->
                 "rolled back".equals(e.json().at("/body/event").asText()))) >= 0);
         assertTrue(Lab.within(REPLY, () -> watcher.on("/state").size() > statesBefore && online(watcher)) >= 0);
+        List<MqttTestClient.Received> states = watcher.on("/state").subList(statesBefore, watcher.on("/state").size());
+        assertTrue("offline while cut off: " + states, states.stream().anyMatch(st -> !st.json().path("online")
+                .asBoolean() && "connection lost".equals(st.json().path("reason").asText())));
         assertEquals(before, call(c, "config.history", Map.of()).at("/body/current").asLong());
         System.out.println("mgmt: bad config.put to reply (back online) " + replyMs + " ms");
     }

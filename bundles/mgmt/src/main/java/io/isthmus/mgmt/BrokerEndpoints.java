@@ -39,12 +39,15 @@ final class BrokerEndpoints {
     /** The Last Will's payload: the retained state saying offline. */
     private final Supplier<byte[]> will;
     private final long sessionExpirySeconds;
+    private final long willDelaySeconds;
 
-    BrokerEndpoints(TlsFiles tlsFiles, ClockPolicy clock, Supplier<byte[]> will, long sessionExpirySeconds) {
+    BrokerEndpoints(TlsFiles tlsFiles, ClockPolicy clock, Supplier<byte[]> will, long sessionExpirySeconds,
+            long willDelaySeconds) {
         this.tlsFiles = tlsFiles;
         this.clock = clock;
         this.will = will;
         this.sessionExpirySeconds = sessionExpirySeconds;
+        this.willDelaySeconds = willDelaySeconds;
     }
 
     static Transport transport(Endpoint endpoint, Transport.Listener listener) throws Exception {
@@ -71,7 +74,8 @@ final class BrokerEndpoints {
                             .orElseGet(() -> NoDelaySockets.tls(tls.get()))
                     : via.map(ProxiedSockets::plain).orElseGet(NoDelaySockets::plain);
             out.add(new Endpoint(broker, "isthmus-" + t.topics().deviceId(), m.mqttVersion(), m.username(), password,
-                    m.keepAliveSeconds(), sockets, t.topics().state(), will, sessionExpirySeconds));
+                    m.keepAliveSeconds(), sockets, t.topics().state(), will, sessionExpirySeconds,
+                    willDelaySeconds));
         }
         return out;
     }

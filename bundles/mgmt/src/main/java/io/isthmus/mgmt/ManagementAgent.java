@@ -104,6 +104,11 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         @AttributeDefinition(description = "MQTT 5 session expiry: how long the broker keeps our subscription")
         long sessionExpirySeconds() default 86400;
 
+        @AttributeDefinition(description = "MQTT 5 Last Will delay in seconds: a connection ended without a clean "
+                + "DISCONNECT (a death, a lost link, a reconnect on purpose) says offline this much later, unless the "
+                + "agent is back within it")
+        long willDelaySeconds() default 5;
+
         @AttributeDefinition(description = "Largest request accepted, in bytes; larger ones get 413")
         int maxPayloadBytes() default 262144;
 
@@ -226,7 +231,8 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
         credentials = new CredentialRotator(installed, session, probe, settings, this,
                 config.certificateWarningDays(), rotation, log);
         endpoints = new BrokerEndpoints(credentials::tls, clockPolicy,
-                () -> json.bytes(status.state(false, "connection lost")), config.sessionExpirySeconds());
+                () -> json.bytes(status.state(false, "connection lost")), config.sessionExpirySeconds(),
+                config.willDelaySeconds());
         check = new BrokerReachableCheck(session, probe, settings, config.brokerWindowMs(), rotation, log);
         sender = new Sender(outbox, session, SEND_WINDOW);
         status = new StatusReport(context, hostName, startedAt, () -> configService, settings, session, dispatcher,
@@ -239,12 +245,12 @@ public class ManagementAgent implements SectionApplier, CommitCheck, UplinkListe
 
     @Deactivate
     void deactivate() {
-        // A clean goodbye: the Last Will is only for deaths, so say offline ourselves.
-        Optional<Session.Target> t = settings.target();
-        session.transport().ifPresent(tr -> t.ifPresent(x -> Quietly.run(() -> tr.publish(x.topics().state(),
-                json.bytes(status.state(false, "stopped")), true, Optional.empty()).get(1, TimeUnit.SECONDS))));
         sender.close();
-        session.close();
+        // A clean goodbye: the Last Will is only for deaths, so say offline ourselves — on the connection in force
+        // once the session's loop has stopped (one being made meanwhile would end cleanly without it otherwise).
+        Optional<Session.Target> t = settings.target();
+        session.close(tr -> t.isPresent() && Quietly.ok(() -> tr.publish(t.get().topics().state(),
+                json.bytes(status.state(false, "stopped")), true, Optional.empty()).get(1, TimeUnit.SECONDS)));
         lanes.close();
         timer.shutdownNow();
         Quietly.run(outbox::close);

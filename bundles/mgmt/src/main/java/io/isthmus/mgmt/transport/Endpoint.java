@@ -7,11 +7,13 @@ import javax.net.SocketFactory;
 
 /**
  * Everything one connection attempt needs, for one broker URI (Paho's schemes: {@code mqtt://} becomes
- * {@code tcp://}, {@code mqtts://} becomes {@code ssl://}).
+ * {@code tcp://}, {@code mqtts://} becomes {@code ssl://}). {@code willDelaySeconds}: MQTT 5 only, how long the
+ * broker holds the Last Will of a connection that ended without a clean DISCONNECT; a new connection of the same
+ * session within it cancels the will.
  */
 public record Endpoint(String broker, String clientId, String mqttVersion, Optional<String> username,
         Optional<char[]> password, int keepAliveSeconds, SocketFactory sockets, String willTopic,
-        byte[] willPayload, long sessionExpirySeconds) {
+        byte[] willPayload, long sessionExpirySeconds, long willDelaySeconds) {
 
     static String pahoUri(String uri) {
         if (uri.startsWith("mqtt://")) {

@@ -92,6 +92,12 @@ public final class Mqtt3Transport extends PahoTransport {
         client.disconnect(CLOSE_TIMEOUT_MS).waitForCompletion(CLOSE_TIMEOUT_MS);
     }
 
+    /** 3.1.1 has no will delay: a will sent now would say offline for every reconnect. */
+    @Override
+    void disconnectKeepingWill() throws MqttException {
+        disconnect();
+    }
+
     @Override
     void disconnectForcibly() throws MqttException {
         client.disconnectForcibly(0, CLOSE_TIMEOUT_MS, false);

@@ -17,6 +17,9 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 /** MQTT 5 over Paho's mqttv5 client: response topic and correlation data, a session that outlives the link. */
 public final class Mqtt5Transport extends PahoTransport {
 
+    /** MQTT 5 DISCONNECT reason 0x04: the broker keeps the Last Will in force. */
+    static final int DISCONNECT_WITH_WILL = 0x04;
+
     private final MqttAsyncClient client;
 
     public Mqtt5Transport(Endpoint endpoint, Listener listener) throws MqttException {
@@ -78,6 +81,11 @@ public final class Mqtt5Transport extends PahoTransport {
         will.setQos(1);
         will.setRetained(true);
         o.setWill(endpoint.willTopic(), will);
+        if (endpoint.willDelaySeconds() > 0) {
+            MqttProperties p = new MqttProperties();
+            p.setWillDelayInterval(endpoint.willDelaySeconds());
+            o.setWillMessageProperties(p);
+        }
         client.connect(o).waitForCompletion(timeout.toMillis());
         IMqttToken sub = client.subscribe(new MqttSubscription(subscription, 1));
         sub.waitForCompletion(timeout.toMillis());
@@ -125,6 +133,12 @@ public final class Mqtt5Transport extends PahoTransport {
     @Override
     void disconnect() throws MqttException {
         client.disconnect(CLOSE_TIMEOUT_MS).waitForCompletion(CLOSE_TIMEOUT_MS);
+    }
+
+    @Override
+    void disconnectKeepingWill() throws MqttException {
+        client.disconnect(CLOSE_TIMEOUT_MS, null, null, DISCONNECT_WITH_WILL, new MqttProperties())
+                .waitForCompletion(CLOSE_TIMEOUT_MS);
     }
 
     @Override

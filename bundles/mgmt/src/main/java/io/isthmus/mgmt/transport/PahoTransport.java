@@ -33,6 +33,9 @@ abstract class PahoTransport implements Transport {
 
     abstract void disconnect() throws Exception;
 
+    /** A DISCONNECT that keeps the Last Will in force (MQTT 5); a plain one where the protocol has none. */
+    abstract void disconnectKeepingWill() throws Exception;
+
     abstract void disconnectForcibly() throws Exception;
 
     abstract void closeClient() throws Exception;
@@ -56,9 +59,18 @@ abstract class PahoTransport implements Transport {
 
     @Override
     public final void close() {
+        end(this::disconnect);
+    }
+
+    @Override
+    public final void drop() {
+        end(this::disconnectKeepingWill);
+    }
+
+    private void end(Quietly.Step disconnect) {
         Quietly.run(() -> {
             if (connected()) {
-                disconnect();
+                disconnect.run();
             }
         });
         Quietly.run(this::disconnectForcibly);

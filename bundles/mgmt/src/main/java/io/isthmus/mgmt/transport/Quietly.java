@@ -9,6 +9,16 @@ public final class Quietly {
     private Quietly() {
     }
 
+    /** Runs {@code step}; whether it completed. */
+    public static boolean ok(Step step) {
+        try {
+            step.run();
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     public static void run(Step step) {
         try {
             step.run();

@@ -9,12 +9,15 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * Keeps one MQTT connection up, with our own reconnect loop (Paho's automatic reconnect is off: it keeps static
  * state and has no jitter): brokers tried in order, exponential backoff with jitter between rounds, an immediate
  * new attempt when asked (a new document, an uplink switch, a commit check). A connection that is replaced or lost
- * is closed and never reused, so each attempt starts from a clean client.
+ * is closed and never reused, so each attempt starts from a clean client. Only the connection in force when the
+ * session closes ends with a clean DISCONNECT (the agent has said goodbye on it); every other one ends keeping its
+ * Last Will ({@link Transport#drop}), so the state never stays online while the gateway cannot be reached.
  */
 public final class Session implements AutoCloseable {
 
@@ -161,8 +164,18 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Ends the session without a goodbye: the connection ends keeping its Last Will. */
     @Override
     public void close() {
+        close(transport -> false);
+    }
+
+    /**
+     * Ends the session: the reconnect loop stops first, then {@code goodbye} is offered the connection in force, if
+     * one is up; when it said goodbye on it (true) the connection ends with a clean DISCONNECT, else keeping its
+     * Last Will ({@link Transport#drop}) — a clean end without the goodbye would leave the state saying online.
+     */
+    public void close(Predicate<Transport> goodbye) {
         lock.lock();
         try {
             closed = true;
@@ -176,7 +189,15 @@ public final class Session implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        replace(null);
+        Transport last = take(); // the loop has stopped: no attempt makes another current now
+        if (last == null) {
+            return;
+        }
+        if (last.connected() && goodbye.test(last)) {
+            last.close();
+        } else {
+            last.drop();
+        }
     }
 
     private void run() {
@@ -202,7 +223,7 @@ public final class Session implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                replace(null);
+                drop(); // on purpose (a new target, a reconnect) or after it was lost: the Last Will stays in force
                 if (lost) {
                     pause(ticket);
                 }
@@ -246,7 +267,9 @@ public final class Session implements AutoCloseable {
                 noteError(endpoint.broker() + ": " + ConnectionErrors.describe(e) + (certificate
                         ? TlsErrors.closedAfterHandshake(e).orElse("") : ""));
                 if (transport != null) {
-                    transport.close();
+                    // it may be connected at the broker (interrupted while subscribing): it said no goodbye, so its
+                    // end keeps the Last Will, which the connection it replaced has left in force
+                    transport.drop();
                 }
                 continue;
             }
@@ -298,18 +321,23 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Closes the current connection (outside the lock: closing waits for the network). */
-    private void replace(Transport next) {
-        Transport old;
+    /**
+     * Ends the current connection to make another (outside the lock: it waits for the network), keeping its Last
+     * Will in force ({@link Transport#drop}): should the next connection not come in time, the state says offline.
+     */
+    private void drop() {
+        Optional.ofNullable(take()).ifPresent(Transport::drop);
+    }
+
+    /** The current connection, no longer current. */
+    private Transport take() {
         lock.lock();
         try {
-            old = current;
-            current = next;
+            Transport old = current;
+            current = null;
+            return old;
         } finally {
             lock.unlock();
-        }
-        if (old != null) {
-            old.close();
         }
     }
 

@@ -30,4 +30,12 @@ public interface Transport extends AutoCloseable {
     /** Ends the connection at once (a clean DISCONNECT when possible, without the Last Will) and frees its threads. */
     @Override
     void close();
+
+    /**
+     * Ends the connection to make another (a reconnect on purpose) and frees its threads. MQTT 5: DISCONNECT with
+     * the Last Will, which the broker holds for the will delay: the next connection of the session cancels it, and
+     * if none comes in time the state says offline — a clean goodbye here would leave it saying online while the
+     * gateway cannot be reached. MQTT 3.1.1 has no will delay: the same as {@link #close}.
+     */
+    void drop();
 }

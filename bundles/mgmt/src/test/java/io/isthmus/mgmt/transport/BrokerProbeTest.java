@@ -39,6 +39,10 @@ class BrokerProbeTest {
             @Override
             public void close() {
             }
+
+            @Override
+            public void drop() {
+            }
         };
     }
 
